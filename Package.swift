@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "SwiftGrad",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Reports the CPU the build targets and the CPU it runs on; the kernels themselves are Swift.
+        .target(name: "CPUFeatures"),
+        .target(name: "TensorCore", dependencies: ["CPUFeatures"]),
+        .target(name: "SwiftGrad", dependencies: ["TensorCore"]),
+        .executableTarget(
+            name: "SwiftGradCLI",
+            dependencies: [
+                "SwiftGrad",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SwiftGradTests",
+            dependencies: ["SwiftGrad"],
+            resources: [.copy("Resources")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// The umbrella module: `import SwiftGrad` brings in every SwiftGrad module.
+@_exported import TensorCore

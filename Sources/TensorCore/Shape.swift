@@ -1,0 +1,90 @@
+/// Stops the program with `message` when `condition` is false, in every build configuration.
+///
+/// Programming errors (a shape mismatch, an axis out of range) stop here with a message naming the operation
+/// and the shapes; `precondition` would drop the message in optimised builds.
+@inline(__always)
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError(message()) }
+}
+
+/// A shape or index that does not fit an operation, with the message the operation reports.
+struct ShapeError: Error, CustomStringConvertible, Equatable {
+    let description: String
+}
+
+/// Shape arithmetic shared by every op.
+enum Shapes {
+    /// Row-major strides of a contiguous tensor of `shape`.
+    static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = step
+            step *= Swift.max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// Number of elements of `shape` (1 for a scalar).
+    static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// `[3, 4]`, as error messages print shapes.
+    static func text(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+    /// The NumPy/PyTorch broadcast of two shapes: aligned from the right, each pair equal or one of them 1.
+    static func broadcast(_ a: [Int], _ b: [Int], op: String) -> Result<[Int], ShapeError> {
+        if a == b { return .success(a) }
+        let rank = Swift.max(a.count, b.count)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if x == y || y == 1 {
+                result[i] = x
+            } else if x == 1 {
+                result[i] = y
+            } else {
+                return .failure(ShapeError(description:
+                    "\(op): shapes \(text(a)) and \(text(b)) cannot be broadcast"))
+            }
+        }
+        return .success(result)
+    }
+
+    /// `broadcast(_:_:op:)`, stopping with its message when the shapes do not broadcast.
+    static func broadcastOrStop(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+        switch broadcast(a, b, op: op) {
+        case .success(let shape): return shape
+        case .failure(let error): fatalError(error.description)
+        }
+    }
+
+    /// An axis in `-rank..<rank` as a non-negative axis.
+    static func normalizedAxis(_ axis: Int, rank: Int, op: String) -> Result<Int, ShapeError> {
+        let valid = rank == 0 ? -1...0 : -rank...(rank - 1)
+        guard valid.contains(axis) else {
+            return .failure(ShapeError(description:
+                "\(op): axis \(axis) is out of range for a tensor of rank \(rank) (valid: \(valid.lowerBound)...\(valid.upperBound))"))
+        }
+        return .success(axis < 0 ? axis + Swift.max(rank, 1) : axis)
+    }
+
+    /// `normalizedAxis(_:rank:op:)`, stopping with its message when the axis is out of range.
+    static func axisOrStop(_ axis: Int, rank: Int, op: String) -> Int {
+        switch normalizedAxis(axis, rank: rank, op: op) {
+        case .success(let axis): return axis
+        case .failure(let error): fatalError(error.description)
+        }
+    }
+
+    /// The strides that read a tensor of `shape`/`strides` as `target` (its broadcast shape): 0 on new or
+    /// stretched axes.
+    static func broadcastStrides(shape: [Int], strides: [Int], to target: [Int]) -> [Int] {
+        let lead = target.count - shape.count
+        var result = [Int](repeating: 0, count: target.count)
+        for i in 0..<shape.count where shape[i] == target[i + lead] && shape[i] != 1 {
+            result[i + lead] = strides[i]
+        }
+        return result
+    }
+}

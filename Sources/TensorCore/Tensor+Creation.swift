@@ -1,0 +1,132 @@
+// Creating tensors: from Swift arrays of any rank, filled, ranges, identity.
+
+/// A Swift value that holds a tensor's elements: a number, or an array (of any depth) of numbers.
+/// `Tensor([[1, 2], [3, 4]])` reads its shape from the nesting.
+public protocol TensorElements {
+    /// Appends the elements in row-major order and returns the shape; stops on ragged arrays.
+    func appendElements(to elements: inout [Double]) -> [Int]
+}
+
+extension Float: TensorElements {
+    public func appendElements(to elements: inout [Double]) -> [Int] { elements.append(Double(self)); return [] }
+}
+
+extension Double: TensorElements {
+    public func appendElements(to elements: inout [Double]) -> [Int] { elements.append(self); return [] }
+}
+
+extension Int: TensorElements {
+    public func appendElements(to elements: inout [Double]) -> [Int] { elements.append(Double(self)); return [] }
+}
+
+extension Array: TensorElements where Element: TensorElements {
+    public func appendElements(to elements: inout [Double]) -> [Int] {
+        var inner: [Int]? = nil
+        for element in self {
+            let shape = element.appendElements(to: &elements)
+            if let inner {
+                require(inner == shape, "tensor: ragged nested array (rows of shapes \(Shapes.text(inner)) and \(Shapes.text(shape)))")
+            }
+            inner = shape
+        }
+        return [count] + (inner ?? [])
+    }
+}
+
+extension Tensor: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    /// A 0-d float32 tensor; lets `x[.all, 0] = 0` assign a number through a subscript.
+    public convenience init(floatLiteral value: Double) { self.init(scalar: Float(value)) }
+
+    /// A 0-d float32 tensor from an integer literal.
+    public convenience init(integerLiteral value: Int) { self.init(scalar: Float(value)) }
+}
+
+extension Tensor {
+    /// A tensor from a number or a nested Swift array of numbers: `Tensor([[1, 2], [3, 4]])` has shape [2, 2].
+    public convenience init(_ elements: some TensorElements, dtype: DType = .float32) {
+        var flat: [Double] = []
+        let shape = elements.appendElements(to: &flat)
+        self.init(shape: shape, scalars: flat, dtype: dtype)
+    }
+
+    /// A tensor of `shape` holding `scalars` in row-major order.
+    public convenience init(shape: [Int], scalars: [Float]) {
+        self.init(uninitializedShape: shape, dtype: .float32)
+        require(scalars.count == count,
+                "tensor: \(scalars.count) scalars do not fill shape \(Shapes.text(shape)) (\(count) elements)")
+        scalars.withUnsafeBufferPointer { pointer(Float.self).update(from: $0.baseAddress!, count: count) }
+    }
+
+    /// A tensor of `shape` holding `scalars` in row-major order, stored as `dtype` (float64 by default, so no
+    /// precision is lost).
+    public convenience init(shape: [Int], scalars: [Double], dtype: DType = .float64) {
+        self.init(uninitializedShape: shape, dtype: dtype)
+        require(scalars.count == count,
+                "tensor: \(scalars.count) scalars do not fill shape \(Shapes.text(shape)) (\(count) elements)")
+        switch dtype {
+        case .float32:
+            let p = pointer(Float.self)
+            for i in 0..<count { p[i] = Float(scalars[i]) }
+        case .float64:
+            scalars.withUnsafeBufferPointer { pointer(Double.self).update(from: $0.baseAddress!, count: count) }
+        }
+    }
+
+    /// A tensor of `shape` with every element `value`.
+    public static func full(_ shape: [Int], _ value: Float, dtype: DType = .float32) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        switch dtype {
+        case .float32: out.pointer(Float.self).initialize(repeating: value, count: out.count)
+        case .float64: out.pointer(Double.self).initialize(repeating: Double(value), count: out.count)
+        }
+        return out
+    }
+
+    /// A tensor of `shape` filled with 0.
+    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 0, dtype: dtype) }
+
+    /// `zeros(_:dtype:)` with the sizes as arguments: `Tensor.zeros(3, 4)`.
+    public static func zeros(_ shape: Int...) -> Tensor { zeros(shape) }
+
+    /// A tensor of `shape` filled with 1.
+    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 1, dtype: dtype) }
+
+    /// `ones(_:dtype:)` with the sizes as arguments: `Tensor.ones(3, 4)`.
+    public static func ones(_ shape: Int...) -> Tensor { ones(shape) }
+
+    /// A tensor of zeros with `self`'s shape and dtype.
+    public func zerosLike() -> Tensor { Tensor.zeros(shape, dtype: dtype) }
+
+    /// `start, start + step, …` up to but excluding `end`, as PyTorch's `arange`.
+    ///
+    /// **Shapes:** `[ceil((end - start) / step)]`.
+    public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1, dtype: DType = .float32) -> Tensor {
+        require(step != 0, "arange: step must not be 0")
+        let n = Swift.max(0, Int(((Double(end) - Double(start)) / Double(step)).rounded(.up)))
+        return Tensor(shape: [n], scalars: (0..<n).map { Double(start) + Double($0) * Double(step) }, dtype: dtype)
+    }
+
+    /// `count` evenly spaced values from `start` to `end`, both included.
+    public static func linspace(_ start: Float, _ end: Float, count: Int, dtype: DType = .float32) -> Tensor {
+        require(count >= 0, "linspace: count must not be negative, got \(count)")
+        let span = Double(end) - Double(start)
+        let values = (0..<count).map { i -> Double in
+            if i == count - 1 { return Double(end) }
+            return Double(start) + span * Double(i) / Double(Swift.max(count - 1, 1))
+        }
+        return Tensor(shape: [count], scalars: values, dtype: dtype)
+    }
+
+    /// The `n`×`m` identity matrix (`m` defaults to `n`): ones on the diagonal.
+    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
+        let columns = m ?? n
+        let out = zeros([n, columns], dtype: dtype)
+        for i in 0..<Swift.min(n, columns) {
+            switch dtype {
+            case .float32: out.pointer(Float.self)[i * columns + i] = 1
+            case .float64: out.pointer(Double.self)[i * columns + i] = 1
+            }
+        }
+        return out
+    }
+}

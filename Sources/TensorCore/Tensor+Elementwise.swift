@@ -1,0 +1,85 @@
+// The dtype dispatch between public ops and the generic kernels. Each public op calls one of these once,
+// so a call costs one dispatch, not one per element.
+
+extension Tensor {
+    /// `op` applied to every element, as a new contiguous tensor.
+    func applying(_ op: UnaryOp) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        switch dtype {
+        case .float32:
+            unaryKernel(op, shape: shape, out: out.pointer(Float.self), outStrides: out.strides,
+                        a: pointer(Float.self), aStrides: strides)
+        case .float64:
+            unaryKernel(op, shape: shape, out: out.pointer(Double.self), outStrides: out.strides,
+                        a: pointer(Double.self), aStrides: strides)
+        }
+        return out
+    }
+
+    /// `op(a, b)` with broadcasting, as a new contiguous tensor; `name` is the op's name in error messages.
+    static func combining(_ a: Tensor, _ b: Tensor, _ op: BinaryOp, name: String) -> Tensor {
+        let (a, b) = matchingScalarDType(a, b)
+        require(a.dtype == b.dtype, "\(name): dtypes \(a.dtype) and \(b.dtype) differ; convert one with to(_:)")
+        let shape = Shapes.broadcastOrStop(a.shape, b.shape, op: name)
+        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+        out.write(op, a, b)
+        return out
+    }
+
+    /// A 0-d operand (a number written as a literal) takes the other operand's dtype, as PyTorch's scalars do.
+    static func matchingScalarDType(_ a: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
+        if a.dtype == b.dtype { return (a, b) }
+        if b.rank == 0 && !b.requiresGrad { return (a, b.to(a.dtype)) }
+        if a.rank == 0 && !a.requiresGrad { return (a.to(b.dtype), b) }
+        return (a, b)
+    }
+
+    /// Writes `op(a, b)` into `self`'s elements (through its strides); `a` and `b` broadcast to `self`'s shape.
+    func write(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) {
+        let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
+        let bStrides = Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
+        switch dtype {
+        case .float32:
+            binaryKernel(op, shape: shape, out: pointer(Float.self), outStrides: strides,
+                         a: a.pointer(Float.self), aStrides: aStrides, b: b.pointer(Float.self), bStrides: bStrides)
+        case .float64:
+            binaryKernel(op, shape: shape, out: pointer(Double.self), outStrides: strides,
+                         a: a.pointer(Double.self), aStrides: aStrides, b: b.pointer(Double.self), bStrides: bStrides)
+        }
+    }
+
+    /// Copies `source`, broadcast to `self`'s shape, into `self`'s elements (through its strides).
+    func assign(from source: Tensor) {
+        require(source.dtype == dtype, "assign: dtypes \(source.dtype) and \(dtype) differ")
+        let target = Shapes.broadcastOrStop(shape, source.shape, op: "assign")
+        require(target == shape,
+                "assign: a tensor of shape \(Shapes.text(source.shape)) cannot be written into a view of shape \(Shapes.text(shape))")
+        // A source that overlaps the destination (x[1...] = x[..<-1]) is copied first.
+        let input = source.storage === storage ? source.copied() : source
+        let sourceStrides = Shapes.broadcastStrides(shape: input.shape, strides: input.strides, to: shape)
+        switch dtype {
+        case .float32:
+            unaryKernel(.copy, shape: shape, out: pointer(Float.self), outStrides: strides,
+                        a: input.pointer(Float.self), aStrides: sourceStrides)
+        case .float64:
+            unaryKernel(.copy, shape: shape, out: pointer(Double.self), outStrides: strides,
+                        a: input.pointer(Double.self), aStrides: sourceStrides)
+        }
+    }
+
+    /// Applies `op(self, other)` in place; rejects the tensors autograd is recording, whose old values a
+    /// backward pass may still need.
+    func update(_ op: BinaryOp, _ other: Tensor, name: String) {
+        require(!(GradMode.isEnabled && requiresGrad),
+                "\(name): in-place update of a tensor that requires gradients; do it inside withoutGradient { }")
+        let other = Tensor.matchingScalarDType(self, other).1
+        require(other.dtype == dtype, "\(name): dtypes \(dtype) and \(other.dtype) differ")
+        let target = Shapes.broadcastOrStop(shape, other.shape, op: name)
+        require(target == shape,
+                "\(name): shapes \(Shapes.text(shape)) and \(Shapes.text(other.shape)) cannot be broadcast in place (the result would be \(Shapes.text(target)))")
+        write(op, self, other.storage === storage ? other.copied() : other)
+    }
+
+    /// A fresh contiguous copy that shares nothing with `self`.
+    public func copied() -> Tensor { applying(.copy) }
+}

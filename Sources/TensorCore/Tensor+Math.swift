@@ -1,0 +1,104 @@
+// Elementwise math with pullbacks.
+
+extension Tensor {
+    /// e^x for every element.
+    public func exp() -> Tensor {
+        let y = applying(.exp)
+        return y.recorded("exp", [self]) { g in [g * y.detached()] }
+    }
+
+    /// Natural logarithm of every element.
+    public func log() -> Tensor {
+        applying(.log).recorded("log", [self]) { [self] g in [g / self] }
+    }
+
+    /// Square root of every element.
+    public func sqrt() -> Tensor {
+        let y = applying(.sqrt)
+        return y.recorded("sqrt", [self]) { g in [g / (2 * y.detached())] }
+    }
+
+    /// Absolute value of every element. Its gradient is sign(x), 0 at x = 0 (as PyTorch).
+    public func abs() -> Tensor {
+        applying(.abs).recorded("abs", [self]) { [self] g in [g * ((self > 0) - (self < 0))] }
+    }
+
+    /// Every element raised to `exponent`: `x.pow(2)` squares. Gradient: exponent · x^(exponent − 1).
+    public func pow(_ exponent: Float) -> Tensor {
+        applying(.power(Double(exponent))).recorded("pow", [self]) { [self] g in
+            if exponent == 2 { return [g * self * 2] }
+            return [g * self.pow(exponent - 1) * exponent]
+        }
+    }
+
+    /// Every element limited to `[min, max]` (either bound may be omitted), as PyTorch's `clamp`;
+    /// `x.clamped(min: 0)` is the lesson's `clamp_min(0.)`.
+    ///
+    /// The gradient passes where `min <= x <= max` and is 0 where the value was clipped.
+    public func clamped(min: Float? = nil, max: Float? = nil) -> Tensor {
+        let low = Double(min ?? -.infinity), high = Double(max ?? .infinity)
+        require(low <= high, "clamped: min \(low) is greater than max \(high)")
+        return applying(.clamp(min: low, max: high)).recorded("clamp", [self]) { [self] g in
+            var inside = g
+            if let min { inside = inside * (self >= min) }
+            if let max { inside = inside * (self <= max) }
+            return [inside]
+        }
+    }
+
+    /// max(x, 0) for every element (NaN stays NaN). Gradient: 1 where x > 0, else 0.
+    public func relu() -> Tensor {
+        applying(.relu).recorded("relu", [self]) { [self] g in [g * self.applying(.positiveMask)] }
+    }
+
+    /// 1 / (1 + e^−x) for every element, computed without overflow for large |x|.
+    public func sigmoid() -> Tensor {
+        let y = applying(.sigmoid)
+        return y.recorded("sigmoid", [self]) { g in
+            let s = y.detached()
+            return [g * s * (1 - s)]
+        }
+    }
+
+    /// Hyperbolic tangent of every element. Gradient: 1 − tanh².
+    public func tanh() -> Tensor {
+        let y = applying(.tanh)
+        return y.recorded("tanh", [self]) { g in
+            let t = y.detached()
+            return [g * (1 - t * t)]
+        }
+    }
+
+    /// The elements converted to `dtype` (a copy; `self` when it already has that dtype). Gradients flow back
+    /// converted to `self`'s dtype.
+    public func to(_ dtype: DType) -> Tensor {
+        if dtype == self.dtype { return self }
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        let source = contiguous()
+        let n = count
+        switch (self.dtype, dtype) {
+        case (.float32, .float64):
+            let s = source.pointer(Float.self), d = out.pointer(Double.self)
+            for i in 0..<n { d[i] = Double(s[i]) }
+        case (.float64, .float32):
+            let s = source.pointer(Double.self), d = out.pointer(Float.self)
+            for i in 0..<n { d[i] = Float(s[i]) }
+        default: break
+        }
+        let original = self.dtype
+        return out.recorded("to", [self]) { g in [g.to(original)] }
+    }
+}
+
+/// max(x, 0) for every element of `x`.
+public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// 1 / (1 + e^−x) for every element of `x`.
+public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
+/// Hyperbolic tangent of every element of `x`.
+public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
+/// e^x for every element of `x`.
+public func exp(_ x: Tensor) -> Tensor { x.exp() }
+/// Natural logarithm of every element of `x`.
+public func log(_ x: Tensor) -> Tensor { x.log() }
+/// Square root of every element of `x`.
+public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }

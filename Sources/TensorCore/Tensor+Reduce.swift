@@ -1,0 +1,143 @@
+// Reductions over everything or along one axis, and softmax / log-softmax.
+
+extension Tensor {
+    /// The contiguous `[outer, length, inner]` view of `self` around `axis`, and the reduced shape.
+    private func reductionLayout(_ axis: Int?, keepDims: Bool, op: String)
+        -> (source: Tensor, outer: Int, length: Int, inner: Int, shape: [Int]) {
+        let source = contiguous()
+        guard let axis else {
+            return (source, 1, count, 1, keepDims ? [Int](repeating: 1, count: rank) : [])
+        }
+        let a = Shapes.axisOrStop(axis, rank: rank, op: op)
+        if rank == 0 { return (source, 1, 1, 1, []) }
+        var shape = self.shape
+        if keepDims { shape[a] = 1 } else { shape.remove(at: a) }
+        return (source, Shapes.count(Array(self.shape[..<a])), self.shape[a],
+                Shapes.count(Array(self.shape[(a + 1)...])), shape)
+    }
+
+    private func reduced(_ op: ReduceOp, axis: Int?, keepDims: Bool, name: String) -> Tensor {
+        let (source, outer, length, inner, shape) = reductionLayout(axis, keepDims: keepDims, op: name)
+        require(op == .sum || length > 0 || outer * inner == 0,
+                "\(name): cannot reduce an empty axis (shape \(Shapes.text(self.shape)))")
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        switch dtype {
+        case .float32:
+            reduceKernel(op, src: source.pointer(Float.self), outer: outer, length: length, inner: inner,
+                         dst: out.pointer(Float.self))
+        case .float64:
+            reduceKernel(op, src: source.pointer(Double.self), outer: outer, length: length, inner: inner,
+                         dst: out.pointer(Double.self))
+        }
+        return out
+    }
+
+    /// `g` (shaped like a reduction's result) reshaped so it broadcasts against `self` again.
+    private func unreduced(_ g: Tensor, axis: Int?, keepDims: Bool) -> Tensor {
+        guard let axis, !keepDims, rank > 0 else {
+            return g.reshaped(to: [Int](repeating: 1, count: rank))
+        }
+        return g.unsqueezed(axis: Shapes.axisOrStop(axis, rank: rank, op: "reduce"))
+    }
+
+    /// The sum of all elements, or along `axis` (negative counts from the end).
+    ///
+    /// **Shapes:** `[2, 3, 4].sum()` → `[]`; `.sum(axis: 1)` → `[2, 4]`; `.sum(axis: 1, keepDims: true)` → `[2, 1, 4]`.
+    public func sum(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
+        let inputShape = shape
+        return reduced(.sum, axis: axis, keepDims: keepDims, name: "sum").recorded("sum", [self]) { [self] g in
+            [self.unreduced(g, axis: axis, keepDims: keepDims).expanded(to: inputShape)]
+        }
+    }
+
+    /// The mean of all elements, or along `axis`.
+    ///
+    /// **Shapes:** as ``sum(axis:keepDims:)``.
+    public func mean(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
+        let n = axis.map { rank == 0 ? 1 : shape[Shapes.axisOrStop($0, rank: rank, op: "mean")] } ?? count
+        return sum(axis: axis, keepDims: keepDims) / Float(n)
+    }
+
+    /// The largest element, or the largest along `axis`; NaN if any element is NaN. The gradient is shared
+    /// equally by tied maxima.
+    ///
+    /// **Shapes:** as ``sum(axis:keepDims:)``.
+    public func max(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
+        extreme(.max, axis: axis, keepDims: keepDims, name: "max")
+    }
+
+    /// The smallest element, or the smallest along `axis`; NaN if any element is NaN.
+    ///
+    /// **Shapes:** as ``sum(axis:keepDims:)``.
+    public func min(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
+        extreme(.min, axis: axis, keepDims: keepDims, name: "min")
+    }
+
+    private func extreme(_ op: ReduceOp, axis: Int?, keepDims: Bool, name: String) -> Tensor {
+        let result = reduced(op, axis: axis, keepDims: keepDims, name: name)
+        return result.recorded(name, [self]) { [self] g in
+            let value = self.unreduced(result.detached(), axis: axis, keepDims: keepDims)
+            let hits = self.elementsEqual(value)
+            let ties = hits.sum(axis: axis, keepDims: true)
+            return [hits * self.unreduced(g, axis: axis, keepDims: keepDims) / ties]
+        }
+    }
+
+    /// The index of the first largest element along `axis` (of the flattened tensor when `axis` is nil),
+    /// as a number in `self`'s dtype. NaN counts as largest.
+    ///
+    /// **Shapes:** as ``sum(axis:keepDims:)``.
+    public func argmax(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
+        argExtreme(largest: true, axis: axis, keepDims: keepDims, name: "argmax")
+    }
+
+    /// The index of the first smallest element along `axis` (of the flattened tensor when `axis` is nil).
+    ///
+    /// **Shapes:** as ``sum(axis:keepDims:)``.
+    public func argmin(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
+        argExtreme(largest: false, axis: axis, keepDims: keepDims, name: "argmin")
+    }
+
+    private func argExtreme(largest: Bool, axis: Int?, keepDims: Bool, name: String) -> Tensor {
+        let (source, outer, length, inner, shape) = reductionLayout(axis, keepDims: keepDims, op: name)
+        require(length > 0 || outer * inner == 0, "\(name): cannot reduce an empty axis (shape \(Shapes.text(self.shape)))")
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        switch dtype {
+        case .float32:
+            argReduceKernel(largest: largest, src: source.pointer(Float.self), outer: outer, length: length,
+                            inner: inner, dst: out.pointer(Float.self))
+        case .float64:
+            argReduceKernel(largest: largest, src: source.pointer(Double.self), outer: outer, length: length,
+                            inner: inner, dst: out.pointer(Double.self))
+        }
+        return out
+    }
+
+    /// e^x / Σ e^x along `axis`, computed as e^(x − max) so that logits of any magnitude stay finite.
+    ///
+    /// **Shapes:** unchanged.
+    public func softmax(axis: Int = -1) -> Tensor {
+        let y = withoutGradient { () -> Tensor in
+            let e = (self - max(axis: axis, keepDims: true)).exp()
+            return e / e.sum(axis: axis, keepDims: true)
+        }
+        return y.recorded("softmax", [self]) { g in
+            let s = y.detached()
+            return [s * (g - (g * s).sum(axis: axis, keepDims: true))]
+        }
+    }
+
+    /// log(softmax(x)) along `axis`, computed as (x − max) − log Σ e^(x − max): finite for logits of
+    /// magnitude 1000 and beyond.
+    ///
+    /// **Shapes:** unchanged.
+    public func logSoftmax(axis: Int = -1) -> Tensor {
+        let y = withoutGradient { () -> Tensor in
+            let shifted = self - max(axis: axis, keepDims: true)
+            return shifted - shifted.exp().sum(axis: axis, keepDims: true).log()
+        }
+        return y.recorded("log_softmax", [self]) { g in
+            [g - y.detached().exp() * g.sum(axis: axis, keepDims: true)]
+        }
+    }
+}

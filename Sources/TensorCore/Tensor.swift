@@ -1,0 +1,102 @@
+/// An n-dimensional array of `Float` (or `Double`) with shape, strides and an offset into shared storage,
+/// and the bookkeeping of reverse-mode automatic differentiation.
+///
+/// `Tensor` is a class: views share storage with the tensor they look at, and a gradient computed by
+/// ``backward()`` lands on the very tensor object the model holds, as in PyTorch.
+///
+/// ```swift
+/// let a = Tensor([[1, 2], [3, 4]])        // shape [2, 2]
+/// let column = a[.all, 1]                  // a view: tensor([2., 4.])
+/// let b = (a * 2 + 1).sum(axis: 0)         // tensor([ 8., 14.])
+/// ```
+public final class Tensor {
+    let storage: TensorStorage
+    /// The size of each axis.
+    public let shape: [Int]
+    /// How many elements to step in storage to move one position along each axis (0 for broadcast axes).
+    public let strides: [Int]
+    /// The position of the first element in storage.
+    public let offset: Int
+
+    /// Whether gradients flow back to this tensor. Set it on a leaf (a parameter or an input); results of
+    /// ops on such tensors require gradients too.
+    public var requiresGrad: Bool
+    /// The gradient accumulated by ``backward()``, with this tensor's shape; `nil` until one arrives.
+    public var grad: Tensor?
+    /// The recorded op that produced this tensor, when it was computed from tensors that require gradients.
+    var gradFunction: GradFunction?
+    /// Whether a computed tensor keeps its gradient (``retainGrad()``).
+    var keepsGrad = false
+
+    init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        requiresGrad = false
+    }
+
+    /// A new contiguous tensor of `shape` whose elements are not yet written.
+    init(uninitializedShape shape: [Int], dtype: DType) {
+        for size in shape { require(size >= 0, "tensor: negative size in shape \(Shapes.text(shape))") }
+        storage = TensorStorage(count: Shapes.count(shape), dtype: dtype)
+        self.shape = shape
+        strides = Shapes.contiguousStrides(shape)
+        offset = 0
+        requiresGrad = false
+    }
+
+    /// The element type.
+    public var dtype: DType { storage.dtype }
+    /// The number of axes (0 for a scalar).
+    public var rank: Int { shape.count }
+    /// The number of elements.
+    public var count: Int { Shapes.count(shape) }
+
+    /// Whether the elements lie in storage in row-major order with no gaps (size-1 axes may have any stride).
+    public var isContiguous: Bool {
+        var expected = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) where shape[axis] != 1 {
+            if strides[axis] != expected { return false }
+            expected *= shape[axis]
+        }
+        return true
+    }
+
+    /// Whether two tensors view the same storage.
+    public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
+
+    /// Pointer to the first element, typed; `T` must match `dtype`.
+    @inline(__always)
+    func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
+        storage.pointer(T.self) + offset
+    }
+
+    /// The value of a one-element tensor.
+    ///
+    /// - Returns: the single element as `Float`; stops if the tensor has more than one element.
+    public func item() -> Float {
+        require(count == 1, "item: the tensor has \(count) elements, shape \(Shapes.text(shape)); item() needs exactly one")
+        switch dtype {
+        case .float32: return pointer(Float.self).pointee
+        case .float64: return Float(pointer(Double.self).pointee)
+        }
+    }
+
+    /// All elements in row-major order, as `Float`.
+    public var scalars: [Float] { elements(as: Float.self) }
+
+    /// All elements in row-major order, converted to `T`.
+    public func elements<T: TensorScalar>(as _: T.Type) -> [T] {
+        let source = contiguous()
+        let n = source.count
+        switch source.dtype {
+        case .float32:
+            let p = source.pointer(Float.self)
+            return (0..<n).map { T(p[$0]) }
+        case .float64:
+            let p = source.pointer(Double.self)
+            return (0..<n).map { T(p[$0]) }
+        }
+    }
+}
