@@ -102,21 +102,13 @@ struct TensorFormat {
                     + ((n - TensorFormat.edgeItems)..<n).map { $0 }
                 : (0..<n).map { $0 }
             if axis == shape.count - 1 {
-                let items = positions.map { $0.map { padded(values[base + $0 * strides[axis]]) } ?? "..." }
-                // Wrap long rows at the line width, as PyTorch does.
-                var lines: [String] = []
-                var line = ""
-                for item in items {
-                    let candidate = line.isEmpty ? item : line + ", " + item
-                    if !line.isEmpty && candidate.count + indent + 2 > TensorFormat.lineWidth {
-                        lines.append(line + ",")
-                        line = item
-                    } else {
-                        line = candidate
-                    }
+                let items = positions.map { $0.map { padded(values[base + $0 * strides[axis]]) } ?? " ..." }
+                // PyTorch wraps rows at a fixed number of items per line, `...` counting as one.
+                let perLine = Swift.max(1, (TensorFormat.lineWidth - indent) / (width + 2))
+                let lines = stride(from: 0, to: items.count, by: perLine).map {
+                    items[$0..<Swift.min($0 + perLine, items.count)].joined(separator: ", ")
                 }
-                lines.append(line)
-                return "[" + lines.joined(separator: "\n" + String(repeating: " ", count: indent + 1)) + "]"
+                return "[" + lines.joined(separator: ",\n" + String(repeating: " ", count: indent + 1)) + "]"
             }
             let separator = "," + String(repeating: "\n", count: shape.count - axis - 1)
                 + String(repeating: " ", count: indent + 1)

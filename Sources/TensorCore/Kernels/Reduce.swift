@@ -3,10 +3,17 @@ enum ReduceOp {
     case sum, max, min
 }
 
-/// The sum of `n` contiguous elements, in four SIMD accumulators: vectorised (the compiler may not reorder a
-/// scalar float sum) and more accurate than one running total.
-@inline(__always)
+/// The sum of `n` contiguous elements: blocks of up to 2048 summed in four SIMD accumulators (vectorised; the
+/// compiler may not reorder a scalar float sum), blocks combined pairwise, so the rounding error grows with
+/// log n rather than n, as in NumPy's pairwise sum.
 func sumContiguous<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+    if n <= 2048 { return sumBlock(p, n) }
+    let half = (n / 2 + 31) & ~31
+    return sumContiguous(p, half) + sumContiguous(p + half, n - half)
+}
+
+@inline(__always)
+private func sumBlock<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     let raw = UnsafeRawPointer(p)
     let width = MemoryLayout<T>.stride
     var a0 = SIMD8<T>(), a1 = SIMD8<T>(), a2 = SIMD8<T>(), a3 = SIMD8<T>()

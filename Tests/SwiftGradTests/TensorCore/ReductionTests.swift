@@ -1,0 +1,66 @@
+import Testing
+@testable import TensorCore
+
+@Suite struct ReductionTests {
+    @Test func reductionsAlongEveryAxisWithKeepDims() {
+        let x = Tensor.arange(0, 24).reshaped(2, 3, 4)
+        assertClose(x.sum(axis: 0), shape: [3, 4], (0..<12).map { Double(2 * $0 + 12) })
+        assertClose(x.max(axis: 1, keepDims: true), shape: [2, 1, 4], [8, 9, 10, 11, 20, 21, 22, 23])
+        assertClose(x.min(axis: -1), shape: [2, 3], [0, 4, 8, 12, 16, 20])
+        assertClose(x.mean(axis: -2), shape: [2, 4], [4, 5, 6, 7, 16, 17, 18, 19])
+        assertClose(x.argmin(axis: 0), shape: [3, 4], [Double](repeating: 0, count: 12))
+        assertClose(x.argmax(), shape: [], [23])
+        assertClose(x.sum(keepDims: true), shape: [1, 1, 1], [276])
+    }
+
+    @Test func longSumIsAccurate() {
+        // 100 000 copies of 0.1: a float32 running sum drifts by ~1e-3 relative; pairwise blocks stay within 1e-6.
+        let x = Tensor.full([100_000], 0.1)
+        assertClose(x.sum(), shape: [], [10_000], relative: 1e-6)
+    }
+
+    @Test func reductionsOfStridedAndBroadcastViews() {
+        let x = Tensor.arange(0, 6).reshaped(2, 3)
+        assertClose(x.transposed().sum(axis: 1), shape: [3], [3, 5, 7])
+        assertClose(Tensor([1, 2]).expanded(to: [3, 2]).sum(axis: 0), shape: [2], [3, 6])
+    }
+
+    @Test func nanPropagatesWhateverItsPosition() {
+        let nan = Float.nan
+        #expect(Tensor([nan, 1, 2]).max().item().isNaN)
+        #expect(Tensor([1, 2, nan]).max().item().isNaN)
+        #expect(Tensor([1, nan, 2]).min().item().isNaN)
+        #expect(Tensor([1, 2, nan]).sum().item().isNaN)
+        #expect(Tensor([1, nan, 2]).argmax().item() == 1)
+        #expect(Tensor([[1, nan], [3, 2]]).max(axis: 0).scalars[1].isNaN)
+        #expect(Tensor([nan, 1]).maximum(Tensor([0, nan])).scalars.allSatisfy { $0.isNaN })
+        #expect(Tensor([nan, -1]).relu().scalars[0].isNaN)
+    }
+
+    @Test func softmaxIsStableForHugeLogits() {
+        let logits = Tensor([[1000, -1000, 0], [-1000, 999, 1000]])
+        assertClose(logits.softmax(axis: -1), shape: [2, 3], [1, 0, 0, 0, 0.26894142, 0.73105858])
+        assertClose(logits.logSoftmax(axis: 1), shape: [2, 3],
+                    [0, -2000, -1000, -2000.3132616, -1.3132616, -0.3132616], relative: 1e-6)
+        assertClose(Tensor([[1e4, -1e4]]).logSoftmax(), shape: [1, 2], [0, -2e4])
+    }
+
+    @Test func inPlaceOperatorsBroadcastIntoViews() {
+        let x = Tensor.ones(2, 3)
+        x += Tensor([1, 2, 3])
+        x[.all, 0] *= 10
+        x -= 1
+        x /= 2
+        assertClose(x, shape: [2, 3], [9.5, 1, 1.5, 9.5, 1, 1.5])
+    }
+
+    @Test func comparisonsAndWhereGiveMasks() {
+        let x = Tensor([-1, 0, 2])
+        #expect((x > 0).scalars == [0, 0, 1])
+        #expect((x <= 0).scalars == [1, 1, 0])
+        #expect(x.elementsEqual(Tensor(0.0)).scalars == [0, 1, 0])
+        #expect(`where`(x > 0, x, Tensor(-5.0)).scalars == [-5, -5, 2])
+        #expect(x.clamped(min: -0.5, max: 1).scalars == [-0.5, 0, 1])
+        assertClose(Tensor([-1000, 0, 1000]).sigmoid(), shape: [3], [0, 0.5, 1])
+    }
+}
