@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The memory behind one or more tensors: a 64-byte-aligned buffer of `count` elements of one `dtype`.
 ///
 /// Views (transpose, slices, expand, reshape of a contiguous tensor) share one storage; it is freed when the
@@ -12,14 +18,29 @@ final class TensorStorage: @unchecked Sendable {
         precondition(count >= 0, "storage: negative element count \(count)")
         self.count = count
         self.dtype = dtype
-        base = .allocate(byteCount: Swift.max(count, 1) * dtype.byteSize, alignment: 64)
+        base = TensorStorage.allocate(byteCount: Swift.max(count, 1) * dtype.byteSize)
         switch dtype {
         case .float32: base.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         case .float64: base.bindMemory(to: Double.self, capacity: Swift.max(count, 1))
         }
     }
 
-    deinit { base.deallocate() }
+    deinit { free(base) }
+
+    /// 64-byte-aligned memory; large blocks are 2 MiB-aligned and marked for transparent huge pages, which
+    /// halves the page-fault cost of a fresh 64 MB result (NumPy does the same).
+    private static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        let huge = 4 << 20
+        var memory: UnsafeMutableRawPointer?
+        let alignment = byteCount >= huge ? 2 << 20 : 64
+        guard posix_memalign(&memory, alignment, byteCount) == 0, let memory else {
+            fatalError("storage: cannot allocate \(byteCount) bytes")
+        }
+        #if os(Linux)
+        if byteCount >= huge { _ = madvise(memory, byteCount, 14 /* MADV_HUGEPAGE */) }
+        #endif
+        return memory
+    }
 
     /// The buffer as elements of `T`; `T` must match `dtype`.
     @inline(__always)

@@ -13,10 +13,114 @@ enum BinaryOp {
     case equal, notEqual, less, lessEqual, greater, greaterEqual
 }
 
+// Each elementwise function is a small struct, so that the loops below are specialised per function and
+// the function is inlined into them and vectorised. (Passing closures instead left one indirect call per
+// element: measured 10 ns per element for exp against 0.5 ns.)
+
+/// A function of one element.
+protocol UnaryFunction {
+    func callAsFunction<T: TensorScalar>(_ x: T) -> T
+}
+
+/// A function of two elements.
+protocol BinaryFunction {
+    func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T
+}
+
+private struct Identity: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x }
+}
+private struct Negate: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { -x }
+}
+private struct Exp: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.exp(x) }
+}
+private struct Log: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.log(x) }
+}
+private struct SquareRoot: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x.squareRoot() }
+}
+private struct Absolute: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { Swift.abs(x) }
+}
+// `x < 0 ? 0 : x` keeps NaN, as PyTorch's relu does, where `max(x, 0)` would not.
+private struct Relu: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x < 0 ? 0 : x }
+}
+// Neither branch overflows: for x < 0 it is e^x / (1 + e^x).
+private struct Sigmoid: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T {
+        let e: T = T.exp(-Swift.abs(x))
+        let positive: T = 1 / (1 + e)
+        let negative: T = e * positive
+        return x >= 0 ? positive : negative
+    }
+}
+private struct HyperbolicTangent: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }
+}
+private struct Square: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x * x }
+}
+private struct Power: UnaryFunction {
+    let exponent: Double
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.pow(x, T(exponent)) }
+}
+private struct Clamp: UnaryFunction {
+    let low: Double, high: Double
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T {
+        let lo = T(low), hi = T(high)
+        return x < lo ? lo : (x > hi ? hi : x)
+    }
+}
+private struct PositiveMask: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x > 0 ? 1 : 0 }
+}
+
+private struct Add: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x + y }
+}
+private struct Subtract: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x - y }
+}
+private struct Multiply: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x * y }
+}
+private struct Divide: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x / y }
+}
+private struct PowerOf: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) }
+}
+// NaN wins in both, whichever side it is on, as in PyTorch's maximum/minimum.
+private struct Maximum: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x.isNaN || x > y ? x : y }
+}
+private struct Minimum: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x.isNaN || x < y ? x : y }
+}
+private struct Compare: BinaryFunction {
+    let op: BinaryOp
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T {
+        let holds: Bool
+        switch op {
+        case .equal: holds = x == y
+        case .notEqual: holds = x != y
+        case .less: holds = x < y
+        case .lessEqual: holds = x <= y
+        case .greater: holds = x > y
+        default: holds = x >= y
+        }
+        return holds ? 1 : 0
+    }
+}
+
 /// One row of a unary op: `out[i] = f(a[i])`; the contiguous case is a plain loop that the compiler vectorises.
 @inline(__always)
-private func unaryRow<T: TensorScalar>(
-    _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int, _ a: UnsafePointer<T>, _ sa: Int, _ f: (T) -> T
+private func unaryRow<T: TensorScalar, F: UnaryFunction>(
+    _ f: F, _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int, _ a: UnsafePointer<T>, _ sa: Int
 ) {
     if so == 1 && sa == 1 {
         for i in 0..<n { out[i] = f(a[i]) }
@@ -32,9 +136,9 @@ private func unaryRow<T: TensorScalar>(
 
 /// One row of a binary op, with fast loops for the contiguous and scalar-broadcast cases.
 @inline(__always)
-private func binaryRow<T: TensorScalar>(
-    _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int,
-    _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int, _ f: (T, T) -> T
+private func binaryRow<T: TensorScalar, F: BinaryFunction>(
+    _ f: F, _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int,
+    _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int
 ) {
     if so == 1 && sa == 1 && sb == 1 {
         for i in 0..<n { out[i] = f(a[i], b[i]) }
@@ -55,20 +159,18 @@ private func binaryRow<T: TensorScalar>(
     }
 }
 
-@inline(__always)
-private func runUnary<T: TensorScalar>(
-    _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>, _ f: (T) -> T
+private func runUnary<T: TensorScalar, F: UnaryFunction>(
+    _ f: F, _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>
 ) {
-    layout.forEachRow { offsets, n, s in unaryRow(n, out + offsets[0], s[0], a + offsets[1], s[1], f) }
+    layout.forEachRow { offsets, n, s in unaryRow(f, n, out + offsets[0], s[0], a + offsets[1], s[1]) }
 }
 
-@inline(__always)
-private func runBinary<T: TensorScalar>(
-    _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
-    _ f: (T, T) -> T
+private func runBinary<T: TensorScalar, F: BinaryFunction>(
+    _ f: F, _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>,
+    _ b: UnsafePointer<T>
 ) {
     layout.forEachRow { offsets, n, s in
-        binaryRow(n, out + offsets[0], s[0], a + offsets[1], s[1], b + offsets[2], s[2], f)
+        binaryRow(f, n, out + offsets[0], s[0], a + offsets[1], s[1], b + offsets[2], s[2])
     }
 }
 
@@ -79,37 +181,24 @@ func unaryKernel<T: TensorScalar>(
 ) {
     let layout = StridedLayout(shape: shape, strides: [outStrides, aStrides])
     switch op {
-    case .copy: runUnary(layout, out, a) { $0 }
-    case .negate: runUnary(layout, out, a) { -$0 }
-    case .exp: runUnary(layout, out, a) { T.exp($0) }
-    case .log: runUnary(layout, out, a) { T.log($0) }
-    case .sqrt: runUnary(layout, out, a) { $0.squareRoot() }
-    case .abs: runUnary(layout, out, a) { Swift.abs($0) }
-    // `x > 0 ? x : 0` keeps NaN (as PyTorch's relu does) where `max(x, 0)` would not.
-    case .relu: runUnary(layout, out, a) { $0 < 0 ? 0 : $0 }
-    case .sigmoid:
-        // Written so that neither branch overflows: for x < 0, e^x / (1 + e^x).
-        runUnary(layout, out, a) { x in
-            if x >= 0 { return 1 / (1 + T.exp(-x)) }
-            let e = T.exp(x)
-            return e / (1 + e)
-        }
-    case .tanh: runUnary(layout, out, a) { T.tanh($0) }
+    case .copy: runUnary(Identity(), layout, out, a)
+    case .negate: runUnary(Negate(), layout, out, a)
+    case .exp: runUnary(Exp(), layout, out, a)
+    case .log: runUnary(Log(), layout, out, a)
+    case .sqrt: runUnary(SquareRoot(), layout, out, a)
+    case .abs: runUnary(Absolute(), layout, out, a)
+    case .relu: runUnary(Relu(), layout, out, a)
+    case .sigmoid: runUnary(Sigmoid(), layout, out, a)
+    case .tanh: runUnary(HyperbolicTangent(), layout, out, a)
     case .power(let p):
-        let exponent = T(p)
-        if p == 2 {
-            runUnary(layout, out, a) { $0 * $0 }
-        } else if p == 1 {
-            runUnary(layout, out, a) { $0 }
-        } else if p == 0.5 {
-            runUnary(layout, out, a) { $0.squareRoot() }
-        } else {
-            runUnary(layout, out, a) { T.pow($0, exponent) }
+        switch p {
+        case 1: runUnary(Identity(), layout, out, a)
+        case 2: runUnary(Square(), layout, out, a)
+        case 0.5: runUnary(SquareRoot(), layout, out, a)
+        default: runUnary(Power(exponent: p), layout, out, a)
         }
-    case .clamp(let lo, let hi):
-        let low = T(lo), high = T(hi)
-        runUnary(layout, out, a) { $0 < low ? low : ($0 > high ? high : $0) }
-    case .positiveMask: runUnary(layout, out, a) { $0 > 0 ? 1 : 0 }
+    case .clamp(let lo, let hi): runUnary(Clamp(low: lo, high: hi), layout, out, a)
+    case .positiveMask: runUnary(PositiveMask(), layout, out, a)
     }
 }
 
@@ -121,20 +210,14 @@ func binaryKernel<T: TensorScalar>(
 ) {
     let layout = StridedLayout(shape: shape, strides: [outStrides, aStrides, bStrides])
     switch op {
-    case .add: runBinary(layout, out, a, b) { $0 + $1 }
-    case .subtract: runBinary(layout, out, a, b) { $0 - $1 }
-    case .multiply: runBinary(layout, out, a, b) { $0 * $1 }
-    case .divide: runBinary(layout, out, a, b) { $0 / $1 }
-    case .power: runBinary(layout, out, a, b) { T.pow($0, $1) }
-    // NaN wins in both, whichever side it is on, as in PyTorch's maximum/minimum.
-    case .maximum: runBinary(layout, out, a, b) { $0.isNaN || $0 > $1 ? $0 : $1 }
-    case .minimum: runBinary(layout, out, a, b) { $0.isNaN || $0 < $1 ? $0 : $1 }
-    case .equal: runBinary(layout, out, a, b) { $0 == $1 ? 1 : 0 }
-    case .notEqual: runBinary(layout, out, a, b) { $0 != $1 ? 1 : 0 }
-    case .less: runBinary(layout, out, a, b) { $0 < $1 ? 1 : 0 }
-    case .lessEqual: runBinary(layout, out, a, b) { $0 <= $1 ? 1 : 0 }
-    case .greater: runBinary(layout, out, a, b) { $0 > $1 ? 1 : 0 }
-    case .greaterEqual: runBinary(layout, out, a, b) { $0 >= $1 ? 1 : 0 }
+    case .add: runBinary(Add(), layout, out, a, b)
+    case .subtract: runBinary(Subtract(), layout, out, a, b)
+    case .multiply: runBinary(Multiply(), layout, out, a, b)
+    case .divide: runBinary(Divide(), layout, out, a, b)
+    case .power: runBinary(PowerOf(), layout, out, a, b)
+    case .maximum: runBinary(Maximum(), layout, out, a, b)
+    case .minimum: runBinary(Minimum(), layout, out, a, b)
+    case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: runBinary(Compare(op: op), layout, out, a, b)
     }
 }
 

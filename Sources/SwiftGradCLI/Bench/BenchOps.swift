@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import SwiftGrad
+
+/// `swiftgrad bench ops`: elementwise ops and a reduction at memory-bound sizes.
+struct BenchOps: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ops",
+        abstract: "Time add, multiply, exp and sum on 1M and 16M float32 elements (compare: bench/ops_numpy.py)."
+    )
+
+    @Option(help: "Element counts, comma-separated.")
+    var sizes: String = "1048576,16777216"
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let counts = try parseSizes(sizes)
+        var report = BenchReport(columns: ["op", "elements", "median", "GB/s"])
+        for n in counts {
+            let a = Tensor.randn([n]), b = Tensor.randn([n])
+            // Bytes moved per call: every input read once and the output written once.
+            let cases: [(String, Int, () -> Tensor)] = [
+                ("add", 3, { a + b }),
+                ("multiply", 3, { a * b }),
+                ("exp", 2, { a.exp() }),
+                ("sum", 1, { a.sum() }),
+            ]
+            for (name, arrays, op) in cases {
+                let seconds = Measure.median(minRuns: 10, budget: 0.5) { _ = op() }
+                let gbps = Double(arrays * n * 4) / seconds / 1e9
+                report.add(row: [name, "\(n)", formatSeconds(seconds), String(format: "%.1f", gbps)],
+                           result: ["name": name, "elements": n, "median_seconds": seconds, "gb_per_second": gbps])
+            }
+        }
+        report.print(json: options.json)
+    }
+}
+
+/// Positive integers from `"1,2,3"`, or a validation error naming the bad entry.
+func parseSizes(_ text: String) throws -> [Int] {
+    try text.split(separator: ",").map { part in
+        guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n > 0 else {
+            throw ValidationError("'\(part)' is not a positive whole number")
+        }
+        return n
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// One benchmark's results, printed as an aligned table or as `{"results": [...]}` JSON (the shape every
+/// `swiftgrad bench` subcommand's `--json` uses).
+struct BenchReport {
+    /// Column titles of the table.
+    let columns: [String]
+    private(set) var rows: [[String]] = []
+    private(set) var results: [[String: Any]] = []
+
+    init(columns: [String]) { self.columns = columns }
+
+    /// Adds a row of the table and its JSON object.
+    mutating func add(row: [String], result: [String: Any]) {
+        rows.append(row)
+        results.append(result)
+    }
+
+    /// The JSON text: one object with a `results` array.
+    var json: String {
+        let data = try? JSONSerialization.data(withJSONObject: ["results": results], options: [.sortedKeys])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{\"results\": []}"
+    }
+
+    /// The aligned table: first column left-aligned, the rest right-aligned.
+    var table: String {
+        let all = [columns] + rows
+        let widths = columns.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return c == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        return ([line(columns), rule] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// Prints the table, or the JSON when `json` is set.
+    func print(json: Bool) {
+        Swift.print(json ? self.json : table)
+    }
+}

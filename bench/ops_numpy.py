@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""NumPy's figures for `swiftgrad bench ops`: add, multiply, exp and sum on float32 arrays.
+
+Usage: python3 bench/ops_numpy.py [--sizes 1048576,16777216] [--json]
+Prints the same table (or {"results": [...]} JSON) as the Swift command, median of repeated runs.
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+
+
+def median_time(fn, budget=0.5, min_runs=10):
+    for _ in range(3):
+        fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_runs or time.perf_counter() - start < budget:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1048576,16777216")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    results = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        a = rng.standard_normal(n, dtype=np.float32)
+        b = rng.standard_normal(n, dtype=np.float32)
+        for name, arrays, fn in [
+            ("add", 3, lambda: a + b),
+            ("multiply", 3, lambda: a * b),
+            ("exp", 2, lambda: np.exp(a)),
+            ("sum", 1, lambda: a.sum()),
+        ]:
+            seconds = median_time(fn)
+            results.append({"name": name, "elements": n, "median_seconds": seconds,
+                            "gb_per_second": arrays * n * 4 / seconds / 1e9})
+    if args.json:
+        print(json.dumps({"results": results}, sort_keys=True))
+    else:
+        print(f"{'op':<9} {'elements':>9} {'median':>11} {'GB/s':>6}")
+        for r in results:
+            print(f"{r['name']:<9} {r['elements']:>9} {r['median_seconds'] * 1e6:>9.1f}µs {r['gb_per_second']:>6.1f}")
+
+
+if __name__ == "__main__":
+    main()
