@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "SwiftGrad",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),

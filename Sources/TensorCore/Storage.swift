@@ -18,7 +18,7 @@ final class TensorStorage: @unchecked Sendable {
         precondition(count >= 0, "storage: negative element count \(count)")
         self.count = count
         self.dtype = dtype
-        base = TensorStorage.allocate(byteCount: Swift.max(count, 1) * dtype.byteSize)
+        base = TensorStorage.allocate(byteCount: Swift.max(count, 1) * dtype.byteSize + TensorStorage.slack)
         switch dtype {
         case .float32: base.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         case .float64: base.bindMemory(to: Double.self, capacity: Swift.max(count, 1))
@@ -26,6 +26,10 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit { free(base) }
+
+    /// Bytes allocated past the last element: the GEMM reads whole vectors (up to 64 floats) from B's rows in
+    /// place and discards the lanes past the row's end, so those reads must stay inside the allocation.
+    static let slack = 256
 
     /// 64-byte-aligned memory; large blocks are 2 MiB-aligned and marked for transparent huge pages, which
     /// halves the page-fault cost of a fresh 64 MB result (NumPy does the same).

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import SwiftGrad
+
+/// `swiftgrad bench gemm`: float32 matrix multiply throughput.
+struct BenchGEMM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "GFLOPS of C = A·B for square sizes or MxKxN shapes (compare: bench/gemm_numpy.py).",
+        discussion: "Shapes are N (for N×N·N×N) or MxKxN; a T suffix on M or N transposes that operand (e.g. 784Tx64x50 for Aᵀ·B with A stored 784×64)."
+    )
+
+    @Option(help: "Sizes or shapes, comma-separated: 64,128,256x784x1024.")
+    var sizes: String = "64,128,256,512,1024,2048"
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Kernel family: avx512, fma or portable (default: the fastest this build and CPU run).")
+    var kernel: String?
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let shapes = try sizes.split(separator: ",").map { try GEMMShape(parsing: String($0)) }
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            Parallelism.threadCount = threads
+        }
+        if let kernel {
+            guard let family = GEMMKernel(rawValue: kernel), family.isBuilt, family.isSupportedByCPU else {
+                throw ValidationError("--kernel \(kernel): choose one of \(GEMMKernel.runnable.map(\.rawValue).joined(separator: ", "))")
+            }
+            MatmulSettings.kernel = family
+        }
+        var report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS"])
+        for shape in shapes {
+            let a = shape.transposeA ? Tensor.randn([shape.k, shape.m]).transposed() : Tensor.randn([shape.m, shape.k])
+            let b = shape.transposeB ? Tensor.randn([shape.n, shape.k]).transposed() : Tensor.randn([shape.k, shape.n])
+            let flops = 2.0 * Double(shape.m * shape.k * shape.n)
+            let seconds = Measure.median(minRuns: 5, budget: Swift.min(2, Swift.max(0.3, flops / 1e10))) {
+                _ = a.matmul(b)
+            }
+            let gflops = flops / seconds / 1e9
+            report.add(
+                row: [shape.text, "\(Parallelism.threadCount)", MatmulSettings.kernel.rawValue, formatSeconds(seconds),
+                      String(format: "%.1f", gflops)],
+                result: ["name": "gemm", "m": shape.m, "k": shape.k, "n": shape.n, "shape": shape.text,
+                         "threads": Parallelism.threadCount, "kernel": MatmulSettings.kernel.rawValue,
+                         "gflops": gflops, "median_seconds": seconds])
+        }
+        report.print(json: options.json)
+    }
+}
+
+/// `N` or `MxKxN`, with optional `T` after M or N to read that operand transposed.
+struct GEMMShape {
+    let m: Int, k: Int, n: Int
+    let transposeA: Bool, transposeB: Bool
+    let text: String
+
+    init(parsing text: String) throws {
+        self.text = text.trimmingCharacters(in: .whitespaces)
+        let parts = self.text.lowercased().split(separator: "x").map(String.init)
+        func size(_ s: String) throws -> (Int, Bool) {
+            let transposed = s.hasSuffix("t")
+            guard let n = Int(transposed ? String(s.dropLast()) : s), n > 0 else {
+                throw ValidationError("'\(text)' is not a size N or a shape MxKxN")
+            }
+            return (n, transposed)
+        }
+        switch parts.count {
+        case 1:
+            let (n, _) = try size(parts[0])
+            (m, k, self.n, transposeA, transposeB) = (n, n, n, false, false)
+        case 3:
+            let (m, ta) = try size(parts[0]), (k, _) = try size(parts[1]), (n, tb) = try size(parts[2])
+            (self.m, self.k, self.n, transposeA, transposeB) = (m, k, n, ta, tb)
+        default:
+            throw ValidationError("'\(text)' is not a size N or a shape MxKxN")
+        }
+    }
+}

@@ -1,0 +1,358 @@
+import CPUFeatures
+
+/// A float32 matrix in memory: element (i, j) at `base[i·rowStride + j·colStride]`. Transposed and strided
+/// views are just other strides; nothing is copied before packing.
+struct MatrixView {
+    let base: UnsafePointer<Float>
+    let rowStride: Int
+    let colStride: Int
+}
+
+/// A family of GEMM microkernels, each compiled from the same Swift source for one register width.
+public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// 6×64 tiles of `SIMD16<Float>` with fused multiply-add: AVX-512 builds (`-Xcc -march=native` on an
+    /// AVX-512 CPU, or `-Xcc -march=x86-64-v4`).
+    case avx512
+    /// 6×16 tiles of `SIMD8<Float>` with fused multiply-add: AVX2+FMA builds (`-Xcc -march=x86-64-v3`) and arm64.
+    case fma
+    /// 6×8 tiles of `SIMD4<Float>` with a separate multiply and add: correct on any CPU, the only safe choice
+    /// for a baseline x86-64 build, where a fused multiply-add becomes a library call per lane.
+    case portable
+
+    public var description: String { rawValue }
+
+    /// Whether this build compiled the family for the instructions it needs.
+    public var isBuilt: Bool {
+        switch self {
+        case .avx512: return swiftgrad_build_has_avx512f() == 1
+        case .fma: return swiftgrad_build_has_fma() == 1
+        case .portable: return true
+        }
+    }
+
+    /// Whether the CPU running the program has the instructions this family needs.
+    public var isSupportedByCPU: Bool {
+        switch self {
+        case .avx512: return swiftgrad_cpu_has_avx512f() == 1
+        case .fma: return swiftgrad_cpu_has_fma() == 1
+        case .portable: return true
+        }
+    }
+
+    /// The fastest family that this build contains and this CPU runs.
+    public static let best: GEMMKernel = allCases.first { $0.isBuilt && $0.isSupportedByCPU } ?? .portable
+
+    /// The fastest family the CPU could run if the build targeted it.
+    public static let fastestForCPU: GEMMKernel = allCases.first { $0.isSupportedByCPU } ?? .portable
+
+    /// The families this process can run: built and supported. Tests force each one.
+    public static var runnable: [GEMMKernel] { allCases.filter { $0.isBuilt && $0.isSupportedByCPU } }
+
+    /// A one-line warning when the build runs a slower family than the CPU supports, else nil.
+    public static var buildWarning: String? {
+        guard best != fastestForCPU else { return nil }
+        return "warning: this build runs the '\(best)' GEMM kernels but the CPU supports '\(fastestForCPU)'; rebuild with -Xcc -march=native for several times the speed"
+    }
+}
+
+/// Settings of the matrix multiply.
+public enum MatmulSettings {
+    private static let forced = Atomic<Int>(-1)
+
+    /// The kernel family `matmul` uses: ``GEMMKernel/best`` unless set (tests force each runnable family).
+    public static var kernel: GEMMKernel {
+        get {
+            let index = forced.load(ordering: .relaxed)
+            return index < 0 ? GEMMKernel.best : GEMMKernel.allCases[index]
+        }
+        set {
+            precondition(newValue.isBuilt && newValue.isSupportedByCPU,
+                         "MatmulSettings.kernel: '\(newValue)' is not built into this binary or not supported by this CPU")
+            forced.store(GEMMKernel.allCases.firstIndex(of: newValue)!, ordering: .relaxed)
+        }
+    }
+}
+
+import Synchronization
+
+/// C = A·B (or C += A·B) for float32 matrices: C is m×n, contiguous with row stride `ldc`.
+enum GEMM {
+    static func multiply(
+        m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+        kernel: GEMMKernel = MatmulSettings.kernel, threads: Int = Parallelism.threadCount
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if !accumulate { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
+            return
+        }
+        switch kernel {
+        case .avx512:
+            GEMMDriver<4, SIMD16<Float>, FusedMultiplyAdd>.multiply(
+                m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, threads: threads)
+        case .fma:
+            GEMMDriver<2, SIMD8<Float>, FusedMultiplyAdd>.multiply(
+                m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, threads: threads)
+        case .portable:
+            GEMMDriver<2, SIMD4<Float>, SeparateMultiplyAdd>.multiply(
+                m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, threads: threads)
+        }
+    }
+}
+
+/// Packing buffers, kept between calls (one set per concurrently running part).
+final class PackingBuffers: @unchecked Sendable {
+    private(set) var a: UnsafeMutablePointer<Float>
+    private(set) var b: UnsafeMutablePointer<Float>
+    private var aCapacity = 0, bCapacity = 0
+
+    init() {
+        a = .allocate(capacity: 1)
+        b = .allocate(capacity: 1)
+    }
+
+    /// Makes room for `aCount` and `bCount` floats (plus vector slack), reallocating only to grow.
+    func reserve(a aCount: Int, b bCount: Int) {
+        if aCount > aCapacity {
+            a.deallocate()
+            aCapacity = aCount
+            a = Self.allocate(aCount)
+        }
+        if bCount > bCapacity {
+            b.deallocate()
+            bCapacity = bCount
+            b = Self.allocate(bCount)
+        }
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: (count + 64) * 4, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: count + 64)
+    }
+
+    private static let pool = Mutex<[PackingBuffers]>([])
+
+    /// Borrows a set of buffers for the duration of `body`.
+    static func withBuffers<R>(_ body: (PackingBuffers) -> R) -> R {
+        let buffers = pool.withLock { $0.popLast() } ?? PackingBuffers()
+        defer { pool.withLock { $0.append(buffers) } }
+        return body(buffers)
+    }
+}
+
+/// The Goto/BLIS loop nest around one kernel family: `VC` vectors of `V` per tile row, `M` for the
+/// multiply-accumulate.
+enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
+    typealias Main = Tile<6, VC, 1, V, M>
+    /// One vector wide, two accumulator sets: for narrow products such as the lesson's 5×784 · 784×10.
+    typealias Narrow = Tile<6, 1, 2, V, M>
+
+    static var mr: Int { 6 }
+    static var nr: Int { VC * V.scalarCount }
+    // Cache blocking: a KC×NR panel of B stays in L1/L2 while a MC×KC block of A is swept; NC bounds the packed
+    // B block. Multiples of the tile sizes.
+    static var kc: Int { 256 }
+    static var mc: Int { 120 }
+    static var nc: Int { 3072 }
+
+    static func multiply(
+        m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int
+    ) {
+        let flops = 2 * m * n * k
+        let parts = flops < 2 * 96 * 96 * 96 ? 1 : Swift.min(threads, Swift.max(1, Swift.max(m / mr, n / nr)))
+        if parts == 1 {
+            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+            return
+        }
+        // Split C into `parts` blocks along its longer side, in whole tiles; each part packs its own panels.
+        let alongRows = m / mr >= n / nr
+        let tile = alongRows ? mr : nr
+        let extent = alongRows ? m : n
+        let tilesPerPart = (extent + tile - 1) / tile / parts + ((extent + tile - 1) / tile % parts == 0 ? 0 : 1)
+        let chunk = tilesPerPart * tile
+        Parallelism.pool().run(parts: parts) { part in
+            let start = part * chunk
+            let end = Swift.min(extent, start + chunk)
+            guard start < end else { return }
+            if alongRows {
+                single(m: end - start, n: n, k: k,
+                       a: MatrixView(base: a.base + start * a.rowStride, rowStride: a.rowStride, colStride: a.colStride),
+                       b: b, c: c + start * ldc, ldc: ldc, accumulate: accumulate)
+            } else {
+                single(m: m, n: end - start, k: k, a: a,
+                       b: MatrixView(base: b.base + start * b.colStride, rowStride: b.rowStride, colStride: b.colStride),
+                       c: c + start, ldc: ldc, accumulate: accumulate)
+            }
+        }
+    }
+
+    /// One thread's share.
+    static func single(
+        m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        // Few rows of A: packing B would cost as much as the product. Read B's rows in place (they must be
+        // contiguous) and A's elements through its strides.
+        if b.colStride == 1 && (m <= 2 * mr || m * n * k <= 48 * 48 * 48) {
+            direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+            return
+        }
+        PackingBuffers.withBuffers { buffers in
+            buffers.reserve(a: mc * kc, b: kc * ((Swift.min(nc, n) + nr - 1) / nr * nr))
+            packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, buffers: buffers)
+        }
+    }
+
+    static func direct(
+        m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        let width = V.scalarCount
+        var j = 0
+        while j < n {
+            let cols = Swift.min(nr, n - j)
+            var i = 0
+            while i < m {
+                let rows = Swift.min(mr, m - i)
+                let aBase = a.base + i * a.rowStride
+                if cols <= width {
+                    Narrow.multiply(rows: rows, cols: cols, k: k, a: aBase, aRow: a.rowStride, aDepth: a.colStride,
+                                    b: b.base + j, bDepth: b.rowStride, c: c + i * ldc + j, ldc: ldc,
+                                    accumulate: accumulate)
+                } else {
+                    Main.multiply(rows: rows, cols: cols, k: k, a: aBase, aRow: a.rowStride, aDepth: a.colStride,
+                                  b: b.base + j, bDepth: b.rowStride, c: c + i * ldc + j, ldc: ldc,
+                                  accumulate: accumulate)
+                }
+                i += mr
+            }
+            j += nr
+        }
+    }
+
+    static func packed(
+        m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, buffers: PackingBuffers
+    ) {
+        for jc in stride(from: 0, to: n, by: nc) {
+            let ncb = Swift.min(nc, n - jc)
+            for pc in stride(from: 0, to: k, by: kc) {
+                let kcb = Swift.min(kc, k - pc)
+                packB(b, row: pc, col: jc, depth: kcb, cols: ncb, into: buffers.b)
+                let first = pc == 0 && !accumulate
+                for ic in stride(from: 0, to: m, by: mc) {
+                    let mcb = Swift.min(mc, m - ic)
+                    // A with a unit stride along either axis is read in place: the kernel's broadcasts walk six
+                    // rows (or one contiguous group of six) just as they walk a packed panel. Only A with no unit
+                    // stride is packed. (Packing A took a third of the time of 64×784 · 784×50.)
+                    let inPlace = a.colStride == 1 || a.rowStride == 1
+                    if !inPlace { packA(a, row: ic, col: pc, rows: mcb, depth: kcb, into: buffers.a) }
+                    for jr in stride(from: 0, to: ncb, by: nr) {
+                        let cols = Swift.min(nr, ncb - jr)
+                        for ir in stride(from: 0, to: mcb, by: mr) {
+                            let panel = inPlace ? a.base + (ic + ir) * a.rowStride + pc * a.colStride
+                                : UnsafePointer(buffers.a + ir * kcb)
+                            Main.multiply(rows: Swift.min(mr, mcb - ir), cols: cols, k: kcb,
+                                          a: panel, aRow: inPlace ? a.rowStride : 1,
+                                          aDepth: inPlace ? a.colStride : mr,
+                                          b: buffers.b + jr * kcb, bDepth: nr,
+                                          c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, accumulate: !first)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Packs A[row..<row+rows, col..<col+depth] into panels of `mr` rows, depth-major within a panel
+    /// (`dst[panel·mr·depth + p·mr + i]`). Rows past the end repeat the last row; the kernel does not store them.
+    static func packA(_ a: MatrixView, row: Int, col: Int, rows: Int, depth: Int,
+                      into dst: UnsafeMutablePointer<Float>) {
+        for panel in stride(from: 0, to: rows, by: mr) {
+            let out = dst + panel * depth
+            let valid = Swift.min(mr, rows - panel)
+            for i in 0..<mr {
+                let source = a.base + (row + panel + Swift.min(i, valid - 1)) * a.rowStride + col * a.colStride
+                let cs = a.colStride
+                var o = i
+                if cs == 1 {
+                    for p in 0..<depth {
+                        out[o] = source[p]
+                        o &+= mr
+                    }
+                } else {
+                    var s = 0
+                    for _ in 0..<depth {
+                        out[o] = source[s]
+                        o &+= mr
+                        s &+= cs
+                    }
+                }
+            }
+        }
+    }
+
+    /// Packs B[row..<row+depth, col..<col+cols] into strips of `nr` columns, row-major within a strip
+    /// (`dst[strip·nr·depth + p·nr + j]`); columns past the end are zero.
+    static func packB(_ b: MatrixView, row: Int, col: Int, depth: Int, cols: Int,
+                      into dst: UnsafeMutablePointer<Float>) {
+        for strip in stride(from: 0, to: cols, by: nr) {
+            let out = dst + strip * depth
+            let valid = Swift.min(nr, cols - strip)
+            let source = b.base + row * b.rowStride + (col + strip) * b.colStride
+            if b.colStride == 1 {
+                for p in 0..<depth {
+                    let from = source + p * b.rowStride
+                    let to = out + p * nr
+                    to.update(from: from, count: valid)
+                    if valid < nr { (to + valid).update(repeating: 0, count: nr - valid) }
+                }
+            } else {
+                packTransposedStrip(b, source: source, depth: depth, valid: valid, into: out)
+            }
+        }
+    }
+
+    /// One strip of B from a layout with unit row stride (B = Wᵀ for a row-major W, as in a linear layer):
+    /// column j of the strip is contiguous in memory. Whole 16×16 blocks are transposed in registers; the
+    /// ragged edges element by element.
+    static func packTransposedStrip(_ b: MatrixView, source: UnsafePointer<Float>, depth: Int, valid: Int,
+                                    into out: UnsafeMutablePointer<Float>) {
+        let block = 16
+        let fullRows = nr % block == 0 && b.rowStride == 1 ? depth / block * block : 0
+        let fullCols = valid / block * block
+        for p0 in stride(from: 0, to: fullRows, by: block) {
+            for j0 in stride(from: 0, to: fullCols, by: block) {
+                transpose16(from: source + p0 + j0 * b.colStride, stride: b.colStride,
+                            to: out + p0 * nr + j0, outStride: nr)
+            }
+        }
+        for p in 0..<depth {
+            let row = out + p * nr
+            let firstColumn = p < fullRows ? fullCols : 0
+            for j in firstColumn..<valid { row[j] = source[p * b.rowStride + j * b.colStride] }
+            for j in valid..<nr { row[j] = 0 }
+        }
+    }
+}
+
+/// Writes the transpose of the 16×16 block whose row r starts at `from + r·stride` into rows of `to`
+/// (`to + c·outStride`). Four rounds of de-interleaving the 256 elements move the four column bits of each
+/// element's index above its four row bits, which is the transpose.
+@inline(__always)
+private func transpose16(from: UnsafePointer<Float>, stride: Int, to: UnsafeMutablePointer<Float>, outStride: Int) {
+    var v = InlineArray<16, SIMD16<Float>>(repeating: SIMD16())
+    for r in 0..<16 { v[r] = UnsafeRawPointer(from + r * stride).loadUnaligned(as: SIMD16<Float>.self) }
+    for _ in 0..<4 {
+        var next = InlineArray<16, SIMD16<Float>>(repeating: SIMD16())
+        for k in 0..<8 {
+            let pair = SIMD32(lowHalf: v[2 * k], highHalf: v[2 * k + 1])
+            next[k] = pair.evenHalf
+            next[k + 8] = pair.oddHalf
+        }
+        v = next
+    }
+    for c in 0..<16 { UnsafeMutableRawPointer(to + c * outStride).storeBytes(of: v[c], as: SIMD16<Float>.self) }
+}

@@ -1,0 +1,110 @@
+/// How a kernel family multiplies and accumulates: one fused instruction where the build targets FMA, a
+/// separate multiply and add elsewhere (on baseline x86-64 `addingProduct` becomes a libm `fmaf` call per
+/// lane, about 100× slower).
+protocol MultiplyAccumulate {
+    static func accumulate<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar == Float
+}
+
+/// `acc + a·b` in one rounding: `vfmadd231ps` / `fmla`.
+enum FusedMultiplyAdd: MultiplyAccumulate {
+    @inline(__always)
+    static func accumulate<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar == Float {
+        acc.addingProduct(a, b)
+    }
+}
+
+/// `acc + a·b` as a multiply then an add, for CPUs (or builds) without FMA.
+enum SeparateMultiplyAdd: MultiplyAccumulate {
+    @inline(__always)
+    static func accumulate<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar == Float {
+        acc + a * b
+    }
+}
+
+/// A register tile of `R` rows by `C` vectors of `V` (R × C·V.scalarCount floats of C), accumulated over the
+/// depth `k` in `U` independent sets (so short, narrow products still keep enough FMAs in flight).
+///
+/// The accumulators live in `InlineArray`s: after specialisation every subscript is a constant and each
+/// accumulator is a register (an `Array` of SIMD values spills: measured 5× slower).
+///
+/// A is read as `a[i·aRow + p·aDepth]` and B as vectors at `b + p·bDepth`: packed panels (aRow 1, aDepth R,
+/// bDepth C·width) and unpacked row-major operands use the same code. Rows past `rows` re-read the last valid
+/// row and are not stored; columns past `cols` are computed from whatever follows B's row (storage keeps
+/// slack for it) and are not stored.
+enum Tile<let R: Int, let C: Int, let U: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
+    static var rows: Int { R }
+    static var columns: Int { C * V.scalarCount }
+
+    @inline(__always)
+    static func multiply(
+        rows: Int, cols: Int, k: Int,
+        a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
+        b: UnsafePointer<Float>, bDepth: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        var acc = InlineArray<U, InlineArray<R, InlineArray<C, V>>>(
+            repeating: InlineArray(repeating: InlineArray(repeating: V())))
+        var rowStart = InlineArray<R, UnsafePointer<Float>>(repeating: a)
+        for i in 0..<R { rowStart[i] = a + Swift.min(i, rows &- 1) &* aRow }
+        let width = V.scalarCount &* MemoryLayout<Float>.stride
+        var bRow = UnsafeRawPointer(b)
+        let bStep = bDepth &* MemoryLayout<Float>.stride
+        var aOffset = 0
+        var p = 0
+        while p &+ U <= k {
+            for u in 0..<U {
+                var bv = InlineArray<C, V>(repeating: V())
+                for j in 0..<C { bv[j] = bRow.loadUnaligned(fromByteOffset: j &* width, as: V.self) }
+                for i in 0..<R {
+                    let av = V(repeating: rowStart[i][aOffset])
+                    for j in 0..<C { acc[u][i][j] = M.accumulate(acc[u][i][j], av, bv[j]) }
+                }
+                bRow += bStep
+                aOffset &+= aDepth
+            }
+            p &+= U
+        }
+        while p < k {
+            var bv = InlineArray<C, V>(repeating: V())
+            for j in 0..<C { bv[j] = bRow.loadUnaligned(fromByteOffset: j &* width, as: V.self) }
+            for i in 0..<R {
+                let av = V(repeating: rowStart[i][aOffset])
+                for j in 0..<C { acc[0][i][j] = M.accumulate(acc[0][i][j], av, bv[j]) }
+            }
+            bRow += bStep
+            aOffset &+= aDepth
+            p &+= 1
+        }
+        for u in 1..<Swift.max(U, 1) {
+            for i in 0..<R {
+                for j in 0..<C { acc[0][i][j] += acc[u][i][j] }
+            }
+        }
+        store(acc[0], rows: rows, cols: cols, c: c, ldc: ldc, accumulate: accumulate)
+    }
+
+    /// Writes (or adds) the valid `rows` × `cols` corner of the tile into C.
+    @inline(__always)
+    private static func store(
+        _ tile: InlineArray<R, InlineArray<C, V>>, rows: Int, cols: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        let n = V.scalarCount
+        for i in 0..<R where i < rows {
+            let row = c + i &* ldc
+            let raw = UnsafeMutableRawPointer(row)
+            for j in 0..<C {
+                let start = j &* n
+                if start &+ n <= cols {
+                    var value = tile[i][j]
+                    if accumulate { value += raw.loadUnaligned(fromByteOffset: start &* 4, as: V.self) }
+                    raw.storeBytes(of: value, toByteOffset: start &* 4, as: V.self)
+                } else if start < cols {
+                    for l in 0..<(cols &- start) {
+                        row[start &+ l] = accumulate ? row[start &+ l] + tile[i][j][l] : tile[i][j][l]
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+// Matrix multiplication with `torch.matmul` semantics.
+
+extension Tensor {
+    /// The matrix product `self · other` with `torch.matmul` semantics; see ``matmul(_:_:)``.
+    public func matmul(_ other: Tensor) -> Tensor { TensorCore.matmul(self, other) }
+}
+
+/// The matrix product of `a` and `b`, as `torch.matmul`:
+/// - 1-d · 1-d: the dot product, a 0-d tensor;
+/// - 2-d · 2-d: the matrix product;
+/// - 1-d · n-d: `a` is treated as a row `[1, k]`, and that axis is removed from the result;
+/// - n-d · 1-d: `b` is treated as a column `[k, 1]`, and that axis is removed from the result;
+/// - batched: leading axes are batch axes and broadcast against each other.
+///
+/// Transposed and strided views are multiplied in place, through their strides: `a.transposed()` costs
+/// nothing. Float32 products run on the GEMM kernels of ``MatmulSettings/kernel`` with
+/// ``Parallelism/threadCount`` threads.
+///
+/// **Shapes:** `[..., m, k] · [..., k, n]` → `[broadcast(...), m, n]`.
+public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+    require(a.rank >= 1 && b.rank >= 1,
+            "matmul: both operands need at least one axis, got shapes \(Shapes.text(a.shape)) and \(Shapes.text(b.shape))")
+    let (a, b) = Tensor.matchingScalarDType(a, b)
+    require(a.dtype == b.dtype, "matmul: dtypes \(a.dtype) and \(b.dtype) differ")
+    let inner = a.shape[a.rank - 1]
+    let other = b.rank == 1 ? b.shape[0] : b.shape[b.rank - 2]
+    require(inner == other,
+            "matmul: \(Shapes.text(a.shape)) and \(Shapes.text(b.shape)) do not line up (\(inner) != \(other))")
+    let left = a.rank == 1 ? a.unsqueezed(axis: 0) : a
+    let right = b.rank == 1 ? b.unsqueezed(axis: -1) : b
+    var result = batchedMatmul(left, right)
+    if a.rank == 1 { result = result.squeezed(axis: -2) }
+    if b.rank == 1 { result = result.squeezed(axis: -1) }
+    return result
+}
+
+/// `[..., m, k] · [..., k, n]` for operands of rank 2 or more, batch axes broadcast, with its pullback.
+private func batchedMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+    let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
+    let batch = Shapes.broadcastOrStop(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul")
+    let out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
+    let aBatch = Shapes.broadcastStrides(shape: Array(a.shape.dropLast(2)), strides: Array(a.strides.dropLast(2)), to: batch)
+    let bBatch = Shapes.broadcastStrides(shape: Array(b.shape.dropLast(2)), strides: Array(b.strides.dropLast(2)), to: batch)
+    let aRow = a.strides[a.rank - 2], aCol = a.strides[a.rank - 1]
+    let bRow = b.strides[b.rank - 2], bCol = b.strides[b.rank - 1]
+    let layout = StridedLayout(shape: batch + [1], strides: [aBatch + [0], bBatch + [0]])
+    var index = 0
+    layout.forEachRow { rowOffsets, count, rowStrides in
+        for t in 0..<count {
+            let offsets = [rowOffsets[0] + t * rowStrides[0], rowOffsets[1] + t * rowStrides[1]]
+            let c = index * m * n
+            switch a.dtype {
+            case .float32:
+                GEMM.multiply(
+                    m: m, n: n, k: k,
+                    a: MatrixView(base: a.pointer(Float.self) + offsets[0], rowStride: aRow, colStride: aCol),
+                    b: MatrixView(base: b.pointer(Float.self) + offsets[1], rowStride: bRow, colStride: bCol),
+                    c: out.pointer(Float.self) + c, ldc: n, accumulate: false)
+            case .float64:
+                referenceGEMM(m: m, n: n, k: k,
+                              a: a.pointer(Double.self) + offsets[0], aRow: aRow, aCol: aCol,
+                              b: b.pointer(Double.self) + offsets[1], bRow: bRow, bCol: bCol,
+                              c: out.pointer(Double.self) + c, ldc: n)
+            }
+            index += 1
+        }
+    }
+    let needA = a.requiresGrad, needB = b.requiresGrad
+    return out.recorded("matmul", [a, b]) { g in
+        [needA ? g.matmul(b.transposed(-1, -2)) : nil, needB ? a.transposed(-1, -2).matmul(g) : nil]
+    }
+}
+
+/// The plain i-p-j loop nest, for float64 (gradient checks) where speed does not matter.
+func referenceGEMM<T: TensorScalar>(
+    m: Int, n: Int, k: Int, a: UnsafePointer<T>, aRow: Int, aCol: Int,
+    b: UnsafePointer<T>, bRow: Int, bCol: Int, c: UnsafeMutablePointer<T>, ldc: Int
+) {
+    for i in 0..<m {
+        let row = c + i * ldc
+        row.initialize(repeating: 0, count: n)
+        for p in 0..<k {
+            let x = a[i * aRow + p * aCol]
+            let bp = b + p * bRow
+            for j in 0..<n { row[j] += x * bp[j * bCol] }
+        }
+    }
+}

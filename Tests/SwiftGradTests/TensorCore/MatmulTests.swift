@@ -1,0 +1,87 @@
+import Testing
+@testable import TensorCore
+
+/// `matmul` against PyTorch's fixtures and against a float64 reference, for every kernel family this
+/// machine runs and for one and two threads.
+@Suite(.serialized) struct MatmulTests {
+    static let fixtureCases = ["seed_5x784_784x10", "one", "odd", "square64", "tall_skinny", "vector_row", "empty_k",
+                               "batched", "broadcast_batch", "matrix_vector", "vector_matrix", "vector_vector"]
+
+    /// Runs `body` with each runnable kernel family forced, then restores the default.
+    static func forEachKernel(_ body: (GEMMKernel) -> Void) {
+        let saved = MatmulSettings.kernel
+        defer { MatmulSettings.kernel = saved }
+        for kernel in GEMMKernel.runnable {
+            MatmulSettings.kernel = kernel
+            body(kernel)
+        }
+    }
+
+    // Dot products up to 784 long in float32 in another order than PyTorch's: 1e-4 relative plus 1e-4
+    // absolute (for outputs near zero).
+    @Test(arguments: fixtureCases)
+    func matchesPyTorchFixture(_ name: String) throws {
+        let fixture = try Fixture("matmul")
+        let entry = try #require(fixture.root[name] as? [String: Any])
+        let a = try Fixture.tensor(entry["a"]!), b = try Fixture.tensor(entry["b"]!)
+        let expected = try Fixture.tensor(entry["c"]!)
+        Self.forEachKernel { kernel in
+            assertClose(matmul(a, b), expected, relative: 1e-4, absolute: 1e-4, "\(name) with \(kernel)")
+        }
+    }
+
+    @Test func transposedOperandsMatchPyTorchWithoutCopies() throws {
+        let fixture = try Fixture("matmul")
+        for (name, transposeA) in [("at_b", true), ("a_bt", false)] {
+            let entry = try #require(fixture.root[name] as? [String: Any])
+            let a = try Fixture.tensor(entry["a"]!), b = try Fixture.tensor(entry["b"]!)
+            let expected = try Fixture.tensor(entry["c"]!)
+            Self.forEachKernel { kernel in
+                let product = transposeA ? a.transposed().matmul(b) : a.matmul(b.transposed())
+                assertClose(product, expected, relative: 1e-4, absolute: 1e-4, "\(name) with \(kernel)")
+            }
+        }
+    }
+
+    /// Sizes 1 to 3 tiles, and around them, for every combination of transposed operands, against the same
+    /// product in float64.
+    @Test(arguments: [(1, 1, 1), (6, 0, 5), (5, 1, 7), (7, 3, 17), (13, 9, 65), (19, 33, 130), (2, 300, 70),
+                      (37, 21, 3), (64, 16, 129), (97, 101, 130)])
+    func matchesFloat64ReferenceOnEdgeSizes(_ size: (Int, Int, Int)) {
+        let (m, k, n) = size
+        let g = RandomGenerator(seed: UInt64(m * 10_000 + k * 100 + n))
+        let a = Tensor.randn([m, k], generator: g), b = Tensor.randn([k, n], generator: g)
+        let expected = a.to(.float64).matmul(b.to(.float64))
+        let aT = a.transposed().contiguous().transposed(), bT = b.transposed().contiguous().transposed()
+        Self.forEachKernel { kernel in
+            for threads in [1, 2] {
+                Parallelism.threadCount = threads
+                for (x, y) in [(a, b), (aT, b), (a, bT), (aT, bT)] {
+                    assertClose(x.matmul(y), expected, relative: 1e-4, absolute: 1e-4,
+                                "\(m)x\(k)x\(n) \(kernel) threads \(threads)")
+                }
+            }
+        }
+        Parallelism.threadCount = 2
+    }
+
+    @Test func stridedSlicesAndBroadcastBatches() {
+        let g = RandomGenerator(seed: 5)
+        let big = Tensor.randn([3, 20, 30], generator: g)
+        let a = big[.all, .step(2), 1..<25]          // [3, 10, 24], non-unit strides
+        let b = Tensor.randn([1, 24, 7], generator: g) // broadcast over the batch
+        let expected = a.to(.float64).matmul(b.to(.float64))
+        #expect(expected.shape == [3, 10, 7])
+        Self.forEachKernel { kernel in
+            assertClose(a.matmul(b), expected, relative: 1e-4, absolute: 1e-4, "\(kernel)")
+        }
+    }
+
+    @Test func mismatchNamesBothShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros(5, 784).matmul(Tensor.zeros(100, 10))
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("matmul: [5, 784] and [100, 10] do not line up (784 != 100)"))
+    }
+}
