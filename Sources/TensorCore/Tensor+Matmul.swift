@@ -37,37 +37,54 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// `[..., m, k] · [..., k, n]` for operands of rank 2 or more, batch axes broadcast, with its pullback.
 private func batchedMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
-    let batch = Shapes.broadcastOrStop(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul")
-    let out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
-    let aBatch = Shapes.broadcastStrides(shape: Array(a.shape.dropLast(2)), strides: Array(a.strides.dropLast(2)), to: batch)
-    let bBatch = Shapes.broadcastStrides(shape: Array(b.shape.dropLast(2)), strides: Array(b.strides.dropLast(2)), to: batch)
     let aRow = a.strides[a.rank - 2], aCol = a.strides[a.rank - 1]
     let bRow = b.strides[b.rank - 2], bCol = b.strides[b.rank - 1]
-    let layout = StridedLayout(shape: batch + [1], strides: [aBatch + [0], bBatch + [0]])
-    var index = 0
-    layout.forEachRow { rowOffsets, count, rowStrides in
-        for t in 0..<count {
-            let offsets = [rowOffsets[0] + t * rowStrides[0], rowOffsets[1] + t * rowStrides[1]]
-            let c = index * m * n
-            switch a.dtype {
-            case .float32:
-                GEMM.multiply(
-                    m: m, n: n, k: k,
-                    a: MatrixView(base: a.pointer(Float.self) + offsets[0], rowStride: aRow, colStride: aCol),
-                    b: MatrixView(base: b.pointer(Float.self) + offsets[1], rowStride: bRow, colStride: bCol),
-                    c: out.pointer(Float.self) + c, ldc: n, accumulate: false)
-            case .float64:
-                referenceGEMM(m: m, n: n, k: k,
-                              a: a.pointer(Double.self) + offsets[0], aRow: aRow, aCol: aCol,
-                              b: b.pointer(Double.self) + offsets[1], bRow: bRow, bCol: bCol,
-                              c: out.pointer(Double.self) + c, ldc: n)
+    let out: Tensor
+    if a.rank == 2 && b.rank == 2 {
+        out = Tensor(uninitializedShape: [m, n], dtype: a.dtype)
+        multiplyMatrices(m: m, n: n, k: k, a: a, aOffset: 0, aRow: aRow, aCol: aCol,
+                         b: b, bOffset: 0, bRow: bRow, bCol: bCol, into: out, at: 0)
+    } else {
+        let batch = Shapes.broadcastOrStop(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul")
+        out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
+        let aBatch = Shapes.broadcastStrides(shape: Array(a.shape.dropLast(2)), strides: Array(a.strides.dropLast(2)),
+                                             to: batch)
+        let bBatch = Shapes.broadcastStrides(shape: Array(b.shape.dropLast(2)), strides: Array(b.strides.dropLast(2)),
+                                             to: batch)
+        let layout = StridedLayout(shape: batch + [1], strides: [aBatch + [0], bBatch + [0]])
+        var index = 0
+        layout.forEachRow { offsets, count, rowStrides in
+            for t in 0..<count {
+                multiplyMatrices(m: m, n: n, k: k, a: a, aOffset: offsets[0] + t * rowStrides[0], aRow: aRow, aCol: aCol,
+                                 b: b, bOffset: offsets[1] + t * rowStrides[1], bRow: bRow, bCol: bCol,
+                                 into: out, at: index * m * n)
+                index += 1
             }
-            index += 1
         }
     }
     let needA = a.requiresGrad, needB = b.requiresGrad
     return out.recorded("matmul", [a, b]) { g in
         [needA ? g.matmul(b.transposed(-1, -2)) : nil, needB ? a.transposed(-1, -2).matmul(g) : nil]
+    }
+}
+
+/// One m×k · k×n product of matrices inside `a` and `b` (at element offsets from their first elements), written
+/// contiguously into `out` at element `at`.
+private func multiplyMatrices(
+    m: Int, n: Int, k: Int, a: Tensor, aOffset: Int, aRow: Int, aCol: Int,
+    b: Tensor, bOffset: Int, bRow: Int, bCol: Int, into out: Tensor, at: Int
+) {
+    switch a.dtype {
+    case .float32:
+        GEMM.multiply(
+            m: m, n: n, k: k,
+            a: MatrixView(base: a.pointer(Float.self) + aOffset, rowStride: aRow, colStride: aCol),
+            b: MatrixView(base: b.pointer(Float.self) + bOffset, rowStride: bRow, colStride: bCol),
+            c: out.pointer(Float.self) + at, ldc: n, accumulate: false)
+    case .float64:
+        referenceGEMM(m: m, n: n, k: k, a: a.pointer(Double.self) + aOffset, aRow: aRow, aCol: aCol,
+                      b: b.pointer(Double.self) + bOffset, bRow: bRow, bCol: bCol,
+                      c: out.pointer(Double.self) + at, ldc: n)
     }
 }
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""NumPy (OpenBLAS) figures for `swiftgrad bench gemm`: float32 C = A·B, median GFLOPS.
+
+Usage: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
+           python3 bench/gemm_numpy.py --sizes 64,128,256x784x1024 [--json]
+
+Shapes are N (N×N·N×N) or MxKxN; a T suffix on M or N reads that operand transposed, as in the Swift command.
+Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in this command only: this machine's environment forces
+OpenBLAS's AVX2 kernel otherwise. The thread count comes from OPENBLAS_NUM_THREADS.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+
+def parse(text):
+    parts = text.lower().split("x")
+    if len(parts) == 1:
+        n = int(parts[0])
+        return n, n, n, False, False
+    m, k, n = parts
+    return int(m.rstrip("t")), int(k), int(n.rstrip("t")), m.endswith("t"), n.endswith("t")
+
+
+def median_time(fn, budget):
+    for _ in range(3):
+        fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < 5 or time.perf_counter() - start < budget:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="64,128,256,512,1024,2048")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    threads = int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count()))
+    results = []
+    for text in args.sizes.split(","):
+        m, k, n, ta, tb = parse(text)
+        a = rng.standard_normal((k, m), dtype=np.float32).T if ta else rng.standard_normal((m, k), dtype=np.float32)
+        b = rng.standard_normal((n, k), dtype=np.float32).T if tb else rng.standard_normal((k, n), dtype=np.float32)
+        flops = 2.0 * m * k * n
+        seconds = median_time(lambda: a @ b, min(2.0, max(0.3, flops / 1e10)))
+        results.append({"name": "gemm", "shape": text, "m": m, "k": k, "n": n, "threads": threads,
+                        "gflops": flops / seconds / 1e9, "median_seconds": seconds})
+    if args.json:
+        print(json.dumps({"results": results}, sort_keys=True))
+    else:
+        print(f"{'shape':<16} {'threads':>7} {'median':>12} {'GFLOPS':>7}")
+        for r in results:
+            print(f"{r['shape']:<16} {r['threads']:>7} {r['median_seconds'] * 1e6:>10.2f}µs {r['gflops']:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()
