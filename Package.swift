@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "FromScratch", targets: ["FromScratch"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
     ],
     dependencies: [
@@ -16,7 +17,8 @@ let package = Package(
         // Reports the CPU the build targets and the CPU it runs on; the kernels themselves are Swift.
         .target(name: "CPUFeatures"),
         .target(name: "TensorCore", dependencies: ["CPUFeatures"]),
-        .target(name: "SwiftGrad", dependencies: ["TensorCore"]),
+        .target(name: "FromScratch", dependencies: ["TensorCore"]),
+        .target(name: "SwiftGrad", dependencies: ["TensorCore", "FromScratch"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

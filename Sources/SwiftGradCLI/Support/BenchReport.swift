@@ -22,14 +22,15 @@ struct BenchReport {
         return data.map { String(decoding: $0, as: UTF8.self) } ?? "{\"results\": []}"
     }
 
-    /// The aligned table: first column left-aligned, the rest right-aligned.
+    /// The aligned table: numbers right-aligned, text left-aligned.
     var table: String {
         let all = [columns] + rows
         let widths = columns.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
-                return c == 0 ? cell + pad : pad + cell
+                let numeric = cell.first.map { $0.isNumber || $0 == "-" } ?? false
+                return numeric ? pad + cell : cell + pad
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")

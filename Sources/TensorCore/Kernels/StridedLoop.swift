@@ -33,32 +33,48 @@ struct StridedLayout {
     }
 
     /// Calls `row(offsets, count, rowStrides)` once per row: `offsets[k]` is operand k's element offset at the
-    /// row's start, `rowStrides[k]` its stride along the row.
+    /// row's start, `rowStrides[k]` its stride along the row. The buffers are reused from row to row (no
+    /// allocation or reference counting per row: a [784, 10] broadcast has 784 rows).
     @inline(__always)
-    func forEachRow(_ row: (_ offsets: [Int], _ count: Int, _ rowStrides: [Int]) -> Void) {
+    func forEachRow(
+        _ row: (_ offsets: UnsafeMutablePointer<Int>, _ count: Int, _ rowStrides: UnsafeMutablePointer<Int>) -> Void
+    ) {
         let rank = shape.count
         let operands = strides.count
         let rowCount = shape[rank - 1]
         if rowCount == 0 { return }
-        let rowStrides = strides.map { $0[rank - 1] }
-        var offsets = [Int](repeating: 0, count: operands)
-        if rank == 1 {
-            row(offsets, rowCount, rowStrides)
-            return
-        }
-        var index = [Int](repeating: 0, count: rank - 1)
-        while true {
-            row(offsets, rowCount, rowStrides)
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                for k in 0..<operands { offsets[k] &+= strides[k][axis] }
-                if index[axis] < shape[axis] { break }
-                for k in 0..<operands { offsets[k] &-= strides[k][axis] &* shape[axis] }
-                index[axis] = 0
-                axis -= 1
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * operands + rank + rank * operands) { buffer in
+            let base = buffer.baseAddress!
+            let offsets = base, rowStrides = base + operands
+            let index = base + 2 * operands
+            for k in 0..<operands {
+                offsets[k] = 0
+                rowStrides[k] = strides[k][rank - 1]
             }
-            if axis < 0 { return }
+            if rank == 1 {
+                row(offsets, rowCount, rowStrides)
+                return
+            }
+            // Per outer axis, operand strides laid out flat: outer[axis * operands + k].
+            let flat = index + rank
+            for axis in 0..<(rank - 1) {
+                index[axis] = 0
+                for k in 0..<operands { flat[axis * operands + k] = strides[k][axis] }
+            }
+            while true {
+                row(offsets, rowCount, rowStrides)
+                var axis = rank - 2
+                while axis >= 0 {
+                    index[axis] &+= 1
+                    let step = flat + axis &* operands
+                    for k in 0..<operands { offsets[k] &+= step[k] }
+                    if index[axis] < shape[axis] { break }
+                    for k in 0..<operands { offsets[k] &-= step[k] &* shape[axis] }
+                    index[axis] = 0
+                    axis -= 1
+                }
+                if axis < 0 { return }
+            }
         }
     }
 }
