@@ -3,7 +3,7 @@ import Foundation
 /// The element type of a tensor's storage.
 ///
 /// `float32` is the compute type of every model and kernel. `float64` exists so that gradient checks can take
-/// central differences without float32 round-off drowning the signal (see ``gradcheck(_:inputs:epsilon:absoluteTolerance:relativeTolerance:)``).
+/// central differences without float32 round-off drowning the signal (see `gradcheck(_:inputs:)`).
 public enum DType: String, Sendable, CustomStringConvertible {
     /// 32-bit IEEE float.
     case float32

@@ -34,9 +34,8 @@ extension Tensor {
 
     /// `g` (shaped like a reduction's result) reshaped so it broadcasts against `self` again.
     private func unreduced(_ g: Tensor, axis: Int?, keepDims: Bool) -> Tensor {
-        guard let axis, !keepDims, rank > 0 else {
-            return g.reshaped(to: [Int](repeating: 1, count: rank))
-        }
+        guard let axis else { return g.reshaped(to: [Int](repeating: 1, count: rank)) }
+        if keepDims || rank == 0 { return g }
         return g.unsqueezed(axis: Shapes.axisOrStop(axis, rank: rank, op: "reduce"))
     }
 

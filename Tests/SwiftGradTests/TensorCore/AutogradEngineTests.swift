@@ -1,0 +1,80 @@
+import Testing
+@testable import TensorCore
+
+@Suite struct AutogradEngineTests {
+    @Test func gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        let w = Tensor([1, 2, 3]).requiringGrad()
+        (w * w).sum().backward()
+        (w * 3).sum().backward()
+        #expect(w.grad?.scalars == [5, 7, 9])
+        w.zeroGrad()
+        #expect(w.grad == nil)
+        w.sum().backward()
+        #expect(w.grad?.scalars == [1, 1, 1])
+    }
+
+    @Test func backwardWithGradientOnNonScalar() {
+        let x = Tensor([[1, 2], [3, 4]]).requiringGrad()
+        let y = x * x
+        y.backward(gradient: Tensor([[1, 0], [0, 1]]))
+        #expect(x.grad?.scalars == [2, 0, 0, 8])
+    }
+
+    @Test func detachedAndWithoutGradientRecordNothing() {
+        let x = Tensor([1, 2]).requiringGrad()
+        #expect(!(x.detached() * 2).requiresGrad)
+        let y = withoutGradient { x * 2 }
+        #expect(!y.requiresGrad && y.isLeaf)
+        #expect((x * 2).requiresGrad)
+        #expect(!withoutGradient { isGradientRecordingEnabled })
+    }
+
+    @Test func retainGraphAllowsASecondBackward() {
+        let x = Tensor([2.0]).requiringGrad()
+        let y = (x * x * x).sum()
+        y.backward(retainGraph: true)
+        y.backward()
+        #expect(x.grad?.scalars == [24])
+    }
+
+    @Test func secondBackwardThroughAFreedGraphStops() async {
+        await #expect(processExitsWith: .failure) {
+            let x = Tensor([2.0]).requiringGrad()
+            let y = (x * x).sum()
+            y.backward()
+            y.backward()
+        }
+    }
+
+    @Test func retainGradKeepsAnIntermediateGradient() {
+        let x = Tensor([1, -2, 3]).requiringGrad()
+        let h = x * 2
+        h.retainGrad()
+        h.relu().sum().backward()
+        #expect(h.grad?.scalars == [1, 0, 1])
+        #expect(x.grad?.scalars == [2, 0, 2])
+    }
+
+    @Test func broadcastGradientsAreSummedBackToTheInputShape() {
+        let bias = Tensor([0.5, -0.5]).requiringGrad()
+        let x = Tensor.ones(4, 2)
+        (x + bias).sum().backward()
+        #expect(bias.grad?.shape == [2])
+        #expect(bias.grad?.scalars == [4, 4])
+    }
+
+    @Test func deepGraphsDoNotOverflowTheStack() {
+        let x = Tensor([1.0]).requiringGrad()
+        var y = x
+        for _ in 0..<20_000 { y = y + 0 }
+        y.sum().backward()
+        #expect(x.grad?.scalars == [1])
+    }
+
+    @Test func inPlaceUpdateOfARecordedTensorStops() async {
+        await #expect(processExitsWith: .failure) {
+            let w = Tensor([1.0]).requiringGrad()
+            w += 1
+        }
+    }
+}

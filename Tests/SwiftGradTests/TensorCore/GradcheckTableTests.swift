@@ -1,0 +1,95 @@
+import Testing
+@testable import TensorCore
+
+/// One table drives a float64 finite-difference check of every differentiable op, on several shapes, with
+/// strided, broadcast and sliced inputs built inside the function.
+@Suite struct GradcheckTableTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let shapes: [[Int]]
+        /// Inputs are drawn from N(0, 1), or from U(0.5, 2) for ops defined only for positive numbers.
+        var positive = false
+        let function: @Sendable ([Tensor]) -> Tensor
+        var testDescription: String { "\(name) \(shapes)" }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "add broadcast", shapes: [[3, 4], [4]]) { $0[0] + $0[1] },
+        Case(name: "add broadcast both", shapes: [[2, 1, 3], [4, 1]]) { $0[0] + $0[1] },
+        Case(name: "subtract", shapes: [[3, 1], [1, 4]]) { $0[0] - $0[1] },
+        Case(name: "multiply", shapes: [[2, 3, 4], [3, 1]]) { $0[0] * $0[1] },
+        Case(name: "divide", shapes: [[3, 4], [4]], positive: true) { $0[0] / $0[1] },
+        Case(name: "scalar arithmetic", shapes: [[5]]) { 2 - ($0[0] * 3 + 1) / 4 },
+        Case(name: "negate", shapes: [[3, 2]]) { -$0[0] },
+        Case(name: "exp", shapes: [[2, 3]]) { $0[0].exp() },
+        Case(name: "log", shapes: [[2, 3]], positive: true) { $0[0].log() },
+        Case(name: "sqrt", shapes: [[4]], positive: true) { $0[0].sqrt() },
+        Case(name: "abs", shapes: [[6]]) { $0[0].abs() },
+        Case(name: "pow 2", shapes: [[3, 3]]) { $0[0].pow(2) },
+        Case(name: "pow 3", shapes: [[3, 3]]) { $0[0].pow(3) },
+        Case(name: "pow -1.5", shapes: [[4]], positive: true) { $0[0].pow(-1.5) },
+        Case(name: "clamped", shapes: [[10]]) { $0[0].clamped(min: -0.5, max: 0.7) },
+        Case(name: "clamped min", shapes: [[3, 4]]) { $0[0].clamped(min: 0) },
+        Case(name: "relu", shapes: [[3, 4]]) { $0[0].relu() },
+        Case(name: "sigmoid", shapes: [[3, 4]]) { $0[0].sigmoid() },
+        Case(name: "tanh", shapes: [[3, 4]]) { $0[0].tanh() },
+        Case(name: "maximum", shapes: [[3, 4], [4]]) { $0[0].maximum($0[1]) },
+        Case(name: "minimum", shapes: [[3, 4], [3, 1]]) { $0[0].minimum($0[1]) },
+        Case(name: "where", shapes: [[3, 4], [3, 4], [4]]) { `where`($0[0] > 0, $0[1], $0[2]) },
+        Case(name: "sum", shapes: [[2, 3, 4]]) { $0[0].sum() },
+        Case(name: "sum axis", shapes: [[2, 3, 4]]) { $0[0].sum(axis: 1) },
+        Case(name: "sum keepDims", shapes: [[2, 3, 4]]) { $0[0].sum(axis: -1, keepDims: true) * $0[0] },
+        Case(name: "mean", shapes: [[2, 3, 4]]) { $0[0].mean(axis: 0) },
+        Case(name: "max all", shapes: [[3, 5]]) { $0[0].max() },
+        Case(name: "max axis", shapes: [[3, 5]]) { $0[0].max(axis: 1) },
+        Case(name: "min axis keepDims", shapes: [[3, 5]]) { $0[0].min(axis: 0, keepDims: true) },
+        Case(name: "softmax", shapes: [[3, 5]]) { $0[0].softmax(axis: -1) },
+        Case(name: "softmax axis 0", shapes: [[3, 5]]) { $0[0].softmax(axis: 0) },
+        Case(name: "logSoftmax", shapes: [[4, 6]]) { $0[0].logSoftmax(axis: 1) },
+        Case(name: "reshape", shapes: [[2, 6]]) { $0[0].reshaped(3, 4) * Tensor.arange(0, 12, dtype: .float64).reshaped(3, 4) },
+        Case(name: "reshape of transpose (copy)", shapes: [[3, 4]]) { $0[0].transposed().reshaped(-1).exp() },
+        Case(name: "transpose", shapes: [[2, 3, 4]]) { $0[0].transposed(0, 2).exp() },
+        Case(name: "permute", shapes: [[2, 3, 4]]) { $0[0].permuted(1, 2, 0).sigmoid() },
+        Case(name: "expand", shapes: [[3, 1]]) { $0[0].expanded(to: [2, 3, 4]).exp() },
+        Case(name: "squeeze unsqueeze", shapes: [[3, 1]]) { $0[0].squeezed(axis: 1).unsqueezed(axis: 0).exp() },
+        Case(name: "index", shapes: [[3, 4]]) { $0[0][1].exp() },
+        Case(name: "slice", shapes: [[4, 6]]) { $0[0][1..., .step(2)].exp() },
+        Case(name: "column", shapes: [[4, 3]]) { $0[0][.all, -1] * 2 },
+        Case(name: "ellipsis", shapes: [[2, 3, 4]]) { $0[0][.ellipsis, 1..<3].tanh() },
+        Case(name: "contiguous", shapes: [[3, 4]]) { $0[0].transposed().contiguous().exp() },
+        Case(name: "matmul 2d", shapes: [[3, 4], [4, 5]]) { $0[0].matmul($0[1]) },
+        Case(name: "matmul transposed operands", shapes: [[4, 3], [5, 4]]) { $0[0].transposed().matmul($0[1].transposed()) },
+        Case(name: "matmul 1d x 2d", shapes: [[4], [4, 3]]) { $0[0].matmul($0[1]) },
+        Case(name: "matmul 2d x 1d", shapes: [[3, 4], [4]]) { $0[0].matmul($0[1]) },
+        Case(name: "matmul 1d x 1d", shapes: [[5], [5]]) { $0[0].matmul($0[1]) },
+        Case(name: "matmul batched broadcast", shapes: [[2, 1, 3, 4], [5, 4, 2]]) { $0[0].matmul($0[1]) },
+        Case(name: "einsum contraction", shapes: [[3, 4], [4, 5]]) { einsum("ik,kj->ij", $0[0], $0[1]) },
+        Case(name: "einsum trace", shapes: [[4, 4]]) { einsum("ii->", $0[0]) },
+        Case(name: "einsum diagonal", shapes: [[4, 4]]) { einsum("ii->i", $0[0]) },
+        Case(name: "einsum batched", shapes: [[2, 3, 4], [2, 4, 5]]) { einsum("bij,bjk->bik", $0[0], $0[1]) },
+        Case(name: "einsum three operands", shapes: [[3, 4], [4, 5], [5, 2]]) { einsum("ik,kj,jl->il", $0[0], $0[1], $0[2]) },
+        Case(name: "einsum outer", shapes: [[3], [4]]) { einsum("i,j->ij", $0[0], $0[1]) },
+        Case(name: "einsum ellipsis", shapes: [[2, 3, 4], [2, 4, 5]]) { einsum("...ij,...jk->...ik", $0[0], $0[1]) },
+        Case(name: "reuse in graph", shapes: [[3, 3]]) { ($0[0] * $0[0]).matmul($0[0]).sum(axis: 0) },
+    ]
+
+    @Test(arguments: cases)
+    func analyticGradientMatchesFiniteDifferences(_ testCase: Case) {
+        let g = RandomGenerator(seed: UInt64(testCase.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) } & 0xFFFF))
+        let inputs = testCase.shapes.map { shape in
+            testCase.positive ? Tensor.rand(shape, low: 0.5, high: 2, dtype: .float64, generator: g)
+                : Tensor.randn(shape, dtype: .float64, generator: g)
+        }
+        let result = gradcheck(testCase.function, inputs: inputs)
+        #expect(result.passed, "\(testCase.name): \(result)")
+    }
+
+    @Test func gradcheckCatchesAWrongPullback() {
+        // y = x·x recorded with the pullback of y = x (gradient 1 instead of 2x): gradcheck must fail.
+        let wrong: @Sendable ([Tensor]) -> Tensor = { inputs in
+            let x = inputs[0]
+            return (x * x.detached()).recorded("wrong", [x]) { g in [g] }
+        }
+        #expect(!gradcheck(wrong, inputs: [Tensor([1.5, -2.0, 3.0], dtype: .float64)]).passed)
+    }
+}
