@@ -26,11 +26,12 @@ struct BenchReport {
     var table: String {
         let all = [columns] + rows
         let widths = columns.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        // A column whose first value is a number is right-aligned, header included.
+        let numeric = columns.indices.map { c in rows.first?[c].first.map { $0.isNumber || $0 == "-" } ?? false }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
-                let numeric = cell.first.map { $0.isNumber || $0 == "-" } ?? false
-                return numeric ? pad + cell : cell + pad
+                return numeric[c] ? pad + cell : cell + pad
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")

@@ -61,13 +61,14 @@ final class ThreadPool: @unchecked Sendable {
             mutex.lock()
             while generation.load(ordering: .acquiring) == seen { mutex.wait() }
             seen = generation.load(ordering: .acquiring)
-            let body = job
             let parts = jobParts
+            var body = worker < parts ? job : nil
             mutex.unlock()
-            if worker < parts, let body {
-                body(worker)
-            }
-            if worker < parts { pending.subtract(1, ordering: .releasing) }
+            guard worker < parts else { continue }
+            body?(worker)
+            // Drop the reference before reporting completion: the caller's closure must not outlive `run`.
+            body = nil
+            pending.subtract(1, ordering: .releasing)
         }
     }
 }
