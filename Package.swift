@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "SwiftGrad", targets: ["SwiftGrad"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "FromScratch", targets: ["FromScratch"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
     ],
@@ -17,8 +19,10 @@ let package = Package(
         // Reports the CPU the build targets and the CPU it runs on; the kernels themselves are Swift.
         .target(name: "CPUFeatures"),
         .target(name: "TensorCore", dependencies: ["CPUFeatures"]),
-        .target(name: "FromScratch", dependencies: ["TensorCore"]),
-        .target(name: "SwiftGrad", dependencies: ["TensorCore", "FromScratch"]),
+        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "Optimizers", dependencies: ["TensorCore"]),
+        .target(name: "FromScratch", dependencies: ["TensorCore", "NN"]),
+        .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "FromScratch"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

@@ -83,3 +83,12 @@ extension Tensor {
     /// A fresh contiguous copy that shares nothing with `self`.
     public func copied() -> Tensor { applying(.copy) }
 }
+
+extension Tensor {
+    /// Copies `source`'s values into this tensor's elements (through its strides), broadcasting `source` to
+    /// this shape and converting its dtype. Not recorded by autograd: use it to load weights or to update
+    /// parameters in place.
+    public func replaceValues(with source: Tensor) {
+        withoutGradient { assign(from: source.dtype == dtype ? source : source.to(dtype)) }
+    }
+}

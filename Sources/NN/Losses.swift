@@ -1,0 +1,67 @@
+import TensorCore
+
+/// How a loss combines its per-element values.
+public enum Reduction: Sendable {
+    /// The mean over elements (over the batch for classification losses).
+    case mean
+    /// The sum.
+    case sum
+    /// One value per element (per sample for classification losses).
+    case none
+}
+
+private func reduce(_ losses: Tensor, _ reduction: Reduction) -> Tensor {
+    switch reduction {
+    case .mean: return losses.mean()
+    case .sum: return losses.sum()
+    case .none: return losses
+    }
+}
+
+/// Mean squared error (x − y)², as `F.mse_loss`.
+///
+/// **Shapes:** `input` and `target` broadcast together; `[]` unless `reduction` is `.none`.
+public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    reduce((input - target).pow(2), reduction)
+}
+
+/// Cross-entropy of raw scores against class indices, as `F.cross_entropy`: −log softmax(logits)[target].
+///
+/// Computed as log-softmax (x − max − log Σ e^(x − max)) followed by the negative log-likelihood, so logits of
+/// magnitude 1000 and beyond give finite losses and gradients; the gradient with respect to the logits is
+/// softmax − one-hot, divided by the batch size for `.mean`.
+///
+/// **Shapes:** logits `[n, classes]`, targets `[n]` (whole numbers in `0..<classes`) → `[]`, or `[n]` for `.none`.
+public func crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+    precondition(logits.rank == 2, "crossEntropy: logits must be [n, classes], got \(logits.shape)")
+    return nllLoss(logProbabilities: logits.logSoftmax(axis: 1), targets: targets, reduction: reduction)
+}
+
+/// Negative log-likelihood of log-probabilities against class indices, as `F.nll_loss`.
+///
+/// **Shapes:** logProbabilities `[n, classes]`, targets `[n]` → `[]`, or `[n]` for `.none`.
+public func nllLoss(logProbabilities: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+    precondition(logProbabilities.rank == 2 && targets.rank == 1 && targets.shape[0] == logProbabilities.shape[0],
+                 "nllLoss: expected [n, classes] and [n], got \(logProbabilities.shape) and \(targets.shape)")
+    let picked = Tensor.oneHot(targets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype)
+    return reduce(-(logProbabilities * picked).sum(axis: 1), reduction)
+}
+
+/// Binary cross-entropy of raw scores against targets in [0, 1], as `F.binary_cross_entropy_with_logits`:
+/// max(x, 0) − x·t + log(1 + e^−|x|), which is finite for any x.
+///
+/// **Shapes:** `logits` and `targets` broadcast together.
+public func binaryCrossEntropy(withLogits logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+    let losses = logits.relu() - logits * targets + ((-logits.abs()).exp() + 1).log()
+    return reduce(losses, reduction)
+}
+
+/// Binary cross-entropy of probabilities against targets, as `F.binary_cross_entropy`; each log is clamped at
+/// −100 as PyTorch does, so probabilities of exactly 0 or 1 give finite losses.
+///
+/// **Shapes:** `probabilities` and `targets` broadcast together.
+public func binaryCrossEntropy(_ probabilities: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+    let logP = probabilities.log().clamped(min: -100)
+    let logNotP = (1 - probabilities).log().clamped(min: -100)
+    return reduce(-(targets * logP + (1 - targets) * logNotP), reduction)
+}

@@ -1,0 +1,181 @@
+import TensorCore
+
+/// The base class of every layer and model, as PyTorch's `nn.Module`.
+///
+/// Subclasses store their parameters as `Tensor` properties and their sub-modules as `Module`, `Module?` or
+/// `[Module]` properties; ``namedParameters()`` finds them by reflection (once per instance, then cached) and
+/// names them as PyTorch does: `weight`, `0.bias`, `layers.2.weight`. Override ``callAsFunction(_:)`` for the
+/// forward pass.
+///
+/// Parameters are found on first use and kept: change a parameter's values in place (as
+/// ``loadStateDict(_:strict:)`` and the optimizers do), don't assign a new tensor to the property afterwards.
+open class Module: CustomStringConvertible {
+    /// Whether the module is in training mode (``train()``) or evaluation mode (``eval()``); `Dropout` reads it.
+    public private(set) var isTraining = true
+    private var cachedChildren: [(String, Module)]?
+    private var cachedOwnParameters: [(String, Tensor)]?
+
+    public init() {}
+
+    /// The forward pass. Subclasses override it.
+    open func callAsFunction(_ input: Tensor) -> Tensor {
+        fatalError("\(type(of: self)) does not override callAsFunction(_:)")
+    }
+
+    /// Extra text inside the parentheses of ``description``, e.g. `in_features=784, out_features=50, bias=True`.
+    open var extraDescription: String { "" }
+
+    /// The direct sub-modules with their names, in declaration order.
+    open func namedChildren() -> [(String, Module)] {
+        if let cachedChildren { return cachedChildren }
+        var children: [(String, Module)] = []
+        var seen = Set<ObjectIdentifier>()
+        forEachStoredProperty { label, value in
+            func add(_ name: String, _ module: Module) {
+                if seen.insert(ObjectIdentifier(module)).inserted { children.append((name, module)) }
+            }
+            if let module = value as? Module {
+                add(label, module)
+            } else if let modules = value as? [Module] {
+                for (i, module) in modules.enumerated() { add("\(label).\(i)", module) }
+            }
+        }
+        cachedChildren = children
+        return children
+    }
+
+    /// This module's own parameters (not its children's), in declaration order.
+    private func ownParameters() -> [(String, Tensor)] {
+        if let cachedOwnParameters { return cachedOwnParameters }
+        var parameters: [(String, Tensor)] = []
+        forEachStoredProperty { label, value in
+            if let tensor = value as? Tensor { parameters.append((label, tensor)) }
+        }
+        cachedOwnParameters = parameters
+        return parameters
+    }
+
+    /// Calls `body` with each stored property's name and value, superclasses' first; `Optional`s are unwrapped
+    /// (nil ones skipped).
+    private func forEachStoredProperty(_ body: (String, Any) -> Void) {
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let current = mirror {
+            mirrors.append(current)
+            mirror = current.superclassMirror
+        }
+        for mirror in mirrors.reversed() where mirror.subjectType != Module.self {
+            for child in mirror.children {
+                guard let label = child.label else { continue }
+                let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+                let unwrapped = Mirror(reflecting: child.value)
+                if unwrapped.displayStyle == .optional {
+                    if let some = unwrapped.children.first { body(name, some.value) }
+                } else {
+                    body(name, child.value)
+                }
+            }
+        }
+    }
+
+    /// Every parameter of this module and its sub-modules with PyTorch's dotted names, each tensor once.
+    public func namedParameters() -> [(String, Tensor)] {
+        var result: [(String, Tensor)] = []
+        var seen = Set<ObjectIdentifier>()
+        func visit(_ module: Module, _ prefix: String) {
+            for (name, tensor) in module.ownParameters() where seen.insert(ObjectIdentifier(tensor)).inserted {
+                result.append((prefix + name, tensor))
+            }
+            for (name, child) in module.namedChildren() { visit(child, prefix + name + ".") }
+        }
+        visit(self, "")
+        return result
+    }
+
+    /// Every parameter, in the order of ``namedParameters()``.
+    public func parameters() -> [Tensor] { namedParameters().map(\.1) }
+
+    /// Total number of scalars in the parameters.
+    public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
+
+    /// Training mode for this module and all sub-modules.
+    public func train(_ on: Bool = true) {
+        isTraining = on
+        for (_, child) in namedChildren() { child.train(on) }
+    }
+
+    /// Evaluation mode (`train(false)`): dropout off.
+    public func eval() { train(false) }
+
+    /// Clears every parameter's gradient.
+    public func zeroGrad() {
+        for parameter in parameters() { parameter.zeroGrad() }
+    }
+
+    /// The parameters by name, sharing storage with the module (PyTorch's `state_dict()`).
+    public func stateDict() -> [String: Tensor] {
+        Dictionary(namedParameters(), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Copies `state`'s tensors into the parameters of the same names.
+    ///
+    /// - Parameter strict: require exactly this module's names (the default); otherwise load the names that
+    ///   match and ignore the rest. Shapes must match either way.
+    /// - Throws: ``StateDictError`` naming every missing, unexpected or mis-shaped entry; nothing is copied
+    ///   unless everything fits.
+    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
+        let named = namedParameters()
+        let names = Set(named.map(\.0))
+        let missing = named.map(\.0).filter { state[$0] == nil }
+        let unexpected = state.keys.filter { !names.contains($0) }.sorted()
+        let mismatched = named.compactMap { name, tensor -> String? in
+            guard let value = state[name], value.shape != tensor.shape else { return nil }
+            return "\(name): checkpoint \(value.shape), model \(tensor.shape)"
+        }
+        if !mismatched.isEmpty || (strict && (!missing.isEmpty || !unexpected.isEmpty)) {
+            throw StateDictError(missing: strict ? missing : [], unexpected: strict ? unexpected : [],
+                                 mismatchedShapes: mismatched)
+        }
+        for (name, tensor) in named {
+            if let value = state[name] { tensor.replaceValues(with: value) }
+        }
+    }
+
+    /// The module tree, as PyTorch prints it:
+    /// ```
+    /// Sequential(
+    ///   (0): Linear(in_features=784, out_features=50, bias=True)
+    ///   (1): ReLU()
+    /// )
+    /// ```
+    public var description: String {
+        let name = String(describing: type(of: self))
+        let children = namedChildren()
+        if children.isEmpty { return "\(name)(\(extraDescription))" }
+        var lines = ["\(name)(" + (extraDescription.isEmpty ? "" : extraDescription)]
+        for (childName, child) in children {
+            let text = child.description.replacingOccurrences(of: "\n", with: "\n  ")
+            lines.append("  (\(childName)): \(text)")
+        }
+        lines.append(")")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A state dict that does not fit a model: which names are missing or unexpected, which shapes differ.
+public struct StateDictError: Error, CustomStringConvertible, Equatable {
+    /// Parameters of the model that the state dict lacks.
+    public let missing: [String]
+    /// Entries of the state dict that the model has no parameter for.
+    public let unexpected: [String]
+    /// `name: checkpoint [a, b], model [c, d]` for each shape that differs.
+    public let mismatchedShapes: [String]
+
+    public var description: String {
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
+        if !unexpected.isEmpty { parts.append("unexpected \(unexpected.joined(separator: ", "))") }
+        if !mismatchedShapes.isEmpty { parts.append("shape mismatch \(mismatchedShapes.joined(separator: "; "))") }
+        return "state dict does not fit the model: " + parts.joined(separator: "; ")
+    }
+}

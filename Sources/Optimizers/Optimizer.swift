@@ -1,0 +1,145 @@
+import TensorCore
+
+/// Updates parameters from their gradients, as a `torch.optim` optimizer.
+///
+/// ```swift
+/// let optimizer = SGD(model.parameters(), learningRate: 0.1, momentum: 0.9)
+/// optimizer.zeroGrad()
+/// crossEntropy(logits: model(x), targets: y).backward()
+/// optimizer.step()
+/// ```
+public protocol Optimizer: AnyObject {
+    /// The tensors it updates.
+    var parameters: [Tensor] { get }
+    /// The step size; a schedule may change it between steps.
+    var learningRate: Float { get set }
+    /// Updates every parameter that has a gradient, in place.
+    func step()
+}
+
+extension Optimizer {
+    /// Clears every parameter's gradient.
+    public func zeroGrad() {
+        for parameter in parameters { parameter.zeroGrad() }
+    }
+}
+
+/// Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay, exactly as
+/// `torch.optim.SGD`:
+///
+///     g ← grad + weightDecay·p
+///     b ← g on the first step, else momentum·b + (1 − dampening)·g
+///     g ← g + momentum·b (Nesterov) or b (momentum > 0)
+///     p ← p − learningRate·g
+public final class SGD: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    /// Momentum factor (0: plain SGD).
+    public let momentum: Float
+    /// Dampening of the momentum's new gradient.
+    public let dampening: Float
+    /// Use Nesterov momentum.
+    public let nesterov: Bool
+    /// L2 penalty added to the gradient.
+    public let weightDecay: Float
+    private var buffers: [Tensor?]
+
+    public init(_ parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                nesterov: Bool = false, weightDecay: Float = 0) {
+        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov needs momentum and no dampening")
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        buffers = Array(repeating: nil, count: parameters.count)
+    }
+
+    public func step() {
+        withoutGradient {
+            for (i, p) in parameters.enumerated() {
+                guard var g = p.grad else { continue }
+                if weightDecay != 0 { g = g + p * weightDecay }
+                if momentum != 0 {
+                    if let buffer = buffers[i] {
+                        buffer *= momentum
+                        buffer += g * (1 - dampening)
+                    } else {
+                        buffers[i] = g.copied()
+                    }
+                    g = nesterov ? g + buffers[i]! * momentum : buffers[i]!
+                }
+                p -= g * learningRate
+            }
+        }
+    }
+}
+
+/// Adam (Kingma & Ba), as `torch.optim.Adam`, with weight decay as an L2 term added to the gradient:
+///
+///     g ← grad + weightDecay·p;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²
+///     p ← p − (learningRate / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+public class Adam: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    /// Decay rates of the first and second moment estimates.
+    public let betas: (Float, Float)
+    /// Added to the denominator for stability.
+    public let epsilon: Float
+    /// Weight decay: an L2 term for `Adam`, decoupled for `AdamW`.
+    public let weightDecay: Float
+    private var moments: [(m: Tensor, v: Tensor)?]
+    private var stepCount = 0
+
+    public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.betas = betas
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        moments = Array(repeating: nil, count: parameters.count)
+    }
+
+    /// Whether weight decay shrinks the parameters directly (AdamW) instead of joining the gradient.
+    var decouplesWeightDecay: Bool { false }
+
+    public func step() {
+        stepCount += 1
+        let (beta1, beta2) = betas
+        let correction1 = 1 - Float(Double(beta1).pow(stepCount))
+        let correction2Root = Float((1 - Double(beta2).pow(stepCount)).squareRoot())
+        withoutGradient {
+            for (i, p) in parameters.enumerated() {
+                guard var g = p.grad else { continue }
+                if weightDecay != 0 {
+                    if decouplesWeightDecay { p *= 1 - learningRate * weightDecay } else { g = g + p * weightDecay }
+                }
+                let state = moments[i] ?? (Tensor.zeros(p.shape, dtype: p.dtype), Tensor.zeros(p.shape, dtype: p.dtype))
+                moments[i] = state
+                state.m *= beta1
+                state.m += g * (1 - beta1)
+                state.v *= beta2
+                state.v += g * g * (1 - beta2)
+                let denominator = state.v.sqrt() / correction2Root + epsilon
+                p -= state.m / denominator * (learningRate / correction1)
+            }
+        }
+    }
+}
+
+/// Adam with decoupled weight decay (Loshchilov & Hutter), as `torch.optim.AdamW`: before the Adam update,
+/// p ← p·(1 − learningRate·weightDecay).
+public final class AdamW: Adam {
+    public override init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                         epsilon: Float = 1e-8, weightDecay: Float = 1e-2) {
+        super.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay)
+    }
+
+    override var decouplesWeightDecay: Bool { true }
+}
+
+private extension Double {
+    func pow(_ n: Int) -> Double { (0..<n).reduce(1) { product, _ in product * self } }
+}
