@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
+        .library(name: "Checkpoints", targets: ["Checkpoints"]),
         .library(name: "FromScratch", targets: ["FromScratch"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
     ],
@@ -21,8 +22,9 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CPUFeatures"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Optimizers", dependencies: ["TensorCore"]),
+        .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         .target(name: "FromScratch", dependencies: ["TensorCore", "NN"]),
-        .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "FromScratch"]),
+        .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "FromScratch"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

@@ -1,4 +1,5 @@
 // The umbrella module: `import SwiftGrad` brings in every SwiftGrad module.
+@_exported import Checkpoints
 @_exported import FromScratch
 @_exported import NN
 @_exported import Optimizers

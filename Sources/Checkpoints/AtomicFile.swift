@@ -1,0 +1,32 @@
+import Foundation
+
+/// Writes files so that a reader (or a crash) never sees a partial one: the bytes go to a temporary file in the
+/// same folder, are flushed to disk, and the temporary file is renamed over the destination.
+public enum AtomicFile {
+    /// Writes `data` to `url` atomically.
+    ///
+    /// - Throws: ``CheckpointError`` naming the file when the folder is missing or not writable or the disk is
+    ///   full; the destination is then untouched and the temporary file removed.
+    public static func write(_ data: Data, to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
+        let path = url.path
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw CheckpointError(path: path, problem: "cannot create a file in \(folder.path) (missing folder or no permission)")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CheckpointError(path: path, problem: "write failed (\(FileProblem.describe(error))); the previous file is unchanged")
+        }
+        if rename(temporary.path, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw CheckpointError(path: path, problem: "cannot replace the file: \(reason)")
+        }
+    }
+}
