@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "Checkpoints", targets: ["Checkpoints"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "FromScratch", targets: ["FromScratch"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
     ],
@@ -23,8 +24,11 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Optimizers", dependencies: ["TensorCore"]),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
+        // The system zlib, for gzip-compressed datasets (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "Checkpoints", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "FromScratch", dependencies: ["TensorCore", "NN"]),
-        .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "FromScratch"]),
+        .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets", "FromScratch"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

@@ -15,6 +15,27 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Updates every parameter that has a gradient, in place.
     func step()
+    /// The optimizer's running state (momentum buffers, moment estimates, step count) by name, to save with a
+    /// checkpoint so that training resumes exactly.
+    func stateDict() -> [String: Tensor]
+    /// Restores state saved by ``stateDict()`` for the same parameters.
+    func loadStateDict(_ state: [String: Tensor]) throws
+}
+
+/// Optimizer state that does not fit the optimizer's parameters.
+public struct OptimizerStateError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Loads per-parameter state tensors named `prefix.i` into `slots`, checking shapes against the parameters.
+func loadSlots(_ state: [String: Tensor], prefix: String, parameters: [Tensor]) throws -> [Tensor?] {
+    try parameters.enumerated().map { i, parameter in
+        guard let value = state["\(prefix).\(i)"] else { return nil }
+        guard value.shape == parameter.shape else {
+            throw OptimizerStateError(description: "optimizer state \(prefix).\(i) has shape \(value.shape), parameter \(i) has \(parameter.shape)")
+        }
+        return value.copied()
+    }
 }
 
 extension Optimizer {
@@ -74,6 +95,16 @@ public final class SGD: Optimizer {
             }
         }
     }
+
+    public func stateDict() -> [String: Tensor] {
+        var state: [String: Tensor] = [:]
+        for (i, buffer) in buffers.enumerated() { if let buffer { state["momentum.\(i)"] = buffer } }
+        return state
+    }
+
+    public func loadStateDict(_ state: [String: Tensor]) throws {
+        buffers = try loadSlots(state, prefix: "momentum", parameters: parameters)
+    }
 }
 
 /// Adam (Kingma & Ba), as `torch.optim.Adam`, with weight decay as an L2 term added to the gradient:
@@ -126,6 +157,24 @@ public class Adam: Optimizer {
                 p -= state.m / denominator * (learningRate / correction1)
             }
         }
+    }
+
+    public func stateDict() -> [String: Tensor] {
+        var state: [String: Tensor] = ["step": Tensor(scalar: Float(stepCount))]
+        for (i, moment) in moments.enumerated() {
+            if let moment {
+                state["m.\(i)"] = moment.m
+                state["v.\(i)"] = moment.v
+            }
+        }
+        return state
+    }
+
+    public func loadStateDict(_ state: [String: Tensor]) throws {
+        let m = try loadSlots(state, prefix: "m", parameters: parameters)
+        let v = try loadSlots(state, prefix: "v", parameters: parameters)
+        moments = zip(m, v).map { m, v in m.flatMap { m in v.map { (m, $0) } } }
+        stepCount = Int(state["step"]?.item() ?? 0)
     }
 }
 

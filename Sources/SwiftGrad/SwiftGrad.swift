@@ -1,5 +1,6 @@
 // The umbrella module: `import SwiftGrad` brings in every SwiftGrad module.
 @_exported import Checkpoints
+@_exported import Datasets
 @_exported import FromScratch
 @_exported import NN
 @_exported import Optimizers

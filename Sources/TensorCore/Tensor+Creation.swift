@@ -151,3 +151,12 @@ extension Tensor {
         return out
     }
 }
+
+extension Tensor {
+    /// A float32 tensor of `shape` whose elements `initializer` writes, in row-major order, into the buffer
+    /// it is given (no intermediate array).
+    public convenience init(shape: [Int], initializingWith initializer: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        self.init(uninitializedShape: shape, dtype: .float32)
+        initializer(UnsafeMutableBufferPointer(start: pointer(Float.self), count: count))
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+import Synchronization
+
+private let interruptRequested = Atomic<Bool>(false)
+
+/// Ctrl-C handling for long runs: the first Ctrl-C sets a flag that the training loop polls (it then saves a
+/// checkpoint and exits); a second one ends the process at once.
+enum Interrupt {
+    static func install() {
+        signal(SIGINT) { _ in
+            interruptRequested.store(true, ordering: .relaxed)
+            signal(SIGINT, SIG_DFL)
+        }
+    }
+
+    static var requested: Bool { interruptRequested.load(ordering: .relaxed) }
+}

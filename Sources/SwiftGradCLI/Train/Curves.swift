@@ -1,0 +1,53 @@
+import Foundation
+
+/// `curves.svg`: training and test loss (left) and test accuracy (right) per epoch, axes labelled.
+enum Curves {
+    static func svg(_ history: [EpochMetrics]) -> String {
+        let epochs = history.map { Double($0.epoch) }
+        let losses = history.flatMap { [$0.trainLoss, $0.testLoss] }
+        let panels = [
+            panel(x: 60, title: "loss", series: [("train loss", "#1f77b4", history.map(\.trainLoss)),
+                                                  ("test loss", "#ff7f0e", history.map(\.testLoss))],
+                  epochs: epochs, low: 0, high: (losses.max() ?? 1) * 1.1),
+            panel(x: 420, title: "test accuracy", series: [("test accuracy", "#2ca02c", history.map(\.testAccuracy))],
+                  epochs: epochs, low: Swift.max(0, (history.map(\.testAccuracy).min() ?? 0) - 0.05), high: 1),
+        ]
+        return """
+            <svg xmlns="http://www.w3.org/2000/svg" width="760" height="320" viewBox="0 0 760 320" \
+            font-family="sans-serif" font-size="12">
+            <rect width="760" height="320" fill="white"/>
+            \(panels.joined(separator: "\n"))
+            </svg>
+
+            """
+    }
+
+    private static func panel(x: Double, title: String, series: [(String, String, [Double])], epochs: [Double],
+                              low: Double, high: Double) -> String {
+        let (width, height, top) = (280.0, 220.0, 40.0)
+        let first = epochs.first ?? 1, last = Swift.max(epochs.last ?? 1, first + 1)
+        func px(_ e: Double) -> Double { x + (e - first) / (last - first) * width }
+        func py(_ v: Double) -> Double { top + height - (v - low) / Swift.max(high - low, 1e-9) * height }
+        var parts = [
+            "<text x=\"\(x + width / 2)\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>",
+            "<rect x=\"\(x)\" y=\"\(top)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#444\"/>",
+            "<text x=\"\(x + width / 2)\" y=\"\(top + height + 36)\" text-anchor=\"middle\">epoch</text>",
+        ]
+        for tick in 0...4 {
+            let value = low + (high - low) * Double(tick) / 4
+            parts.append("<text x=\"\(x - 6)\" y=\"\(py(value) + 4)\" text-anchor=\"end\">\(String(format: "%.2f", value))</text>")
+        }
+        for epoch in epochs {
+            parts.append("<text x=\"\(px(epoch))\" y=\"\(top + height + 16)\" text-anchor=\"middle\">\(Int(epoch))</text>")
+        }
+        for (index, (name, color, values)) in series.enumerated() {
+            let points = zip(epochs, values).map { String(format: "%.1f,%.1f", px($0), py($1)) }.joined(separator: " ")
+            parts.append("<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>")
+            for (e, v) in zip(epochs, values) {
+                parts.append(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>", px(e), py(v), color))
+            }
+            parts.append("<text x=\"\(x + 10)\" y=\"\(top + 18 + 16 * Double(index))\" fill=\"\(color)\">\(name)</text>")
+        }
+        return parts.joined(separator: "\n")
+    }
+}
