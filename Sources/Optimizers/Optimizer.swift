@@ -78,20 +78,28 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        withoutGradient {
-            for (i, p) in parameters.enumerated() {
-                guard var g = p.grad else { continue }
-                if weightDecay != 0 { g = g + p * weightDecay }
-                if momentum != 0 {
-                    if let buffer = buffers[i] {
-                        buffer *= momentum
-                        buffer += g * (1 - dampening)
-                    } else {
-                        buffers[i] = g.copied()
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad?.contiguous() else { continue }
+            let first = momentum != 0 && buffers[i] == nil
+            if first { buffers[i] = Tensor.zeros(p.shape) }
+            let (lr, mu, dampening, nesterov, decay) = (learningRate, momentum, self.dampening, self.nesterov, weightDecay)
+            // One fused pass per parameter, in PyTorch's order of operations.
+            p.withUnsafeMutableScalars { p in
+                grad.withUnsafeMutableScalars { g in
+                    let buffer = buffers[i]
+                    let update = { (b: UnsafeMutableBufferPointer<Float>?) in
+                        for j in 0..<p.count {
+                            var d = g[j]
+                            if decay != 0 { d += decay * p[j] }
+                            if let b {
+                                b[j] = first ? d : mu * b[j] + (1 - dampening) * d
+                                d = nesterov ? d + mu * b[j] : b[j]
+                            }
+                            p[j] -= lr * d
+                        }
                     }
-                    g = nesterov ? g + buffers[i]! * momentum : buffers[i]!
+                    if let buffer { buffer.withUnsafeMutableScalars { update($0) } } else { update(nil) }
                 }
-                p -= g * learningRate
             }
         }
     }
@@ -141,20 +149,29 @@ public class Adam: Optimizer {
         let (beta1, beta2) = betas
         let correction1 = 1 - Float(Double(beta1).pow(stepCount))
         let correction2Root = Float((1 - Double(beta2).pow(stepCount)).squareRoot())
-        withoutGradient {
-            for (i, p) in parameters.enumerated() {
-                guard var g = p.grad else { continue }
-                if weightDecay != 0 {
-                    if decouplesWeightDecay { p *= 1 - learningRate * weightDecay } else { g = g + p * weightDecay }
+        let stepSize = learningRate / correction1
+        let (lr, decay, eps, decoupled) = (learningRate, weightDecay, epsilon, decouplesWeightDecay)
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad?.contiguous() else { continue }
+            let state = moments[i] ?? (Tensor.zeros(p.shape), Tensor.zeros(p.shape))
+            moments[i] = state
+            // One fused pass per parameter, in PyTorch's order of operations.
+            p.withUnsafeMutableScalars { p in
+                grad.withUnsafeMutableScalars { g in
+                    state.m.withUnsafeMutableScalars { m in
+                        state.v.withUnsafeMutableScalars { v in
+                            for j in 0..<p.count {
+                                var d = g[j]
+                                if decay != 0 {
+                                    if decoupled { p[j] *= 1 - lr * decay } else { d += decay * p[j] }
+                                }
+                                m[j] += (d - m[j]) * (1 - beta1)
+                                v[j] = v[j] * beta2 + (1 - beta2) * d * d
+                                p[j] -= stepSize * m[j] / (v[j].squareRoot() / correction2Root + eps)
+                            }
+                        }
+                    }
                 }
-                let state = moments[i] ?? (Tensor.zeros(p.shape, dtype: p.dtype), Tensor.zeros(p.shape, dtype: p.dtype))
-                moments[i] = state
-                state.m *= beta1
-                state.m += g * (1 - beta1)
-                state.v *= beta2
-                state.v += g * g * (1 - beta2)
-                let denominator = state.v.sqrt() / correction2Root + epsilon
-                p -= state.m / denominator * (learningRate / correction1)
             }
         }
     }

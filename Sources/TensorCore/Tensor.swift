@@ -100,3 +100,14 @@ public final class Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Calls `body` with the elements of this contiguous float32 tensor, to read or write in place: the escape
+    /// hatch for fused loops (optimizer updates, data loading) that would otherwise make one temporary tensor
+    /// per arithmetic step. Not recorded by autograd.
+    public func withUnsafeMutableScalars<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        require(dtype == .float32 && isContiguous,
+                "withUnsafeMutableScalars: needs a contiguous float32 tensor, got \(dtype) \(isContiguous ? "contiguous" : "strided") \(Shapes.text(shape))")
+        return try body(UnsafeMutableBufferPointer(start: pointer(Float.self), count: count))
+    }
+}
