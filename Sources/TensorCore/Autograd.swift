@@ -89,9 +89,9 @@ extension Tensor {
         var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
         withoutGradient {
             for tensor in order.reversed() {
-                guard let g = gradients.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
+                guard var g = gradients.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 if let function = tensor.gradFunction {
-                    if tensor.keepsGrad { tensor.accumulateGrad(g) }
+                    if tensor.keepsGrad { tensor.accumulateGrad(&g) }
                     guard let pullback = function.pullback else {
                         fatalError("backward: the graph through '\(function.name)' was already freed by an earlier backward(); pass retainGraph: true to the first call to run backward twice")
                     }
@@ -108,7 +108,7 @@ extension Tensor {
                     }
                     if !retainGraph { function.release() }
                 } else if tensor.requiresGrad {
-                    tensor.accumulateGrad(g)
+                    tensor.accumulateGrad(&g)
                 }
             }
         }
@@ -135,9 +135,15 @@ extension Tensor {
         return order
     }
 
-    private func accumulateGrad(_ g: Tensor) {
+    /// Adds `g` into ``grad``. The first gradient is adopted as it is when nothing else can see its storage
+    /// (no copy of a large weight gradient); otherwise it is copied, so later in-place accumulation cannot
+    /// write into a tensor that something else holds.
+    private func accumulateGrad(_ g: inout Tensor) {
         if let grad, grad.shape == g.shape, grad.dtype == g.dtype {
             grad += g
+        } else if g.isContiguous && g.offset == 0 && g.count == g.storage.count && isKnownUniquelyReferenced(&g)
+                    && isKnownUniquelyReferenced(&g.storage) {
+            grad = g.detached()
         } else {
             grad = g.copied()
         }

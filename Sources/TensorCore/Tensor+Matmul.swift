@@ -64,7 +64,21 @@ private func batchedMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     }
     let needA = a.requiresGrad, needB = b.requiresGrad
     return out.recorded("matmul", [a, b]) { g in
-        [needA ? g.matmul(b.transposed(-1, -2)) : nil, needB ? a.transposed(-1, -2).matmul(g) : nil]
+        // An operand stored transposed (a linear layer's Wᵀ) gets its gradient computed transposed too,
+        // (gᵀ·a)ᵀ rather than aᵀ·g, so that it arrives in the layout of the stored weight, contiguous, instead
+        // of as a strided view that must be copied element by element.
+        let gradA = !needA ? nil : a.isColumnMajorMatrix
+            ? b.matmul(g.transposed(-1, -2)).transposed(-1, -2) : g.matmul(b.transposed(-1, -2))
+        let gradB = !needB ? nil : b.isColumnMajorMatrix
+            ? g.transposed(-1, -2).matmul(a).transposed(-1, -2) : a.transposed(-1, -2).matmul(g)
+        return [gradA, gradB]
+    }
+}
+
+extension Tensor {
+    /// Whether the last two axes are stored column by column (a transposed view of a row-major matrix).
+    var isColumnMajorMatrix: Bool {
+        rank >= 2 && strides[rank - 2] == 1 && strides[rank - 1] != 1 && shape[rank - 1] > 1
     }
 }
 

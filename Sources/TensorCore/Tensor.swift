@@ -10,7 +10,8 @@
 /// let b = (a * 2 + 1).sum(axis: 0)         // tensor([ 8., 14.])
 /// ```
 public final class Tensor {
-    let storage: TensorStorage
+    // A `var` only so that autograd can ask whether a fresh gradient's storage is shared (isKnownUniquelyReferenced).
+    var storage: TensorStorage
     /// The size of each axis.
     public let shape: [Int]
     /// How many elements to step in storage to move one position along each axis (0 for broadcast axes).

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Trains the same MLP with SwiftGrad and PyTorch alternately and prints seconds per epoch (training loop only),
+# their ratio, test accuracy and peak memory. Needs the full Fashion-MNIST (apt-get install dataset-fashion-mnist),
+# `pip install torch`, and a release build: swift build -c release -Xcc -march=native
+# Usage: bench/compare_train.sh [THREADS] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-1}
+rounds=${2:-2}
+bin=.build/release/swiftgrad
+[[ -x $bin ]] || { echo "build first: swift build -c release -Xcc -march=native" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+configs=("50|64|0.5|0" "1024,1024|256|0.1|0.9")
+for round in $(seq "$rounds"); do
+    for config in "${configs[@]}"; do
+        IFS='|' read -r hidden batch lr momentum <<< "$config"
+        name=$(echo "$hidden" | tr ',' '-')
+        /usr/bin/time -f "%M" -o "$tmp/swift-mem.$name.$round" "$bin" train --hidden "$hidden" --batch-size "$batch" \
+            --lr "$lr" --momentum "$momentum" --optimizer sgd --schedule constant --weight-decay 0 --epochs 2 \
+            --threads "$threads" --out "$tmp/run" --json | tail -n 1 > "$tmp/swift.$name.$round"
+        python3 bench/train_pytorch.py --hidden "$hidden" --batch-size "$batch" --lr "$lr" --momentum "$momentum" \
+            --epochs 2 --threads "$threads" --json > "$tmp/torch.$name.$round"
+    done
+done
+python3 - "$tmp" "$rounds" "$threads" <<'PY'
+import json, sys, statistics
+tmp, rounds, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+print(f"threads: {threads}; seconds per epoch = median over {rounds} rounds of the 2nd epoch")
+print(f"{'model':<22} {'SwiftGrad s':>11} {'PyTorch s':>10} {'ratio':>6} {'SG acc':>7} {'PT acc':>7} {'SG MB':>6} {'PT MB':>6}")
+for name, label in [("50", "784-50-10 b64"), ("1024-1024", "784-1024-1024-10 b256")]:
+    sg = [json.load(open(f"{tmp}/swift.{name}.{r}")) for r in range(1, rounds + 1)]
+    pt = [json.load(open(f"{tmp}/torch.{name}.{r}")) for r in range(1, rounds + 1)]
+    sg_s = statistics.median(run["epochs"][-1]["train_seconds"] for run in sg)
+    pt_s = statistics.median(run["results"][-1]["train_seconds"] for run in pt)
+    sg_mb = max(int(open(f"{tmp}/swift-mem.{name}.{r}").read().split()[-1]) for r in range(1, rounds + 1)) / 1024
+    pt_mb = max(run["peak_memory_mb"] for run in pt)
+    print(f"{label:<22} {sg_s:>11.3f} {pt_s:>10.3f} {sg_s / pt_s:>6.2f} {sg[-1]['test_accuracy']:>7.4f} "
+          f"{pt[-1]['results'][-1]['test_accuracy']:>7.4f} {sg_mb:>6.0f} {pt_mb:>6.0f}")
+PY
