@@ -238,29 +238,41 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, buffers: PackingBuffers
     ) {
+        // A product at most one vector wide (a classifier's last layer) uses one-vector strips and the narrow
+        // tile: the main tile would compute 64 columns for 10.
+        let narrow = n <= V.scalarCount
+        let strip = narrow ? V.scalarCount : nr
         for jc in stride(from: 0, to: n, by: nc) {
             let ncb = Swift.min(nc, n - jc)
             for pc in stride(from: 0, to: k, by: kc) {
                 let kcb = Swift.min(kc, k - pc)
-                packB(b, row: pc, col: jc, depth: kcb, cols: ncb, into: buffers.b)
+                packB(b, row: pc, col: jc, depth: kcb, cols: ncb, strip: strip, into: buffers.b)
                 let first = pc == 0 && !accumulate
                 for ic in stride(from: 0, to: m, by: mc) {
                     let mcb = Swift.min(mc, m - ic)
-                    // A with a unit stride along either axis is read in place: the kernel's broadcasts walk six
-                    // rows (or one contiguous group of six) just as they walk a packed panel. Only A with no unit
-                    // stride is packed. (Packing A took a third of the time of 64×784 · 784×50.)
-                    let inPlace = a.colStride == 1 || a.rowStride == 1
+                    // Row-major A is read in place: the kernel's broadcasts walk six rows as they would walk a
+                    // packed panel (packing it took a third of the time of 64×784 · 784×50). Any other layout is
+                    // packed: read in place, a transposed A touches a new cache line at every step of the depth
+                    // (measured 20 % slower at 1024ᵀ×256 · 256×784).
+                    let inPlace = a.colStride == 1
                     if !inPlace { packA(a, row: ic, col: pc, rows: mcb, depth: kcb, into: buffers.a) }
-                    for jr in stride(from: 0, to: ncb, by: nr) {
-                        let cols = Swift.min(nr, ncb - jr)
+                    for jr in stride(from: 0, to: ncb, by: strip) {
+                        let cols = Swift.min(strip, ncb - jr)
                         for ir in stride(from: 0, to: mcb, by: mr) {
                             let panel = inPlace ? a.base + (ic + ir) * a.rowStride + pc * a.colStride
                                 : UnsafePointer(buffers.a + ir * kcb)
-                            Main.multiply(rows: Swift.min(mr, mcb - ir), cols: cols, k: kcb,
-                                          a: panel, aRow: inPlace ? a.rowStride : 1,
-                                          aDepth: inPlace ? a.colStride : mr,
-                                          b: buffers.b + jr * kcb, bDepth: nr,
-                                          c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, accumulate: !first)
+                            let (rows, aRow, aDepth) = (Swift.min(mr, mcb - ir), inPlace ? a.rowStride : 1,
+                                                        inPlace ? a.colStride : mr)
+                            let cTile = c + (ic + ir) * ldc + jc + jr
+                            if narrow {
+                                Narrow.multiply(rows: rows, cols: cols, k: kcb, a: panel, aRow: aRow, aDepth: aDepth,
+                                                b: buffers.b + jr * kcb, bDepth: strip, c: cTile, ldc: ldc,
+                                                accumulate: !first)
+                            } else {
+                                Main.multiply(rows: rows, cols: cols, k: kcb, a: panel, aRow: aRow, aDepth: aDepth,
+                                              b: buffers.b + jr * kcb, bDepth: strip, c: cTile, ldc: ldc,
+                                              accumulate: !first)
+                            }
                         }
                     }
                 }
@@ -275,6 +287,15 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         for panel in stride(from: 0, to: rows, by: mr) {
             let out = dst + panel * depth
             let valid = Swift.min(mr, rows - panel)
+            if a.rowStride == 1 && valid == mr {
+                // Transposed A: each depth step's six rows are contiguous.
+                let source = a.base + (row + panel) + col * a.colStride
+                for p in 0..<depth {
+                    let from = source + p * a.colStride, to = out + p * mr
+                    for i in 0..<mr { to[i] = from[i] }
+                }
+                continue
+            }
             for i in 0..<mr {
                 let source = a.base + (row + panel + Swift.min(i, valid - 1)) * a.rowStride + col * a.colStride
                 let cs = a.colStride
@@ -296,23 +317,23 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         }
     }
 
-    /// Packs B[row..<row+depth, col..<col+cols] into strips of `nr` columns, row-major within a strip
-    /// (`dst[strip·nr·depth + p·nr + j]`); columns past the end are zero.
-    static func packB(_ b: MatrixView, row: Int, col: Int, depth: Int, cols: Int,
+    /// Packs B[row..<row+depth, col..<col+cols] into strips of `width` columns, row-major within a strip
+    /// (`dst[s·width·depth + p·width + j]`); columns past the end are zero.
+    static func packB(_ b: MatrixView, row: Int, col: Int, depth: Int, cols: Int, strip width: Int,
                       into dst: UnsafeMutablePointer<Float>) {
-        for strip in stride(from: 0, to: cols, by: nr) {
+        for strip in stride(from: 0, to: cols, by: width) {
             let out = dst + strip * depth
-            let valid = Swift.min(nr, cols - strip)
+            let valid = Swift.min(width, cols - strip)
             let source = b.base + row * b.rowStride + (col + strip) * b.colStride
             if b.colStride == 1 {
                 for p in 0..<depth {
                     let from = source + p * b.rowStride
-                    let to = out + p * nr
+                    let to = out + p * width
                     to.update(from: from, count: valid)
-                    if valid < nr { (to + valid).update(repeating: 0, count: nr - valid) }
+                    if valid < width { (to + valid).update(repeating: 0, count: width - valid) }
                 }
             } else {
-                packTransposedStrip(b, source: source, depth: depth, valid: valid, into: out)
+                packTransposedStrip(b, source: source, depth: depth, valid: valid, width: width, into: out)
             }
         }
     }
@@ -321,21 +342,21 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
     /// column j of the strip is contiguous in memory. Whole 16×16 blocks are transposed in registers; the
     /// ragged edges element by element.
     static func packTransposedStrip(_ b: MatrixView, source: UnsafePointer<Float>, depth: Int, valid: Int,
-                                    into out: UnsafeMutablePointer<Float>) {
+                                    width: Int, into out: UnsafeMutablePointer<Float>) {
         let block = 16
-        let fullRows = nr % block == 0 && b.rowStride == 1 ? depth / block * block : 0
+        let fullRows = width % block == 0 && b.rowStride == 1 ? depth / block * block : 0
         let fullCols = valid / block * block
         for p0 in stride(from: 0, to: fullRows, by: block) {
             for j0 in stride(from: 0, to: fullCols, by: block) {
                 transpose16(from: source + p0 + j0 * b.colStride, stride: b.colStride,
-                            to: out + p0 * nr + j0, outStride: nr)
+                            to: out + p0 * width + j0, outStride: width)
             }
         }
         for p in 0..<depth {
-            let row = out + p * nr
+            let row = out + p * width
             let firstColumn = p < fullRows ? fullCols : 0
             for j in firstColumn..<valid { row[j] = source[p * b.rowStride + j * b.colStride] }
-            for j in valid..<nr { row[j] = 0 }
+            for j in valid..<width { row[j] = 0 }
         }
     }
 }
