@@ -7,6 +7,6 @@ struct SwiftGradCommand: ParsableCommand {
         commandName: "swiftgrad",
         abstract: "Deep learning from scratch in Swift: train, evaluate and benchmark.",
         version: SwiftGradVersion.current,
-        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self]
     )
 }

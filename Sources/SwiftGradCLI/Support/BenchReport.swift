@@ -6,6 +6,7 @@ struct BenchReport {
     /// Column titles of the table.
     let columns: [String]
     private(set) var rows: [[String]] = []
+    /// The rows as JSON objects.
     private(set) var results: [[String: Any]] = []
 
     init(columns: [String]) { self.columns = columns }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import SwiftGrad
+
+/// `swiftgrad lesson`: the whole "matrix multiplication from scratch" lesson, cell by cell.
+struct LessonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lesson",
+        abstract: "Run the lesson start to finish: five matmuls timed, the MLP's forward pass, initialisation, the backward pass by hand, layer objects, modules with autograd, and a few training steps."
+    )
+
+    @Option(help: "Seed of the data and weights.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print the figures as one JSON object instead of the report.")
+    var json = false
+
+    func run() throws {
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            Parallelism.threadCount = threads
+        }
+        var report = LessonReport(json: json)
+        let generator = RandomGenerator(seed: seed)
+
+        report.section("1. Matrix multiplication, five ways: m1 [5, 784] · m2 [784, 10]")
+        let table = LessonMatmulTable.measure(seed: seed)
+        report.text(table.table)
+        report.record("matmul", table.results)
+
+        report.section("2. Forward pass: x [200, 100] → lin(100, 50) → relu → lin(50, 1) → mse against y [200]")
+        let (x, y) = Lesson.data(generator: generator)
+        let parameters = Lesson.Parameters(.kaiming, generator: generator)
+        let output = Lesson.model(x, parameters)
+        let loss = Lesson.mse(output, y).item()
+        report.text("output shape \(output.shape); first ten values:")
+        report.text(output[..<10].squeezed(axis: -1).description)
+        report.text(String(format: "loss %.4f", loss))
+        report.record("output_shape", output.shape)
+        report.record("output_first_ten", output[..<10].scalars)
+        report.record("loss", loss)
+
+        report.section("3. Initialisation: the lesson's randn / sqrt(2/fanIn) against Kaiming's randn * sqrt(2/fanIn)")
+        report.text("init           std(x)   std(lin1)  std(relu)   std(out)          loss")
+        var initialisation: [String: Any] = [:]
+        for scheme in Lesson.Initialization.allCases {
+            let p = Lesson.Parameters(scheme, generator: RandomGenerator(seed: seed &+ 1))
+            let l1 = Lesson.lin(x, p.w1, p.b1), l2 = Lesson.relu(l1), out = Lesson.lin(l2, p.w2, p.b2)
+            let stds = [x, l1, l2, out].map { Double(standardDeviation($0)) }
+            let schemeLoss = Double(Lesson.mse(out, y).item())
+            report.text(scheme.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + String(format: " %7.3f %10.3f %10.3f %10.3f %13.1f", stds[0], stds[1], stds[2], stds[3], schemeLoss))
+            initialisation[scheme.rawValue] = ["std_x": stds[0], "std_lin1": stds[1], "std_relu": stds[2],
+                                               "std_out": stds[3], "loss": schemeLoss]
+        }
+        report.text("Dividing by the gain multiplies each layer's scale by fanIn/2; the outputs explode and so does the loss.")
+        report.record("initialisation", initialisation)
+
+        report.section("4. Backward pass by hand (mseGrad, linGrad, reluGrad, linGrad)")
+        let manual = Lesson.Parameters(w1: parameters.w1.copied(), b1: parameters.b1.copied(),
+                                       w2: parameters.w2.copied(), b2: parameters.b2.copied())
+        let xManual = x.copied()
+        Lesson.forwardAndBackward(xManual, y, manual)
+        var gradients: [String: Any] = [:]
+        for (name, tensor) in [("w1", manual.w1), ("b1", manual.b1), ("w2", manual.w2), ("b2", manual.b2), ("x", xManual)] {
+            let g = tensor.grad!
+            let firstThree = Array(g.scalars.prefix(3))
+            report.text("\(name).grad \(g.shape): " + firstThree.map { String(format: "%+.6f", $0) }.joined(separator: " ") + " …")
+            gradients[name] = ["shape": g.shape, "first": firstThree]
+        }
+        report.record("gradients", gradients)
+
+        report.section("5. Layer objects: Model([Lin(w1, b1), Relu(), Lin(w2, b2)]) with backward()")
+        let layered = Lesson.Parameters(w1: parameters.w1.copied(), b1: parameters.b1.copied(),
+                                        w2: parameters.w2.copied(), b2: parameters.b2.copied())
+        let model = Lesson.Model(layered)
+        let layeredLoss = model(x.copied(), y).item()
+        model.backward()
+        let layerDifference = zip(layered.all, manual.all).map { ($0.grad! - $1.grad!).abs().max().item() }.max() ?? 0
+        report.text(String(format: "loss %.4f; largest difference from the functions' gradients: %.2e", layeredLoss, layerDifference))
+        report.record("layers_loss", layeredLoss)
+        report.record("layers_vs_functions", layerDifference)
+
+        report.section("6. Modules and autograd: Sequential { Linear(100, 50); ReLU(); Linear(50, 1) }, loss.backward()")
+        let difference = Lesson.largestGradientDifference(x, y, parameters)
+        report.text(Lesson.moduleModel(parameters).description)
+        report.text(String(format: "largest |hand-written − autograd| over w1, b1, w2, b2: %.2e", difference))
+        report.record("autograd_vs_hand_written", difference)
+
+        report.section("7. A few steps of training (SGD, lr 0.05) with the module and autograd")
+        let trained = Lesson.moduleModel(parameters)
+        let optimizer = SGD(trained.parameters(), learningRate: 0.05)
+        var losses: [Float] = []
+        for step in 1...10 {
+            optimizer.zeroGrad()
+            let stepLoss = Lesson.mse(trained(x), y)
+            stepLoss.backward()
+            optimizer.step()
+            losses.append(stepLoss.item())
+            report.text(String(format: "step %2d  loss %.4f", step, losses.last!))
+        }
+        report.record("training_losses", losses)
+        report.finish()
+    }
+
+    private func standardDeviation(_ t: Tensor) -> Float {
+        (t - t.mean()).pow(2).mean().sqrt().item()
+    }
+}
+
+/// The lesson's output: readable sections, or one JSON object.
+struct LessonReport {
+    let json: Bool
+    private var figures: [String: Any] = [:]
+
+    init(json: Bool) { self.json = json }
+
+    func section(_ title: String) {
+        guard !json else { return }
+        print("\n" + title + "\n" + String(repeating: "─", count: Swift.min(title.count, 100)))
+    }
+
+    func text(_ line: String) {
+        guard !json else { return }
+        print(line)
+    }
+
+    mutating func record(_ key: String, _ value: Any) { figures[key] = value }
+
+    func finish() {
+        guard json, let data = try? JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]) else { return }
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
