@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
     var hidden: String = "256,128"
 
     @Option(help: "Passes over the training set.")
-    var epochs: Int = 10
+    var epochs: Int = 15
 
     @Option(help: "Images per batch.")
     var batchSize: Int = 128
@@ -39,8 +39,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "SGD momentum.")
     var momentum: Float = 0.9
 
-    @Option(help: "Weight decay (decoupled for adamw, L2 for sgd and adam).")
-    var weightDecay: Float = 0.01
+    @Option(help: "Weight decay: decoupled for adamw (default 0.1), an L2 term for sgd and adam (default 0).")
+    var weightDecay: Float?
 
     @Option(help: "constant, one-cycle or cosine.")
     var schedule: String = "one-cycle"
@@ -78,8 +78,14 @@ struct TrainCommand: ParsableCommand {
         if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") } }
         if let threads { guard threads >= 1 else { throw ValidationError("--threads must be at least 1") } }
         if let limit { guard limit >= 1 else { throw ValidationError("--limit must be at least 1") } }
+        if let weightDecay {
+            guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }
+        }
         _ = try hiddenSizes()
     }
+
+    /// The weight decay given, or the optimizer's default.
+    var resolvedWeightDecay: Float { weightDecay ?? (optimizer == "adamw" ? 0.1 : 0) }
 
     func hiddenSizes() throws -> [Int] {
         if hidden.trimmingCharacters(in: .whitespaces).isEmpty { return [] }

@@ -51,14 +51,14 @@ final class Trainer {
         let rate = lr ?? (state.optimizer == "sgd" ? 0.1 : 0.003)
         switch state.optimizer {
         case "sgd":
-            optimizer = SGD(model.parameters(), learningRate: rate, momentum: options.momentum, weightDecay: options.weightDecay)
-            optimizerDescription = "SGD lr \(rate) momentum \(options.momentum) weight decay \(options.weightDecay)"
+            optimizer = SGD(model.parameters(), learningRate: rate, momentum: options.momentum, weightDecay: options.resolvedWeightDecay)
+            optimizerDescription = "SGD lr \(rate) momentum \(options.momentum) weight decay \(options.resolvedWeightDecay)"
         case "adam":
-            optimizer = Adam(model.parameters(), learningRate: rate, weightDecay: options.weightDecay)
-            optimizerDescription = "Adam lr \(rate) weight decay \(options.weightDecay)"
+            optimizer = Adam(model.parameters(), learningRate: rate, weightDecay: options.resolvedWeightDecay)
+            optimizerDescription = "Adam lr \(rate) weight decay \(options.resolvedWeightDecay)"
         default:
-            optimizer = AdamW(model.parameters(), learningRate: rate, weightDecay: options.weightDecay)
-            optimizerDescription = "AdamW lr \(rate) weight decay \(options.weightDecay)"
+            optimizer = AdamW(model.parameters(), learningRate: rate, weightDecay: options.resolvedWeightDecay)
+            optimizerDescription = "AdamW lr \(rate) weight decay \(options.resolvedWeightDecay)"
         }
         let totalSteps = state.epochs * loader.batchCount
         switch options.schedule {
