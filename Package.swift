@@ -38,7 +38,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftGradTests",
-            dependencies: ["SwiftGrad"],
+            // The CLI tests run the built `swiftgrad`, so the test build must build it.
+            dependencies: ["SwiftGrad", "SwiftGradCLI"],
             resources: [.copy("Resources")]
         ),
     ],

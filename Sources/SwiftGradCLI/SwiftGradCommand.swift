@@ -1,12 +1,35 @@
 import ArgumentParser
+import Foundation
 import SwiftGrad
 
 @main
 struct SwiftGradCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftgrad",
-        abstract: "Deep learning from scratch in Swift: train, evaluate and benchmark.",
+        abstract: "Deep learning from scratch in Swift: train, evaluate, run the lesson, benchmark.",
         version: SwiftGradVersion.current,
         subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self]
     )
+
+    /// Runs the command; every error becomes one line on standard error and a non-zero exit status (no usage
+    /// dump, no stack trace).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            if let warning = GEMMKernel.buildWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            try command.run()
+        } catch let stopped as TrainingStopped {
+            FileHandle.standardError.write(Data("swiftgrad: \(stopped.message)\n".utf8))
+            Foundation.exit(stopped.code)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("swiftgrad: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

@@ -7,6 +7,11 @@ private let interruptRequested = Atomic<Bool>(false)
 /// checkpoint and exits); a second one ends the process at once.
 enum Interrupt {
     static func install() {
+        // A parent may have started us with SIGINT blocked (some test runners and process launchers do).
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
         signal(SIGINT) { _ in
             interruptRequested.store(true, ordering: .relaxed)
             signal(SIGINT, SIG_DFL)

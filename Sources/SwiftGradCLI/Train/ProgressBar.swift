@@ -28,6 +28,8 @@ struct ProgressBar {
             nextLogFraction += 0.25
             print(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  %@ img/s", epoch, epochs, batch, batches, loss,
                          grouped(imagesPerSecond)))
+            // Reach a pipe or a log file now, not when the buffer fills.
+            fflush(nil)
         }
     }
 

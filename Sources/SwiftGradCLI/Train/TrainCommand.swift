@@ -98,7 +98,6 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let warning = GEMMKernel.buildWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         if let threads { Parallelism.threadCount = threads }
         Interrupt.install()
         let source = DataSource.resolve(data: data)

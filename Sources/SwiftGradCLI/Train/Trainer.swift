@@ -110,6 +110,7 @@ final class Trainer {
             print(String(format: "epoch %2d/%d  train loss %.4f  test loss %.4f  test accuracy %.4f  (%.2f s)",
                          metrics.epoch, state.epochs, metrics.trainLoss, metrics.testLoss, metrics.testAccuracy,
                          metrics.trainSeconds))
+            fflush(nil)
             state.history.append(metrics)
             state.epoch += 1
             state.batch = 0

@@ -1,0 +1,84 @@
+import Datasets
+import Foundation
+import Testing
+
+/// `swiftgrad train`, `eval` and `predict` end to end on the bundled Fashion-MNIST sample. The tests run a debug
+/// build, where the kernels are a hundred times slower than in release, so the model is tiny (784 → 16 → 10 on
+/// 1 000 images) and each run takes seconds.
+@Suite(.serialized) struct TrainCLITests {
+    static let sample = DataSource.embeddedSample.directory.path
+    static let quick = ["--data", sample, "--hidden", "16", "--epochs", "2", "--limit", "1000", "--batch-size", "50",
+                        "--lr", "0.01", "--threads", "1"]
+
+    struct Metrics: Decodable {
+        struct Epoch: Decodable, Equatable {
+            let epoch: Int
+            let train_loss: Double
+            let test_loss: Double
+            let test_accuracy: Double
+        }
+        let test_accuracy: Double
+        let epochs: [Epoch]
+    }
+
+    static func metrics(_ result: CLIResult) throws -> Metrics {
+        let last = try #require(result.stdout.split(separator: "\n").last, "no output")
+        return try JSONDecoder().decode(Metrics.self, from: Data(last.utf8))
+    }
+
+    @Test func twoEpochsOnTheSampleBeatChanceAndWriteEveryFile() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try runCLI(["train"] + Self.quick + ["--out", out.path, "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let metrics = try Self.metrics(result)
+        #expect(metrics.epochs.count == 2)
+        // Ten classes: chance is 0.10.
+        #expect(metrics.test_accuracy > 0.5)
+        #expect(metrics.epochs[1].train_loss < metrics.epochs[0].train_loss)
+        #expect(result.stdout.contains("confusion matrix"))
+        #expect(result.stdout.contains("Ankle boot"))
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out.path))
+        #expect(files == ["model.safetensors", "training-state.safetensors", "metrics.json", "curves.svg"])
+        let saved = try JSONDecoder().decode(Metrics.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
+        #expect(saved.epochs == metrics.epochs)
+        let svg = try String(contentsOf: out.appendingPathComponent("curves.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("test accuracy") && svg.contains("epoch"))
+
+        let evaluation = try runCLI(["eval", "--model", out.appendingPathComponent("model.safetensors").path,
+                                     "--data", Self.sample, "--json"])
+        #expect(evaluation.status == 0, "\(evaluation.errors)")
+        let accuracy = try JSONDecoder().decode([String: Double].self, from: Data(evaluation.stdout.split(separator: "\n").last!.utf8))
+        #expect(Swift.abs(accuracy["test_accuracy"]! - metrics.test_accuracy) < 1e-9)
+
+        let prediction = try runCLI(["predict", "--model", out.appendingPathComponent("model.safetensors").path,
+                                     "--data", Self.sample, "--index", "0"])
+        #expect(prediction.status == 0, "\(prediction.errors)")
+        #expect(prediction.stdout.contains("actual: Ankle boot"))
+        #expect(prediction.stdout.contains("1. ") && prediction.stdout.contains("3. "))
+    }
+
+    @Test func sameSeedAndThreadsGiveIdenticalMetrics() throws {
+        let first = try temporaryFolder(), second = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: first); try? FileManager.default.removeItem(at: second) }
+        let a = try Self.metrics(try runCLI(["train"] + Self.quick + ["--epochs", "1", "--out", first.path, "--json"]))
+        let b = try Self.metrics(try runCLI(["train"] + Self.quick + ["--epochs", "1", "--out", second.path, "--json"]))
+        #expect(a.epochs == b.epochs)
+    }
+
+    @Test func ctrlCSavesACheckpointAndResumeFinishesTheRun() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        // Interrupt once the first progress line of epoch 1 appears (a quarter of the way through).
+        let interrupted = try runCLI(["train"] + Self.quick + ["--out", out.path]) { $0.hasPrefix("epoch 1/2  batch") }
+        #expect(interrupted.status == 130, "\(interrupted.errors)")
+        #expect(interrupted.errors.contains("interrupted at epoch 1"))
+        #expect(interrupted.errors.split(separator: "\n").count == 1)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path))
+        let resumed = try runCLI(["train"] + Self.quick + ["--out", out.path, "--resume", "--json"])
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let metrics = try Self.metrics(resumed)
+        #expect(metrics.epochs.map(\.epoch) == [1, 2])
+        #expect(metrics.test_accuracy > 0.5)
+    }
+}

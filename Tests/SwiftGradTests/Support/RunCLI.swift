@@ -1,0 +1,59 @@
+import Foundation
+
+/// The result of running the `swiftgrad` executable.
+struct CLIResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    /// Standard error without the kernel-family warning a debug build without `-march=native` prints.
+    var errors: String {
+        stderr.split(separator: "\n").filter { !$0.hasPrefix("warning: this build runs") }.joined(separator: "\n")
+    }
+}
+
+/// The built `swiftgrad` beside the test bundle.
+func swiftgradExecutable() -> URL {
+    let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+    for folder in candidates {
+        let url = folder.appendingPathComponent("swiftgrad")
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return candidates[0].appendingPathComponent("swiftgrad")
+}
+
+/// Runs `swiftgrad arguments` to completion, or until `interruptWhen` sees a stdout line it accepts, in which
+/// case the process gets SIGINT (as from Ctrl-C) and runs on until it exits.
+func runCLI(_ arguments: [String], interruptWhen: ((String) -> Bool)? = nil) throws -> CLIResult {
+    let process = Process()
+    process.executableURL = swiftgradExecutable()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    var stdout = Data()
+    if let interruptWhen {
+        var interrupted = false
+        while case let chunk = out.fileHandleForReading.availableData, !chunk.isEmpty {
+            stdout.append(chunk)
+            if !interrupted, String(decoding: stdout, as: UTF8.self).split(separator: "\n").contains(where: { interruptWhen(String($0)) }) {
+                process.interrupt()
+                interrupted = true
+            }
+        }
+    } else {
+        stdout = out.fileHandleForReading.readDataToEndOfFile()
+    }
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                     stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// A fresh empty folder under the temporary directory.
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgrad-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
