@@ -250,11 +250,11 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
                 let first = pc == 0 && !accumulate
                 for ic in stride(from: 0, to: m, by: mc) {
                     let mcb = Swift.min(mc, m - ic)
-                    // Row-major A is read in place: the kernel's broadcasts walk six rows as they would walk a
-                    // packed panel (packing it took a third of the time of 64×784 · 784×50). Any other layout is
-                    // packed: read in place, a transposed A touches a new cache line at every step of the depth
-                    // (measured 20 % slower at 1024ᵀ×256 · 256×784).
-                    let inPlace = a.colStride == 1
+                    // A with a unit stride and a short leading dimension is read in place: the kernel's broadcasts
+                    // walk it as they would walk a packed panel (packing took a third of the time of
+                    // 64×784 · 784×50). With a leading dimension of 1024 floats or more, rows 4 KB apart alias in
+                    // the L1 cache and in-place reads ran 20–30 % slower (1024ᵀ×256 · 256×784, 2048²): packed.
+                    let inPlace = (a.colStride == 1 && a.rowStride < 1024) || (a.rowStride == 1 && a.colStride < 1024)
                     if !inPlace { packA(a, row: ic, col: pc, rows: mcb, depth: kcb, into: buffers.a) }
                     for jr in stride(from: 0, to: ncb, by: strip) {
                         let cols = Swift.min(strip, ncb - jr)
