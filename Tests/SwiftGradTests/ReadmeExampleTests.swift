@@ -1,5 +1,6 @@
-import Testing
+import Foundation
 import SwiftGrad
+import Testing
 
 /// The README's code examples, verbatim, so that they keep compiling and mean what they say.
 @Suite struct ReadmeExampleTests {
@@ -14,5 +15,40 @@ import SwiftGrad
         #expect(column.description == "tensor([2., 4.])")
         #expect(b.description == "tensor([10., 14.])")
         #expect(y.shape == [3, 2])
+    }
+
+    @Test func autogradExample() {
+        let w = Tensor([[1.0, -2.0], [0.5, 3.0]]).requiringGrad()
+        let input = Tensor([[1.0, 2.0]])
+        let loss = input.matmul(w).relu().sum()
+        loss.backward()
+        print(w.grad!)                               // tensor([[1., 1.], [2., 2.]])
+
+        #expect(w.grad?.scalars == [1, 1, 2, 2])
+    }
+
+    /// The training-loop example, compiled but not called here: it trains on the full dataset, which a debug build
+    /// would take minutes over (`OptimizerTests.tinyTrainingRunConverges` and the CLI tests train for real).
+    func trainingLoopExample() throws {
+        let model = Sequential { Linear(784, 128); ReLU(); Linear(128, 10) }
+        let optimizer = AdamW(model.parameters(), learningRate: 3e-3)
+        let train = try DataSource.resolve(data: nil).load(.train)
+        let loader = DataLoader(train, batchSize: 128, shuffle: true, normalization: .fashionMNIST)
+        for epoch in 0..<2 {
+            for (images, labels) in loader.batches(epoch: epoch) {
+                optimizer.zeroGrad()
+                let loss = crossEntropy(logits: model(images), targets: labels)
+                loss.backward()
+                optimizer.step()
+            }
+        }
+        try SafeTensors.write(model.stateDict(), to: URL(fileURLWithPath: "model.safetensors"))
+    }
+
+    @Test func loadingPyTorchWeightsExample() throws {
+        let path = try #require(Bundle.module.path(forResource: "torch_mlp", ofType: "safetensors", inDirectory: "Resources"))
+        let pytorch = Sequential { Linear(784, 50); ReLU(); Linear(50, 10) }
+        try pytorch.loadStateDict(try SafeTensors.read(URL(fileURLWithPath: path)))
+        #expect(pytorch.parameterCount == 784 * 50 + 50 + 50 * 10 + 10)
     }
 }
