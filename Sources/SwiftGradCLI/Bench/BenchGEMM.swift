@@ -61,7 +61,7 @@ struct GEMMShape {
 
     init(parsing text: String) throws {
         self.text = text.trimmingCharacters(in: .whitespaces)
-        let parts = self.text.lowercased().split(separator: "x").map(String.init)
+        let parts = self.text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map(String.init)
         func size(_ s: String) throws -> (Int, Bool) {
             let transposed = s.hasSuffix("t")
             guard let n = Int(transposed ? String(s.dropLast()) : s), n > 0 else {

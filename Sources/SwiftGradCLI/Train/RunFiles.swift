@@ -57,11 +57,17 @@ struct RunFolder {
     var metrics: URL { url.appendingPathComponent("metrics.json") }
     var curves: URL { url.appendingPathComponent("curves.svg") }
 
+    /// Creates the folder, and removes temporary files that a killed run left half-written (the files they
+    /// were replacing are intact: writes go through a rename).
     func create() throws {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw CheckpointError(path: url.path, problem: "cannot create the output folder")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        where name.hasPrefix(".") && name.contains(".tmp-") {
+            try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
         }
     }
 

@@ -1,3 +1,4 @@
+import Checkpoints
 import Datasets
 import Foundation
 import Testing
@@ -80,5 +81,40 @@ import Testing
         let metrics = try Self.metrics(resumed)
         #expect(metrics.epochs.map(\.epoch) == [1, 2])
         #expect(metrics.test_accuracy > 0.5)
+    }
+}
+
+extension TrainCLITests {
+    /// A run killed (SIGKILL) while it writes its epoch checkpoint leaves the previous checkpoint whole, and
+    /// `--resume` finishes from it.
+    @Test func killedMidWriteKeepsTheLastCheckpointAndResumes() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let arguments = ["train"] + Self.quick + ["--epochs", "3", "--out", out.path]
+        // Kill as soon as epoch 2's summary is printed: the checkpoint of epoch 2 is being written.
+        let process = Process()
+        process.executableURL = swiftgradExecutable()
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var output = ""
+        while !output.contains("epoch  2/3  train loss") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        // Whatever was being written, the model file is a complete checkpoint of epoch 1 or 2.
+        let model = try SafeTensors.readWithMetadata(out.appendingPathComponent("model.safetensors"))
+        #expect(model.tensors.count == 4)
+        let resumed = try runCLI(arguments + ["--resume", "--json"])
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(try Self.metrics(resumed).epochs.map(\.epoch) == [1, 2, 3])
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: out.path)).contains { $0.contains(".tmp-") })
     }
 }
