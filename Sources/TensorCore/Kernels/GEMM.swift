@@ -195,6 +195,12 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
+        // One output column with A's rows and B's column contiguous: dot products along the depth (a broadcast
+        // tile would use one lane in sixteen).
+        if n == 1 && a.colStride == 1 && b.rowStride == 1 {
+            dotProducts(m: m, k: k, a: a, b: b.base, c: c, ldc: ldc, accumulate: accumulate)
+            return
+        }
         // Few rows of A: packing B would cost as much as the product. Read B's rows in place (they must be
         // contiguous) and A's elements through its strides.
         if b.colStride == 1 && (m <= 2 * mr || m * n * k <= 48 * 48 * 48) {
@@ -204,6 +210,40 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         PackingBuffers.withBuffers { buffers in
             buffers.reserve(a: mc * kc, b: kc * ((Swift.min(nc, n) + nr - 1) / nr * nr))
             packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, buffers: buffers)
+        }
+    }
+
+    /// c[i] = Σ_p a[i, p]·b[p] for row-major A and a contiguous b, two vectors of the depth at a time.
+    static func dotProducts(m: Int, k: Int, a: MatrixView, b: UnsafePointer<Float>,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let width = V.scalarCount
+        let bytes = width &* MemoryLayout<Float>.stride
+        let vector = UnsafeRawPointer(b)
+        for i in 0..<m {
+            let row = a.base + i &* a.rowStride
+            let raw = UnsafeRawPointer(row)
+            var acc0 = V(), acc1 = V()
+            var p = 0
+            while p &+ 2 &* width <= k {
+                let offset = p &* MemoryLayout<Float>.stride
+                acc0 = M.accumulate(acc0, raw.loadUnaligned(fromByteOffset: offset, as: V.self),
+                                    vector.loadUnaligned(fromByteOffset: offset, as: V.self))
+                acc1 = M.accumulate(acc1, raw.loadUnaligned(fromByteOffset: offset &+ bytes, as: V.self),
+                                    vector.loadUnaligned(fromByteOffset: offset &+ bytes, as: V.self))
+                p &+= 2 &* width
+            }
+            if p &+ width <= k {
+                let offset = p &* MemoryLayout<Float>.stride
+                acc0 = M.accumulate(acc0, raw.loadUnaligned(fromByteOffset: offset, as: V.self),
+                                    vector.loadUnaligned(fromByteOffset: offset, as: V.self))
+                p &+= width
+            }
+            var total = (acc0 + acc1).sum()
+            while p < k {
+                total += row[p] * b[p]
+                p &+= 1
+            }
+            c[i &* ldc] = accumulate ? c[i &* ldc] + total : total
         }
     }
 
