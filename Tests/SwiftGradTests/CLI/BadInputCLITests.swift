@@ -59,6 +59,9 @@ import Testing
         (["train", "--data", DataSource.embeddedSample.directory.path, "--out", "/proc/swiftgrad-run"],
          "cannot create the output folder"),
         (["download", "cifar", "--to", "/tmp/x"], "unknown dataset 'cifar'"),
+        (["train", "--data", DataSource.embeddedSample.directory.path, "--hidden", "8", "--limit", "200",
+          "--optimizer", "sgd", "--schedule", "constant", "--lr=1e30", "--out", path("diverging")],
+         "the loss became"),
         (["bench", "gemm", "--sizes", "12x"], "is not a size N or a shape MxKxN"),
     ]
 
