@@ -11,9 +11,10 @@ OpenBLAS's AVX2 kernel otherwise. The thread count comes from OPENBLAS_NUM_THREA
 import argparse
 import json
 import os
-import time
 
 import numpy as np
+
+from timing import median_time
 
 
 def parse(text):
@@ -25,17 +26,6 @@ def parse(text):
     return int(m.rstrip("t")), int(k), int(n.rstrip("t")), m.endswith("t"), n.endswith("t")
 
 
-def median_time(fn, budget):
-    for _ in range(3):
-        fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < 5 or time.perf_counter() - start < budget:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[len(times) // 2]
 
 
 def main():

@@ -7,23 +7,12 @@ forward + backward, medians after warm-up, in the same {"results": [...]} shape 
 """
 import argparse
 import json
-import math
-import time
 
 import torch
 
+from timing import median_time
 
-def median_time(fn, budget=0.5, min_runs=3, warmup=3):
-    for _ in range(warmup):
-        fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < budget:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[len(times) // 2]
+
 
 
 def naive(a, b):

@@ -6,22 +6,12 @@ Prints the same table (or {"results": [...]} JSON) as the Swift command, median 
 """
 import argparse
 import json
-import time
 
 import numpy as np
 
+from timing import median_time
 
-def median_time(fn, budget=0.5, min_runs=10):
-    for _ in range(3):
-        fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < budget:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[len(times) // 2]
+
 
 
 def main():

@@ -20,3 +20,14 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
         "\(path): " + (tensor.map { "tensor '\($0)': " } ?? "") + problem
     }
 }
+
+/// The bytes of the file at `url`, memory-mapped (a large checkpoint is not copied into memory first).
+///
+/// - Throws: ``CheckpointError`` naming the file and why it cannot be read.
+func mappedContents(of url: URL) throws -> Data {
+    do {
+        return try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+        throw CheckpointError(path: url.path, problem: "cannot read the file (\(FileProblem.describe(error)))")
+    }
+}

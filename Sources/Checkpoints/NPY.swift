@@ -23,13 +23,7 @@ public enum NPY {
     /// - Throws: ``CheckpointError`` for a missing file, a bad magic string or version, a header that is not the
     ///   expected dict, an unsupported dtype or a data size that does not match the shape.
     public static func read(_ url: URL) throws -> Tensor {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw CheckpointError(path: url.path, problem: "cannot read the file (\(FileProblem.describe(error)))")
-        }
-        return try decode(data, path: url.path)
+        try decode(try mappedContents(of: url), path: url.path)
     }
 
     /// Decodes `.npy` bytes; `path` names the source in errors.

@@ -41,13 +41,7 @@ public enum SafeTensors {
 
     /// ``read(_:)`` and the header's `__metadata__` strings.
     public static func readWithMetadata(_ url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw CheckpointError(path: url.path, problem: "cannot read the file (\(FileProblem.describe(error)))")
-        }
-        return try decode(data, path: url.path)
+        try decode(try mappedContents(of: url), path: url.path)
     }
 
     /// Decodes safetensors bytes; `path` names the source in errors.

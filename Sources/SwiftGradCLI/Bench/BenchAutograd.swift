@@ -8,16 +8,12 @@ struct BenchAutograd: ParsableCommand {
         abstract: "Time forward + backward of the lesson's MLP (200×100 → 50 → ReLU → 1, MSE), zero-grad included (compare: bench/lesson_pytorch.py)."
     )
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threadsOption: ThreadsOption
 
     @OptionGroup var options: BenchOptions
 
     func run() throws {
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-            Parallelism.threadCount = threads
-        }
+        threadsOption.apply()
         let generator = RandomGenerator(seed: 0)
         let (x, y) = Lesson.data(generator: generator)
         let parameters = Lesson.Parameters(generator: generator)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwiftGrad
 
 /// `swiftgrad bench ...`: performance measurements in release builds.
 struct BenchCommand: ParsableCommand {
@@ -13,4 +14,19 @@ struct BenchCommand: ParsableCommand {
 struct BenchOptions: ParsableArguments {
     @Flag(help: "Print one JSON object {\"results\": [...]} instead of a table.")
     var json = false
+}
+
+/// `--threads N`, for every command that runs the GEMM.
+struct ThreadsOption: ParsableArguments {
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// Sets ``Parallelism/threadCount`` when `--threads` was given.
+    func apply() {
+        if let threads { Parallelism.threadCount = threads }
+    }
 }

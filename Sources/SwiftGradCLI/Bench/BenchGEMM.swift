@@ -13,8 +13,7 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Sizes or shapes, comma-separated: 64,128,256x784x1024.")
     var sizes: String = "64,128,256,512,1024,2048"
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threadsOption: ThreadsOption
 
     @Option(help: "Kernel family: avx512, fma or portable (default: the fastest this build and CPU run).")
     var kernel: String?
@@ -23,10 +22,7 @@ struct BenchGEMM: ParsableCommand {
 
     func run() throws {
         let shapes = try sizes.split(separator: ",").map { try GEMMShape(parsing: String($0)) }
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-            Parallelism.threadCount = threads
-        }
+        threadsOption.apply()
         if let kernel {
             guard let family = GEMMKernel(rawValue: kernel), family.isBuilt, family.isSupportedByCPU else {
                 throw ValidationError("--kernel \(kernel): choose one of \(GEMMKernel.runnable.map(\.rawValue).joined(separator: ", "))")

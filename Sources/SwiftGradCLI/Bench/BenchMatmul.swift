@@ -11,16 +11,12 @@ struct BenchMatmul: ParsableCommand {
     @Option(help: "Seed of the random matrices.")
     var seed: UInt64 = 0
 
-    @Option(help: "Threads (default: all cores; this product is small enough to run on one).")
-    var threads: Int?
+    @OptionGroup var threadsOption: ThreadsOption
 
     @OptionGroup var options: BenchOptions
 
     func run() throws {
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-            Parallelism.threadCount = threads
-        }
+        threadsOption.apply()
         LessonMatmulTable.measure(seed: seed).print(json: options.json)
     }
 }

@@ -12,17 +12,13 @@ struct LessonCommand: ParsableCommand {
     @Option(help: "Seed of the data and weights.")
     var seed: UInt64 = 42
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threadsOption: ThreadsOption
 
     @Flag(help: "Print the figures as one JSON object instead of the report.")
     var json = false
 
     func run() throws {
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-            Parallelism.threadCount = threads
-        }
+        threadsOption.apply()
         var report = LessonReport(json: json)
         let generator = RandomGenerator(seed: seed)
 

@@ -48,8 +48,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of the initial weights and the shuffles.")
     var seed: UInt64 = 0
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threadsOption: ThreadsOption
 
     @Option(help: "Output folder.")
     var out: String = "runs/latest"
@@ -76,7 +75,6 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--dataset must be fashion-mnist, mnist or kmnist, got '\(dataset)'")
         }
         if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") } }
-        if let threads { guard threads >= 1 else { throw ValidationError("--threads must be at least 1") } }
         if let limit { guard limit >= 1 else { throw ValidationError("--limit must be at least 1") } }
         if let weightDecay {
             guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }
@@ -98,7 +96,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Parallelism.threadCount = threads }
+        threadsOption.apply()
         Interrupt.install()
         let source = DataSource.resolve(data: data)
         var train = try source.load(.train)
