@@ -13,13 +13,10 @@ struct CLIResult {
 
 /// The built `swiftgrad` beside the test bundle.
 func swiftgradExecutable() -> URL {
-    let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
-    for folder in candidates {
-        let url = folder.appendingPathComponent("swiftgrad")
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-    }
-    return candidates[0].appendingPathComponent("swiftgrad")
+    // Linux runs the test binary itself from the build folder; macOS runs a bundle inside it.
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("swiftgrad")
+    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+    return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftgrad")
 }
 
 /// Runs `swiftgrad arguments` to completion, or until `interruptWhen` sees a stdout line it accepts, in which
