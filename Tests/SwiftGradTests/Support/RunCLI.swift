@@ -16,7 +16,7 @@ func swiftgradExecutable() -> URL {
     // Linux runs the test binary itself from the build folder; macOS runs a bundle inside it.
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("swiftgrad")
     if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-    return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftgrad")
+    return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftgrad")
 }
 
 /// Runs `swiftgrad arguments` to completion, or until `interruptWhen` sees a stdout line it accepts, in which
