@@ -9,6 +9,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, in a few words.
     public let problem: String
 
+    /// An error about `path` (and one of its tensors).
     public init(path: String, tensor: String? = nil, problem: String) {
         self.path = path
         self.tensor = tensor

@@ -23,6 +23,7 @@ public struct DataLoader: Sendable {
     /// How pixels are scaled.
     public let normalization: Normalization
 
+    /// A loader of `dataset` in batches of `batchSize`, shuffled from `seed` when `shuffle` is set.
     public init(_ dataset: MNIST, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0,
                 normalization: Normalization) {
         precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
@@ -55,6 +56,7 @@ public struct DataLoader: Sendable {
         let order: [Int]
         var position = 0
 
+        /// The next batch: images `[n, rows·columns]`, labels `[n]`.
         public mutating func next() -> (images: Tensor, labels: Tensor)? {
             let remaining = order.count - position
             guard remaining > 0, !(loader.dropLast && remaining < loader.batchSize) else { return nil }

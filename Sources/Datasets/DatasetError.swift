@@ -5,6 +5,7 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable {
     /// What is wrong.
     public let problem: String
 
+    /// An error about `path`.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem

@@ -112,6 +112,7 @@ public struct Normalization: Sendable, Equatable, Codable {
     /// Their standard deviation.
     public let standardDeviation: Double
 
+    /// Statistics of pixels scaled to [0, 1].
     public init(mean: Double, standardDeviation: Double) {
         self.mean = mean
         self.standardDeviation = standardDeviation

@@ -13,6 +13,7 @@ extension Lesson {
     /// `relu` as an object that remembers its input and output.
     public final class Relu: LessonLayer {
         private var input: Tensor?, output: Tensor?
+        /// A fresh layer.
         public init() {}
         public func callAsFunction(_ input: Tensor) -> Tensor {
             let output = Lesson.relu(input)
@@ -29,6 +30,7 @@ extension Lesson {
         /// The bias.
         public let b: Tensor
         private var input: Tensor?, output: Tensor?
+        /// A layer holding `w` `[in, out]` and `b` `[out]`.
         public init(_ w: Tensor, _ b: Tensor) { (self.w, self.b) = (w, b) }
         public func callAsFunction(_ input: Tensor) -> Tensor {
             let output = Lesson.lin(input, w, b)
@@ -41,6 +43,7 @@ extension Lesson {
     /// `mse` as an object that remembers its input and target.
     public final class Mse {
         private var input: Tensor?, target: Tensor?
+        /// A fresh loss.
         public init() {}
         /// The loss of `input` `[n, 1]` against `target` `[n]`.
         public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -58,6 +61,7 @@ extension Lesson {
         /// The loss.
         public let loss = Mse()
 
+        /// The model of the lesson's parameters.
         public init(_ p: Parameters) { layers = [Lin(p.w1, p.b1), Relu(), Lin(p.w2, p.b2)] }
 
         /// The loss of the model on `x` `[n, 100]` against `target` `[n]`.

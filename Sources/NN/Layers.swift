@@ -61,6 +61,7 @@ public final class Tanh: Module {
 public final class Flatten: Module {
     /// The first axis merged (default 1: keep the batch axis).
     public let startAxis: Int
+    /// Flattens axes `startAxis...`.
     public init(startAxis: Int = 1) { self.startAxis = startAxis }
     public override func callAsFunction(_ input: Tensor) -> Tensor {
         input.reshaped(to: Array(input.shape.prefix(startAxis)) + [-1])

@@ -15,6 +15,7 @@ open class Module: CustomStringConvertible {
     private var cachedChildren: [(String, Module)]?
     private var cachedOwnParameters: [(String, Tensor)]?
 
+    /// A module with no parameters yet; subclasses set their properties, then call it.
     public init() {}
 
     /// The forward pass. Subclasses override it.

@@ -24,6 +24,7 @@ public protocol Optimizer: AnyObject {
 
 /// Optimizer state that does not fit the optimizer's parameters.
 public struct OptimizerStateError: Error, CustomStringConvertible {
+    /// What does not fit.
     public let description: String
 }
 
@@ -65,6 +66,7 @@ public final class SGD: Optimizer {
     public let weightDecay: Float
     private var buffers: [Tensor?]
 
+    /// SGD over `parameters` (a model's `parameters()`), with PyTorch's defaults.
     public init(_ parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
         precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov needs momentum and no dampening")
@@ -131,6 +133,7 @@ public class Adam: Optimizer {
     private var moments: [(m: Tensor, v: Tensor)?]
     private var stepCount = 0
 
+    /// Adam over `parameters`, with PyTorch's defaults.
     public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.parameters = parameters
@@ -198,6 +201,7 @@ public class Adam: Optimizer {
 /// Adam with decoupled weight decay (Loshchilov & Hutter), as `torch.optim.AdamW`: before the Adam update,
 /// p ← p·(1 − learningRate·weightDecay).
 public final class AdamW: Adam {
+    /// AdamW over `parameters`, with PyTorch's defaults (weight decay 0.01).
     public override init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                          epsilon: Float = 1e-8, weightDecay: Float = 1e-2) {
         super.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay)
