@@ -15,7 +15,7 @@ open class Module: CustomStringConvertible {
     private var cachedChildren: [(String, Module)]?
     private var cachedOwnParameters: [(String, Tensor)]?
 
-    /// A module with no parameters yet; subclasses set their properties, then call it.
+    /// An empty module; subclasses declare their parameters and sub-modules as stored properties.
     public init() {}
 
     /// The forward pass. Subclasses override it.
