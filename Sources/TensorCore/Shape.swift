@@ -20,13 +20,15 @@ enum Shapes {
         var step = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[axis] = step
-            step *= Swift.max(shape[axis], 1)
+            // Wrapping: only an empty tensor can have sizes whose product overflows (a file may declare
+            // [10^18, 0]), and an empty tensor's strides are never used.
+            step &*= Swift.max(shape[axis], 1)
         }
         return strides
     }
 
-    /// Number of elements of `shape` (1 for a scalar).
-    static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    /// Number of elements of `shape` (1 for a scalar, 0 if any size is 0, whatever the others).
+    static func count(_ shape: [Int]) -> Int { shape.contains(0) ? 0 : shape.reduce(1, *) }
 
     /// `[3, 4]`, as error messages print shapes.
     static func text(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

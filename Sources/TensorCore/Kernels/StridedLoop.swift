@@ -10,6 +10,12 @@ struct StridedLayout {
     private(set) var strides: [[Int]]
 
     init(shape fullShape: [Int], strides fullStrides: [[Int]]) {
+        // Nothing to walk; the other sizes may be anything (even overflow when multiplied).
+        if fullShape.contains(0) {
+            shape = [0]
+            strides = fullStrides.map { _ in [1] }
+            return
+        }
         var shape: [Int] = []
         var strides = [[Int]](repeating: [], count: fullStrides.count)
         for axis in 0..<fullShape.count where fullShape[axis] != 1 {
@@ -24,10 +30,9 @@ struct StridedLayout {
             }
         }
         if shape.isEmpty {
-            shape = [fullShape.contains(0) ? 0 : 1]
+            shape = [1]
             strides = strides.map { _ in [1] }
         }
-        if shape.contains(0) { shape = [0]; strides = strides.map { _ in [1] } }
         self.shape = shape
         self.strides = strides
     }
