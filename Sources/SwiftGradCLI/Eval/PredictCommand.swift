@@ -9,31 +9,19 @@ struct PredictCommand: ParsableCommand {
         abstract: "Draw test image N in the terminal and print the model's top-3 classes with probabilities."
     )
 
-    @Option(help: "The model file (.safetensors).")
-    var model: String
+    @OptionGroup var options: ModelOptions
 
     @Option(help: "Which test image (0-based).")
     var index: Int = 0
 
-    @Option(help: "Folder with the dataset's IDX files (default: as for train).")
-    var data: String?
-
-    @Option(help: "Class names: fashion-mnist, mnist or kmnist (default: the model's metadata).")
-    var dataset: String?
-
     func run() throws {
-        let (network, normalization, savedDataset) = try ModelFile.load(URL(fileURLWithPath: model))
-        let test = try DataSource.resolve(data: data).load(.test)
+        let (network, normalization, test, names) = try options.load()
         guard (0..<test.count).contains(index) else {
             throw ValidationError("--index must be in 0..<\(test.count), got \(index)")
         }
         print(isatty(1) == 1 ? Self.drawing(of: test, index: index) : Self.asciiDrawing(of: test, index: index))
         let (image, label) = test.batch([index], normalization: normalization)
-        guard image.shape[1] == network.parameters().first?.shape[1] else {
-            throw CheckpointError(path: model, problem: "does not take \(image.shape[1])-pixel images")
-        }
         let probabilities = withoutGradient { network(image).softmax(axis: 1) }.scalars
-        let names = classNames(dataset: dataset ?? savedDataset ?? "fashion-mnist", classes: probabilities.count)
         let actual = Int(label.item())
         print("actual: \(names[actual])")
         for (rank, (classIndex, p)) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(3).enumerated() {

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import SwiftGrad
+
+/// `--model`, `--data` and `--dataset`: a saved classifier and the test set to run it on.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "The model file (.safetensors): SwiftGrad's, or PyTorch's nn.Sequential of Linear and ReLU.")
+    var model: String
+
+    @Option(help: "Folder with the dataset's IDX files (default: as for train).")
+    var data: String?
+
+    @Option(help: "Class names: fashion-mnist, mnist or kmnist (default: the model's metadata, else fashion-mnist).")
+    var dataset: String?
+
+    /// The model, its normalisation, the test set and the class names, after checking that the model takes the
+    /// test images' pixels.
+    func load() throws -> (network: Sequential, normalization: Normalization, test: MNIST, classNames: [String]) {
+        let (network, normalization, savedDataset) = try ModelFile.load(URL(fileURLWithPath: model))
+        let test = try DataSource.resolve(data: data).load(.test)
+        let sizes = try Sequential.multilayerPerceptronSizes(of: network.stateDict())
+        guard sizes.first == test.imageSize else {
+            throw CheckpointError(path: model, problem: "takes \(sizes.first ?? 0) inputs but the images have \(test.imageSize) pixels")
+        }
+        let names = classNames(dataset: dataset ?? savedDataset ?? "fashion-mnist", classes: sizes.last ?? 10)
+        return (network, normalization, test, names)
+    }
+}
