@@ -35,7 +35,9 @@ final class GradFunction {
 extension Tensor {
     /// Records that `self` was computed by op `name` from `inputs`, when recording is on and any input
     /// requires gradients. The pullback returns one gradient per input (`nil` where none is needed), each
-    /// shaped like `self` or like the input: the engine sums broadcast axes away.
+    /// shaped like `self` or like the input: the engine sums broadcast axes away. A pullback that needs the
+    /// output's values captures `detached()` of it, never the output itself, which would hold its own
+    /// `gradFunction` in a reference cycle and leak the graph when no backward pass frees it.
     @discardableResult
     func recorded(_ name: String, _ inputs: [Tensor], _ pullback: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }

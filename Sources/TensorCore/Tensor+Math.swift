@@ -3,8 +3,8 @@
 extension Tensor {
     /// e^x for every element.
     public func exp() -> Tensor {
-        let y = applying(.exp)
-        return y.recorded("exp", [self]) { g in [g * y.detached()] }
+        let y = applying(.exp), value = y.detached()
+        return y.recorded("exp", [self]) { g in [g * value] }
     }
 
     /// Natural logarithm of every element.
@@ -14,8 +14,8 @@ extension Tensor {
 
     /// Square root of every element.
     public func sqrt() -> Tensor {
-        let y = applying(.sqrt)
-        return y.recorded("sqrt", [self]) { g in [g / (2 * y.detached())] }
+        let y = applying(.sqrt), value = y.detached()
+        return y.recorded("sqrt", [self]) { g in [g / (2 * value)] }
     }
 
     /// Absolute value of every element. Its gradient is sign(x), 0 at x = 0 (as PyTorch).
@@ -53,19 +53,17 @@ extension Tensor {
 
     /// 1 / (1 + e^−x) for every element, computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
-        let y = applying(.sigmoid)
+        let y = applying(.sigmoid), s = y.detached()
         return y.recorded("sigmoid", [self]) { g in
-            let s = y.detached()
-            return [g * s * (1 - s)]
+            [g * s * (1 - s)]
         }
     }
 
     /// Hyperbolic tangent of every element. Gradient: 1 − tanh².
     public func tanh() -> Tensor {
-        let y = applying(.tanh)
+        let y = applying(.tanh), t = y.detached()
         return y.recorded("tanh", [self]) { g in
-            let t = y.detached()
-            return [g * (1 - t * t)]
+            [g * (1 - t * t)]
         }
     }
 

@@ -73,9 +73,9 @@ extension Tensor {
     }
 
     private func extreme(_ op: ReduceOp, axis: Int?, keepDims: Bool, name: String) -> Tensor {
-        let result = reduced(op, axis: axis, keepDims: keepDims, name: name)
+        let result = reduced(op, axis: axis, keepDims: keepDims, name: name), extreme = result.detached()
         return result.recorded(name, [self]) { [self] g in
-            let value = self.unreduced(result.detached(), axis: axis, keepDims: keepDims)
+            let value = self.unreduced(extreme, axis: axis, keepDims: keepDims)
             let hits = self.elementsEqual(value)
             let ties = hits.sum(axis: axis, keepDims: true)
             return [hits * self.unreduced(g, axis: axis, keepDims: keepDims) / ties]
@@ -120,9 +120,9 @@ extension Tensor {
             let e = (self - max(axis: axis, keepDims: true)).exp()
             return e / e.sum(axis: axis, keepDims: true)
         }
+        let s = y.detached()
         return y.recorded("softmax", [self]) { g in
-            let s = y.detached()
-            return [s * (g - (g * s).sum(axis: axis, keepDims: true))]
+            [s * (g - (g * s).sum(axis: axis, keepDims: true))]
         }
     }
 
@@ -135,8 +135,9 @@ extension Tensor {
             let shifted = self - max(axis: axis, keepDims: true)
             return shifted - shifted.exp().sum(axis: axis, keepDims: true).log()
         }
+        let value = y.detached()
         return y.recorded("log_softmax", [self]) { g in
-            [g - y.detached().exp() * g.sum(axis: axis, keepDims: true)]
+            [g - value.exp() * g.sum(axis: axis, keepDims: true)]
         }
     }
 }

@@ -11,6 +11,11 @@ struct CLIResult {
     }
 }
 
+/// Bytes read on another thread.
+private final class StderrBuffer: @unchecked Sendable {
+    var data = Data()
+}
+
 /// The built `swiftgrad` beside the test bundle.
 func swiftgradExecutable() -> URL {
     // Linux runs the test binary itself from the build folder; macOS runs a bundle inside it.
@@ -29,6 +34,14 @@ func runCLI(_ arguments: [String], interruptWhen: ((String) -> Bool)? = nil) thr
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Standard error is drained on another thread: a child that fills the stderr pipe (64 KB) while we wait for
+    // stdout to end would otherwise block forever.
+    let stderrData = StderrBuffer()
+    let drained = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        stderrData.data = err.fileHandleForReading.readDataToEndOfFile()
+        drained.signal()
+    }
     var stdout = Data()
     if let interruptWhen {
         var interrupted = false
@@ -42,7 +55,8 @@ func runCLI(_ arguments: [String], interruptWhen: ((String) -> Bool)? = nil) thr
     } else {
         stdout = out.fileHandleForReading.readDataToEndOfFile()
     }
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
+    let stderr = stderrData.data
     process.waitUntilExit()
     return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                      stderr: String(decoding: stderr, as: UTF8.self))

@@ -78,3 +78,24 @@ import Testing
         }
     }
 }
+
+extension AutogradEngineTests {
+    /// A forward pass whose graph is never used for backward must not keep its tensors alive (a pullback that
+    /// captured its own output made a reference cycle).
+    @Test func unusedGraphsAreFreed() {
+        let ops: [(String, (Tensor) -> Tensor)] = [
+            ("exp", { $0.exp() }), ("sqrt", { $0.abs().sqrt() }), ("sigmoid", { $0.sigmoid() }), ("tanh", { $0.tanh() }),
+            ("softmax", { $0.softmax(axis: 1) }), ("logSoftmax", { $0.logSoftmax(axis: 1) }),
+            ("max", { $0.max(axis: 1) }), ("matmul", { $0.matmul($0.transposed()) }), ("relu", { $0.relu() }),
+        ]
+        for (name, op) in ops {
+            weak var output: Tensor?
+            do {
+                let y = op(Tensor.randn(4, 3).requiringGrad())
+                #expect(y.requiresGrad)
+                output = y
+            }
+            #expect(output == nil, "\(name) keeps its output alive")
+        }
+    }
+}
