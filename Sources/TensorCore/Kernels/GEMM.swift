@@ -1,4 +1,5 @@
 import CPUFeatures
+import Synchronization
 
 /// A float32 matrix in memory: element (i, j) at `base[i·rowStride + j·colStride]`. Transposed and strided
 /// views are just other strides; nothing is copied before packing.
@@ -73,7 +74,6 @@ public enum MatmulSettings {
     }
 }
 
-import Synchronization
 
 /// C = A·B (or C += A·B) for float32 matrices: C is m×n, contiguous with row stride `ldc`.
 enum GEMM {
@@ -131,7 +131,7 @@ final class PackingBuffers: @unchecked Sendable {
         return raw.bindMemory(to: Float.self, capacity: count + 64)
     }
 
-    private static let pool = Mutex<[PackingBuffers]>([])
+    private static let pool = Locked<[PackingBuffers]>([])
 
     /// Borrows a set of buffers for the duration of `body`.
     static func withBuffers<R>(_ body: (PackingBuffers) -> R) -> R {

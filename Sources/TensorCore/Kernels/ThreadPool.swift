@@ -75,7 +75,7 @@ final class ThreadPool: @unchecked Sendable {
 
 /// How many threads SwiftGrad's kernels use.
 public enum Parallelism {
-    private static let state = Mutex<(threads: Int, pool: ThreadPool?)>(
+    private static let state = Locked<(threads: Int, pool: ThreadPool?)>(
         (ProcessInfo.processInfo.activeProcessorCount, nil))
 
     /// The number of threads the GEMM may use (default: the number of active cores), as PyTorch's
