@@ -24,6 +24,9 @@ import Testing
         #expect(Tensor.eye(3).scalars == [1, 0, 0, 0, 1, 0, 0, 0, 1])
         #expect(Tensor.eye(2, 3).shape == [2, 3])
         #expect(Tensor.zeros([0, 3]).count == 0)
+        let like = Tensor([1.5, 2], dtype: .float64).zerosLike()
+        #expect(like.shape == [2] && like.dtype == .float64 && like.scalars == [0, 0])
+        #expect(Tensor.arange(0, 6).reshaped(2, 3).transposed().flattened().scalars == [0, 3, 1, 4, 2, 5])
     }
 
     @Test func seededGeneratorsRepeatAndDiffer() {
