@@ -30,8 +30,6 @@ public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     static func tanh(_ x: Self) -> Self
     /// x^y.
     static func pow(_ x: Self, _ y: Self) -> Self
-    /// log(1 + x), accurate for small x.
-    static func log1p(_ x: Self) -> Self
 }
 
 extension Float: TensorScalar {
@@ -66,7 +64,6 @@ extension Float: TensorScalar {
     @inlinable public static func log(_ x: Float) -> Float { Foundation.log(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
     @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
-    @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
 }
 
 extension Double: TensorScalar {
@@ -75,5 +72,4 @@ extension Double: TensorScalar {
     @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
     @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
     @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
-    @inlinable public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
 }

@@ -32,9 +32,6 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
 /// row and are not stored; columns past `cols` are computed from whatever follows B's row (storage keeps
 /// slack for it) and are not stored.
 enum Tile<let R: Int, let C: Int, let U: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
-    static var rows: Int { R }
-    static var columns: Int { C * V.scalarCount }
-
     @inline(__always)
     static func multiply(
         rows: Int, cols: Int, k: Int,
