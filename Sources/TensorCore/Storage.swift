@@ -6,26 +6,28 @@ import Darwin
 
 /// The memory behind one or more tensors: a 64-byte-aligned buffer of `count` elements of one `dtype`.
 ///
-/// Views (transpose, slices, expand, reshape of a contiguous tensor) share one storage; it is freed when the
-/// last tensor using it goes away.
+/// Views (transpose, slices, expand, reshape of a contiguous tensor) share one storage; it is freed (or kept by
+/// ``StorageCache`` for the next tensor of the same size) when the last tensor using it goes away.
 final class TensorStorage: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let count: Int
     let dtype: DType
+    private let byteCount: Int
 
     /// Allocates uninitialised memory for `count` elements.
     init(count: Int, dtype: DType) {
         precondition(count >= 0, "storage: negative element count \(count)")
         self.count = count
         self.dtype = dtype
-        base = TensorStorage.allocate(byteCount: Swift.max(count, 1) * dtype.byteSize + TensorStorage.slack)
+        byteCount = Swift.max(count, 1) * dtype.byteSize + TensorStorage.slack
+        base = StorageCache.take(byteCount: byteCount) ?? TensorStorage.allocate(byteCount: byteCount)
         switch dtype {
         case .float32: base.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         case .float64: base.bindMemory(to: Double.self, capacity: Swift.max(count, 1))
         }
     }
 
-    deinit { free(base) }
+    deinit { StorageCache.give(base, byteCount: byteCount) }
 
     /// Bytes allocated past the last element: the GEMM reads whole vectors (up to 64 floats) from B's rows in
     /// place and discards the lanes past the row's end, so those reads must stay inside the allocation.

@@ -291,11 +291,12 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
                 let first = pc == 0 && !accumulate
                 for ic in stride(from: 0, to: m, by: mc) {
                     let mcb = Swift.min(mc, m - ic)
-                    // A with a unit stride and a short leading dimension is read in place: the kernel's broadcasts
-                    // walk it as they would walk a packed panel (packing took a third of the time of
-                    // 64×784 · 784×50). With a leading dimension of 1024 floats or more, rows 4 KB apart alias in
-                    // the L1 cache and in-place reads ran 20–30 % slower (1024ᵀ×256 · 256×784, 2048²): packed.
-                    let inPlace = (a.colStride == 1 && a.rowStride < 1024) || (a.rowStride == 1 && a.colStride < 1024)
+                    // A with unit-stride rows is read in place: the kernel's broadcasts walk it as they would
+                    // walk a packed panel, and each panel stays in L1 while B streams under it (packing took a
+                    // tenth of a training step). A stored transposed is read in place only while its depth
+                    // steps are under 4 KB apart: further apart, they all land in the same L1 sets and thrash
+                    // (1024ᵀ×256 · 256×1024 ran 30 % slower in place).
+                    let inPlace = a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
                     if !inPlace { packA(a, row: ic, col: pc, rows: mcb, depth: kcb, into: buffers.a) }
                     for ir in stride(from: 0, to: mcb, by: mr) {
                         for jr in stride(from: 0, to: ncb, by: strip) {
@@ -329,11 +330,14 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
             let out = dst + panel * depth
             let valid = Swift.min(mr, rows - panel)
             if a.rowStride == 1 && valid == mr {
-                // Transposed A: each depth step's six rows are contiguous.
+                // Transposed A: each depth step's six rows are contiguous. One 8-float move per step; its two
+                // extra floats are overwritten by the next step (or land in the buffer's slack), and the read
+                // stays inside the storage's slack.
                 let source = a.base + (row + panel) + col * a.colStride
                 for p in 0..<depth {
-                    let from = source + p * a.colStride, to = out + p * mr
-                    for i in 0..<mr { to[i] = from[i] }
+                    let from = UnsafeRawPointer(source + p &* a.colStride)
+                    UnsafeMutableRawPointer(out + p &* mr).storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self),
+                                                                      as: SIMD8<Float>.self)
                 }
                 continue
             }

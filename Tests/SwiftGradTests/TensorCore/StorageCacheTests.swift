@@ -1,0 +1,42 @@
+import Testing
+@testable import TensorCore
+
+/// The cache of freed tensor buffers. Each test uses its own odd sizes, so that tests running in parallel
+/// never ask for the same buffer size, and checks totals only while the limit keeps other tests out.
+@Suite(.serialized) struct StorageCacheTests {
+    private static func bytes(elements: Int) -> Int { elements * 4 + TensorStorage.slack }
+
+    @Test func freedLargeBufferServesTheNextTensorOfTheSameSize() {
+        var first: Tensor? = Tensor.full([123_457], 7)
+        let freed = first!.storage.base
+        first = nil
+        let second = Tensor.zeros([123_457])
+        #expect(second.storage.base == freed)
+        #expect(second.sum().item() == 0)
+    }
+
+    @Test func limitBoundsTheCachedBytes() {
+        let saved = StorageCache.limit
+        defer { StorageCache.limit = saved }
+        var tensors: [Tensor] = (0..<4).map { _ in Tensor.zeros([65_537]) }
+        StorageCache.limit = StorageCache.cachedBytes + 2 * Self.bytes(elements: 65_537)
+        tensors.removeAll()
+        #expect(StorageCache.cachedBytes <= StorageCache.limit)
+        StorageCache.limit = 0
+        #expect(StorageCache.cachedBytes == 0)
+        _ = Tensor.zeros([65_539])
+        #expect(StorageCache.cachedBytes == 0)
+    }
+
+    @Test func clearFreesCachedBuffers() {
+        _ = Tensor.zeros([70_001])
+        StorageCache.clear()
+        #expect(StorageCache.take(byteCount: Self.bytes(elements: 70_001)) == nil)
+    }
+
+    @Test func smallBuffersGoBackToMalloc() {
+        _ = Tensor.zeros([1_001])
+        #expect(Self.bytes(elements: 1_001) < StorageCache.minimumBytes)
+        #expect(StorageCache.take(byteCount: Self.bytes(elements: 1_001)) == nil)
+    }
+}
