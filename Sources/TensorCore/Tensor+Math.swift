@@ -48,7 +48,9 @@ extension Tensor {
 
     /// max(x, 0) for every element (NaN stays NaN). Gradient: 1 where x > 0, else 0.
     public func relu() -> Tensor {
-        applying(.relu).recorded("relu", [self]) { [self] g in [g * self.applying(.positiveMask)] }
+        applying(.relu).recorded("relu", [self]) { [self] g in
+            [Tensor.combining(g, self, .passWherePositive, name: "relu backward")]
+        }
     }
 
     /// 1 / (1 + e^−x) for every element, computed without overflow for large |x|.

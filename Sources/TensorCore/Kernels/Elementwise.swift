@@ -3,14 +3,14 @@ enum UnaryOp {
     case copy, negate, exp, log, sqrt, abs, relu, sigmoid, tanh
     case power(Double)
     case clamp(min: Double, max: Double)
-    /// 1 where x > 0, else 0: the derivative of `relu`.
-    case positiveMask
 }
 
 /// An elementwise function of two broadcast tensors.
 enum BinaryOp {
     case add, subtract, multiply, divide, power, maximum, minimum
     case equal, notEqual, less, lessEqual, greater, greaterEqual
+    /// x where y > 0, else 0: the backward pass of `relu` in one pass (PyTorch's `threshold_backward`).
+    case passWherePositive
 }
 
 // Each elementwise function is a small struct, so that the loops below are specialised per function and
@@ -75,9 +75,6 @@ private struct Clamp: UnaryFunction {
         return x < lo ? lo : (x > hi ? hi : x)
     }
 }
-private struct PositiveMask: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x > 0 ? 1 : 0 }
-}
 
 private struct Add: BinaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x + y }
@@ -90,6 +87,9 @@ private struct Multiply: BinaryFunction {
 }
 private struct Divide: BinaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x / y }
+}
+private struct PassWherePositive: BinaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { y > 0 ? x : 0 }
 }
 private struct PowerOf: BinaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) }
@@ -198,7 +198,6 @@ func unaryKernel<T: TensorScalar>(
         default: runUnary(Power(exponent: p), layout, out, a)
         }
     case .clamp(let lo, let hi): runUnary(Clamp(low: lo, high: hi), layout, out, a)
-    case .positiveMask: runUnary(PositiveMask(), layout, out, a)
     }
 }
 
@@ -217,6 +216,7 @@ func binaryKernel<T: TensorScalar>(
     case .power: runBinary(PowerOf(), layout, out, a, b)
     case .maximum: runBinary(Maximum(), layout, out, a, b)
     case .minimum: runBinary(Minimum(), layout, out, a, b)
+    case .passWherePositive: runBinary(PassWherePositive(), layout, out, a, b)
     case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: runBinary(Compare(op: op), layout, out, a, b)
     }
 }
