@@ -9,12 +9,11 @@ Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in this command only: this machine'
 OpenBLAS's AVX2 kernel otherwise. The thread count comes from OPENBLAS_NUM_THREADS.
 """
 import argparse
-import json
 import os
 
 import numpy as np
 
-from timing import median_time
+from timing import median_time, print_results
 
 
 def parse(text):
@@ -24,8 +23,6 @@ def parse(text):
         return n, n, n, False, False
     m, k, n = parts
     return int(m.rstrip("t")), int(k), int(n.rstrip("t")), m.endswith("t"), n.endswith("t")
-
-
 
 
 def main():
@@ -44,12 +41,8 @@ def main():
         seconds = median_time(lambda: a @ b, min(2.0, max(0.3, flops / 1e10)))
         results.append({"name": "gemm", "shape": text, "m": m, "k": k, "n": n, "threads": threads,
                         "gflops": flops / seconds / 1e9, "median_seconds": seconds})
-    if args.json:
-        print(json.dumps({"results": results}, sort_keys=True))
-    else:
-        print(f"{'shape':<16} {'threads':>7} {'median':>12} {'GFLOPS':>7}")
-        for r in results:
-            print(f"{r['shape']:<16} {r['threads']:>7} {r['median_seconds'] * 1e6:>10.2f}µs {r['gflops']:>7.1f}")
+    print_results(results, args.json, f"{'shape':<16} {'threads':>7} {'median':>12} {'GFLOPS':>7}",
+                  lambda r: f"{r['shape']:<16} {r['threads']:>7} {r['median_seconds'] * 1e6:>10.2f}µs {r['gflops']:>7.1f}")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,10 @@ Prints the five matmul variants on 5×784 · 784×10 and the lesson's MLP (200×
 forward + backward, medians after warm-up, in the same {"results": [...]} shape as the Swift commands.
 """
 import argparse
-import json
 
 import torch
 
-from timing import median_time
-
-
+from timing import median_time, print_results
 
 
 def naive(a, b):
@@ -66,12 +63,9 @@ def main():
 
     results.append({"name": "mlp_forward", "median_seconds": median_time(lambda: model(x), warmup=100)})
     results.append({"name": "mlp_forward_backward", "median_seconds": median_time(step, warmup=100)})
-    if args.json:
-        print(json.dumps({"results": results}, sort_keys=True))
-    else:
-        for r in results:
-            extra = f"  {r['speedup']:.0f}x" if "speedup" in r else ""
-            print(f"{r['name']:<22} {r['median_seconds'] * 1e6:>12.2f} µs{extra}")
+    print_results(results, args.json, None,
+                  lambda r: f"{r['name']:<22} {r['median_seconds'] * 1e6:>12.2f} µs"
+                            + (f"  {r['speedup']:.0f}x" if "speedup" in r else ""))
 
 
 if __name__ == "__main__":

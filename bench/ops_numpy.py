@@ -5,13 +5,10 @@ Usage: python3 bench/ops_numpy.py [--sizes 1048576,16777216] [--json]
 Prints the same table (or {"results": [...]} JSON) as the Swift command, median of repeated runs.
 """
 import argparse
-import json
 
 import numpy as np
 
-from timing import median_time
-
-
+from timing import median_time, print_results
 
 
 def main():
@@ -33,12 +30,9 @@ def main():
             seconds = median_time(fn)
             results.append({"name": name, "elements": n, "median_seconds": seconds,
                             "gb_per_second": arrays * n * 4 / seconds / 1e9})
-    if args.json:
-        print(json.dumps({"results": results}, sort_keys=True))
-    else:
-        print(f"{'op':<9} {'elements':>9} {'median':>11} {'GB/s':>6}")
-        for r in results:
-            print(f"{r['name']:<9} {r['elements']:>9} {r['median_seconds'] * 1e6:>9.1f}µs {r['gb_per_second']:>6.1f}")
+    print_results(results, args.json, f"{'op':<9} {'elements':>9} {'median':>11} {'GB/s':>6}",
+                  lambda r: f"{r['name']:<9} {r['elements']:>9} {r['median_seconds'] * 1e6:>9.1f}µs "
+                            f"{r['gb_per_second']:>6.1f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Shared timing for the Python side of the benchmarks: the median of repeated calls after warm-up."""
+"""Shared timing and reporting for the Python side of the benchmarks."""
+import json
 import time
 
 
@@ -15,3 +16,14 @@ def median_time(fn, budget=0.5, min_runs=5, warmup=3):
         times.append(time.perf_counter() - t0)
     times.sort()
     return times[len(times) // 2]
+
+
+def print_results(results, as_json, header, row):
+    """Prints {"results": results} as one JSON line, or else `header` (if any) and `row(result)` for each result."""
+    if as_json:
+        print(json.dumps({"results": results}, sort_keys=True))
+        return
+    if header:
+        print(header)
+    for r in results:
+        print(row(r))

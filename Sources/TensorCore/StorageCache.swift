@@ -28,7 +28,7 @@ public enum StorageCache {
         set {
             precondition(newValue >= 0, "StorageCache.limit: must not be negative, got \(newValue)")
             state.withLock { $0.limit = newValue }
-            trim()
+            release(downTo: newValue)
         }
     }
 
@@ -36,11 +36,7 @@ public enum StorageCache {
     public static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 
     /// Frees every cached buffer.
-    public static func clear() {
-        let limit = self.limit
-        self.limit = 0
-        self.limit = limit
-    }
+    public static func clear() { release(downTo: 0) }
 
     /// A cached buffer of exactly `byteCount` bytes, if one is kept.
     static func take(byteCount: Int) -> UnsafeMutableRawPointer? {
@@ -63,11 +59,11 @@ public enum StorageCache {
         if !kept { free(buffer) }
     }
 
-    /// Frees cached buffers until the cached bytes fit the limit.
-    private static func trim() {
+    /// Frees cached buffers, largest first, until at most `target` bytes are cached.
+    private static func release(downTo target: Int) {
         let released: [UnsafeMutableRawPointer] = state.withLock { state in
             var released: [UnsafeMutableRawPointer] = []
-            while state.cachedBytes > state.limit, let size = state.buffers.keys.max() {
+            while state.cachedBytes > target, let size = state.buffers.keys.max() {
                 let buffer = state.buffers[size]!.removeLast()
                 if state.buffers[size]!.isEmpty { state.buffers[size] = nil }
                 state.cachedBytes -= size
