@@ -20,7 +20,9 @@ let package = Package(
     targets: [
         // Reports the CPU the build targets and the CPU it runs on; the kernels themselves are Swift.
         .target(name: "CPUFeatures"),
-        .target(name: "TensorCore", dependencies: ["CPUFeatures"]),
+        // An IEEE square root without errno, so that loops over it vectorise (Swift's calls libm's on Linux).
+        .target(name: "FloatIntrinsics"),
+        .target(name: "TensorCore", dependencies: ["CPUFeatures", "FloatIntrinsics"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Optimizers", dependencies: ["TensorCore"]),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),

@@ -1,3 +1,4 @@
+import FloatIntrinsics
 import Foundation
 
 /// The element type of a tensor's storage.
@@ -26,6 +27,9 @@ public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     static func exp(_ x: Self) -> Self
     /// Natural logarithm.
     static func log(_ x: Self) -> Self
+    /// The square root (NaN for negative x), as `squareRoot()` but vectorisable: on Linux `squareRoot()` is
+    /// a libm call per element.
+    static func sqrt(_ x: Self) -> Self
     /// Hyperbolic tangent.
     static func tanh(_ x: Self) -> Self
     /// x^y.
@@ -62,6 +66,7 @@ extension Float: TensorScalar {
         return x.isNaN ? x : result
     }
     @inlinable public static func log(_ x: Float) -> Float { Foundation.log(x) }
+    @inlinable @inline(__always) public static func sqrt(_ x: Float) -> Float { swiftgrad_sqrtf(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
     @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
 }
@@ -70,6 +75,7 @@ extension Double: TensorScalar {
     public static var dtype: DType { .float64 }
     @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable @inline(__always) public static func sqrt(_ x: Double) -> Double { swiftgrad_sqrt(x) }
     @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
     @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 }

@@ -16,7 +16,7 @@ struct BenchOptions: ParsableArguments {
     var json = false
 }
 
-/// `--threads N`, for every command that runs the GEMM.
+/// `--threads N`, for every command that runs multithreaded kernels.
 struct ThreadsOption: ParsableArguments {
     @Option(help: "Threads (default: all cores).")
     var threads: Int?

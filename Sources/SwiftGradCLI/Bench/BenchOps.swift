@@ -12,9 +12,11 @@ struct BenchOps: ParsableCommand {
     @Option(help: "Element counts, comma-separated.")
     var sizes: String = "1048576,16777216"
 
+    @OptionGroup var threadsOption: ThreadsOption
     @OptionGroup var options: BenchOptions
 
     func run() throws {
+        threadsOption.apply()
         let counts = try parseSizes(sizes)
         var report = BenchReport(columns: ["op", "elements", "median", "GB/s"])
         for n in counts {
@@ -30,7 +32,8 @@ struct BenchOps: ParsableCommand {
                 let seconds = Measure.median(minRuns: 10, budget: 0.5) { _ = op() }
                 let gbps = Double(arrays * n * 4) / seconds / 1e9
                 report.add(row: [name, "\(n)", formatSeconds(seconds), String(format: "%.1f", gbps)],
-                           result: ["name": name, "elements": n, "median_seconds": seconds, "gb_per_second": gbps])
+                           result: ["name": name, "elements": n, "threads": Parallelism.threadCount,
+                                    "median_seconds": seconds, "gb_per_second": gbps])
             }
         }
         report.print(json: options.json)

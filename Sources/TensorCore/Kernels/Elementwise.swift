@@ -40,7 +40,7 @@ private struct Log: UnaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.log(x) }
 }
 private struct SquareRoot: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x.squareRoot() }
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.sqrt(x) }
 }
 private struct Absolute: UnaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { Swift.abs(x) }
@@ -162,15 +162,22 @@ private func binaryRow<T: TensorScalar, F: BinaryFunction>(
 private func runUnary<T: TensorScalar, F: UnaryFunction>(
     _ f: F, _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>
 ) {
-    layout.forEachRow { offsets, n, s in unaryRow(f, n, out + offsets[0], s[0], a + offsets[1], s[1]) }
+    layout.forEachPiece { piece, start in
+        let (out, a) = (out + layout.offset(ofOuter: start, operand: 0), a + layout.offset(ofOuter: start, operand: 1))
+        piece.forEachRow { offsets, n, s in unaryRow(f, n, out + offsets[0], s[0], a + offsets[1], s[1]) }
+    }
 }
 
 private func runBinary<T: TensorScalar, F: BinaryFunction>(
     _ f: F, _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>,
     _ b: UnsafePointer<T>
 ) {
-    layout.forEachRow { offsets, n, s in
-        binaryRow(f, n, out + offsets[0], s[0], a + offsets[1], s[1], b + offsets[2], s[2])
+    layout.forEachPiece { piece, start in
+        let out = out + layout.offset(ofOuter: start, operand: 0)
+        let (a, b) = (a + layout.offset(ofOuter: start, operand: 1), b + layout.offset(ofOuter: start, operand: 2))
+        piece.forEachRow { offsets, n, s in
+            binaryRow(f, n, out + offsets[0], s[0], a + offsets[1], s[1], b + offsets[2], s[2])
+        }
     }
 }
 

@@ -37,6 +37,27 @@ struct StridedLayout {
         self.strides = strides
     }
 
+    /// The number of elements walked.
+    var count: Int { shape.reduce(1, *) }
+
+    /// Calls `body(piece, start)` for pieces that together make this walk, on several threads when it is
+    /// large (``Parallelism/forEachPiece(of:minimumElements:_:)``): each piece is a walk of its own, starting
+    /// at index `start` of this walk's outermost axis (the row, when there is only one axis), where operand k
+    /// is `offset(ofOuter: start, operand: k)` elements in.
+    func forEachPiece(_ body: (_ piece: StridedLayout, _ start: Int) -> Void) {
+        let outer = shape[0]
+        let elementsPerOuter = Swift.max(count / Swift.max(outer, 1), 1)
+        let minimum = (Parallelism.minimumElementsPerThread + elementsPerOuter - 1) / elementsPerOuter
+        Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: shape.count == 1 ? 16 : 1) { range in
+            var piece = self
+            piece.shape[0] = range.count
+            body(piece, range.lowerBound)
+        }
+    }
+
+    /// Where operand `k` is, in elements from its start, at index `index` of the outermost axis.
+    func offset(ofOuter index: Int, operand k: Int) -> Int { strides[k][0] * index }
+
     /// Calls `row(offsets, count, rowStrides)` once per row: `offsets[k]` is operand k's element offset at the
     /// row's start, `rowStrides[k]` its stride along the row. The buffers are reused from row to row (no
     /// allocation or reference counting per row: a [784, 10] broadcast has 784 rows).

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// A small persistent pool of worker threads for the GEMM.
+/// A small persistent pool of worker threads for the GEMM, large elementwise ops and optimizer steps.
 ///
 /// Dispatch's `concurrentPerform` costs ~50 µs per call on the target machine and often runs everything on the
 /// calling thread; these workers spin briefly after each job (so back-to-back products start in about a
@@ -78,13 +78,44 @@ public enum Parallelism {
     private static let state = Locked<(threads: Int, pool: ThreadPool?)>(
         (ProcessInfo.processInfo.activeProcessorCount, nil))
 
-    /// The number of threads the GEMM may use (default: the number of active cores), as PyTorch's
-    /// `torch.set_num_threads`. Products too small to gain stay on one thread.
+    /// The number of threads the GEMM, elementwise ops and optimizer steps may use (default: the number of
+    /// active cores), as PyTorch's `torch.set_num_threads`. Work too small to gain stays on one thread.
     public static var threadCount: Int {
         get { state.withLock { $0.threads } }
         set {
             precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
             state.withLock { $0.threads = newValue }
+        }
+    }
+
+    /// Elements below which an elementwise loop stays on one thread (PyTorch's `GRAIN_SIZE`): waking the
+    /// other threads costs a few microseconds, as much as such a loop.
+    public static let minimumElementsPerThread = 32_768
+
+    /// Calls `body` on consecutive pieces of `0..<count` that together cover it once, on up to
+    /// ``threadCount`` threads at once, each piece at least `minimumElements` long, and returns when all have
+    /// finished. Piece boundaries are multiples of 16, so vector loops see whole cache lines.
+    ///
+    /// For fused loops over a tensor's elements (``Tensor/withUnsafeMutableScalars(_:)``) whose iterations
+    /// are independent; on one thread, `body(0..<count)` runs once.
+    public static func forEachPiece(of count: Int, minimumElements: Int = minimumElementsPerThread,
+                                    _ body: (Range<Int>) -> Void) {
+        forEachPiece(of: count, minimumLength: minimumElements, multipleOf: 16, body)
+    }
+
+    /// ``forEachPiece(of:minimumElements:_:)`` with piece boundaries at multiples of `alignment`.
+    static func forEachPiece(of count: Int, minimumLength: Int, multipleOf alignment: Int,
+                             _ body: (Range<Int>) -> Void) {
+        let most = count / Swift.max(minimumLength, 1)
+        let parts = most < 2 ? 1 : Swift.min(threadCount, most)
+        if parts == 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let piece = ((count + parts - 1) / parts + alignment - 1) / alignment * alignment
+        pool().run(parts: parts) { part in
+            let start = part * piece
+            if start < count { body(start..<Swift.min(count, start + piece)) }
         }
     }
 

@@ -1,0 +1,15 @@
+#ifndef SWIFTGRAD_FLOAT_INTRINSICS_H
+#define SWIFTGRAD_FLOAT_INTRINSICS_H
+
+// Square roots that loops can vectorise. On Linux, Swift's `Float.squareRoot()` calls libm's `sqrtf`, which
+// must set errno for a negative argument, so LLVM keeps one scalar call per element (Adam's update ran at
+// 3.3 ns per element). `__builtin_elementwise_sqrt` is the IEEE square root with no errno: one `sqrtps`
+// (or `fsqrt`) per vector once Swift inlines these.
+
+/// The correctly rounded square root of `x` (NaN for negative `x`), without setting errno.
+static inline float swiftgrad_sqrtf(float x) { return __builtin_elementwise_sqrt(x); }
+
+/// The correctly rounded square root of `x` (NaN for negative `x`), without setting errno.
+static inline double swiftgrad_sqrt(double x) { return __builtin_elementwise_sqrt(x); }
+
+#endif

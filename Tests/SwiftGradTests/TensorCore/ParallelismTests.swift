@@ -1,0 +1,56 @@
+import Testing
+@testable import TensorCore
+
+/// Work split over the thread pool: every element exactly once, and the same bits as on one thread.
+@Suite(.serialized) struct ParallelismTests {
+    /// Runs `body` with each thread count, then restores the default.
+    static func forEachThreadCount(_ counts: [Int] = [1, 2, 3], _ body: (Int) -> Void) {
+        let saved = Parallelism.threadCount
+        defer { Parallelism.threadCount = saved }
+        for threads in counts {
+            Parallelism.threadCount = threads
+            body(threads)
+        }
+    }
+
+    @Test(arguments: [0, 1, 100, 65_535, 65_536, 100_003])
+    func piecesCoverTheRangeOnceOnWholeCacheLines(_ count: Int) {
+        Self.forEachThreadCount { threads in
+            let pieces = Locked<[Range<Int>]>([])
+            Parallelism.forEachPiece(of: count) { range in pieces.withLock { $0.append(range) } }
+            let sorted = pieces.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+            #expect(sorted.map(\.count).reduce(0, +) == count, "count \(count), threads \(threads)")
+            #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            #expect(sorted.first?.lowerBound ?? 0 == 0)
+            #expect(sorted.dropLast().allSatisfy { $0.upperBound % 16 == 0 })
+            #expect(sorted.count <= Swift.max(1, count / Parallelism.minimumElementsPerThread))
+        }
+    }
+
+    /// 300 × 257 = 77,100 elements: large enough to split over two and three threads, in rows that are not
+    /// a multiple of anything.
+    @Test func largeElementwiseOpsGiveTheSameBitsOnAnyThreadCount() {
+        let g = RandomGenerator(seed: 11)
+        let a = Tensor.randn([300, 257], generator: g), b = Tensor.randn([300, 257], generator: g)
+        let column = Tensor.randn([300, 1], generator: g), row = Tensor.randn([257], generator: g)
+        let transposed = Tensor.randn([257, 300], generator: g).transposed()
+        let everyOtherColumn = Tensor.randn([300, 520], generator: g)[.all, .step(2)]
+        let cases: [(String, () -> Tensor)] = [
+            ("add", { a + b }), ("exp", { a.exp() }), ("relu of a transposed view", { transposed.relu() }),
+            ("broadcast column and row", { column * row }), ("strided with contiguous", { transposed - a }),
+            ("every other column", { everyOtherColumn.exp() }),
+        ]
+        var expected: [[Float]] = []
+        Self.forEachThreadCount { threads in
+            for (i, (name, op)) in cases.enumerated() {
+                let values = op().scalars
+                if threads == 1 {
+                    expected.append(values)
+                } else {
+                    #expect(values == expected[i], "\(name), \(threads) threads")
+                }
+            }
+        }
+        #expect((a + b).scalars[76_999] == a.scalars[76_999] + b.scalars[76_999])
+    }
+}
