@@ -83,27 +83,50 @@ enum Tile<let R: Int, let C: Int, let U: Int, V: SIMD, M: MultiplyAccumulate> wh
     }
 
     /// Writes (or adds) the valid `rows` × `cols` corner of the tile into C.
+    ///
+    /// Every subscript of `tile` must be a constant after unrolling: one that is not (a loop over the valid
+    /// rows that the optimiser did not unroll) kept all the accumulators in memory, zeroed by a `memset` per
+    /// call and reloaded around the loop (2 % of a training step). So a whole tile is stored by loops of fixed
+    /// length, and an edge tile is first copied out whole.
     @inline(__always)
     private static func store(
         _ tile: InlineArray<R, InlineArray<C, V>>, rows: Int, cols: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let n = V.scalarCount
-        for i in 0..<R where i < rows {
-            let row = c + i &* ldc
-            let raw = UnsafeMutableRawPointer(row)
-            for j in 0..<C {
-                let start = j &* n
-                if start &+ n <= cols {
-                    var value = tile[i][j]
-                    if accumulate { value += raw.loadUnaligned(fromByteOffset: start &* 4, as: V.self) }
-                    raw.storeBytes(of: value, toByteOffset: start &* 4, as: V.self)
-                } else if start < cols {
-                    for l in 0..<(cols &- start) {
-                        row[start &+ l] = accumulate ? row[start &+ l] + tile[i][j][l] : tile[i][j][l]
+        if rows == R && cols == C &* n {
+            for i in 0..<R {
+                for j in 0..<C { storeVector(tile[i][j], c + i &* ldc + j &* n, accumulate: accumulate) }
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: V.self, capacity: R &* C) { copy in
+            for i in 0..<R {
+                for j in 0..<C { copy[i &* C &+ j] = tile[i][j] }
+            }
+            for i in 0..<rows {
+                let row = c + i &* ldc
+                for j in 0..<C where j &* n < cols {
+                    let (start, value) = (j &* n, copy[i &* C &+ j])
+                    if start &+ n <= cols {
+                        storeVector(value, row + start, accumulate: accumulate)
+                    } else {
+                        for l in 0..<(cols &- start) {
+                            row[start &+ l] = accumulate ? row[start &+ l] + value[l] : value[l]
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Writes (or adds) one whole vector at `destination`. (Written as `accumulate ? value + load : value`, it
+    /// brought the `memset` back: keep the `if`.)
+    @inline(__always)
+    private static func storeVector(_ value: V, _ destination: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let raw = UnsafeMutableRawPointer(destination)
+        var value = value
+        if accumulate { value += raw.loadUnaligned(as: V.self) }
+        raw.storeBytes(of: value, as: V.self)
     }
 }
