@@ -58,6 +58,7 @@ public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible 
 
 /// Settings of the matrix multiply.
 public enum MatmulSettings {
+    nonisolated(unsafe) public static var experiment = 0
     private static let forced = Atomic<Int>(-1)
 
     /// The kernel family `matmul` uses: ``GEMMKernel/best`` unless set (tests force each runnable family).
@@ -156,8 +157,10 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
     // an Intel Xeon (48 KB L1, 2 MB L2): 5–10 % faster than the earlier KC 512 / NC 4096 with the loops over A
     // and B swapped, on squares and training shapes, 1 and 2 threads. NC stays under Zen 5's 1 MB L2.
     static var kc: Int { 256 }
-    static var mc: Int { 72 }
     static var nc: Int { 768 }
+    /// Rows of A handed out at a time in the packed path: four panels, so that threads finish their share of a
+    /// block of B within microseconds of each other (two panels measured 7 % slower on 1024²).
+    static var rowChunk: Int { 4 * mr }
 
     static func multiply(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
@@ -169,7 +172,18 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
             single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
             return
         }
-        // Split C into `parts` blocks along its longer side, in whole tiles; each part packs its own panels.
+        // Large products share each packed block of B between the threads. Smaller ones (under four chunks of
+        // rows per thread, or four strips of B) split C instead: there the barriers cost more than packing B
+        // twice saves (128²: 18 % slower shared; 64×784 · 784×50, one strip: 43 %). (When the pool is busy
+        // with another thread's product, this thread does all of it.)
+        if m / rowChunk >= 4 * parts && n >= 4 * nr && MatmulSettings.experiment == 0 {
+            if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts) {
+                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+            }
+            return
+        }
+        // Few rows, or one column: split C into `parts` blocks along its longer side, in whole tiles; each part
+        // multiplies on its own.
         let alongRows = m / mr >= n / nr
         let tile = alongRows ? mr : nr
         let extent = alongRows ? m : n
@@ -208,10 +222,7 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
             direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
             return
         }
-        PackingBuffers.withBuffers { buffers in
-            buffers.reserve(a: mc * kc, b: kc * ((Swift.min(nc, n) + nr - 1) / nr * nr))
-            packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, buffers: buffers)
-        }
+        packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: 1)
     }
 
     /// c[i] = Σ_p a[i, p]·b[p] for row-major A and a contiguous b, two vectors of the depth at a time.
@@ -275,49 +286,90 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         }
     }
 
+    /// The Goto/BLIS path, on `parts` threads (1: the calling thread alone) that share each packed block of B.
+    /// For each KC×NC block of B the threads pack its strips, wait for each other, multiply chunks of A's rows
+    /// against it (handed out as they finish, so a thread slowed down by its core's other tenants takes fewer),
+    /// and wait again before the next block overwrites it. Each element of C is computed by one thread in the
+    /// same order whatever the thread count, so results are the same bits.
+    ///
+    /// Returns false, having done nothing, when `parts` > 1 and the pool is busy with another thread's job.
+    @discardableResult
     static func packed(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, buffers: PackingBuffers
-    ) {
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int
+    ) -> Bool {
         // A product at most one vector wide (a classifier's last layer) uses one-vector strips and the narrow
         // tile: the main tile would compute 64 columns for 10.
-        let narrow = n <= V.scalarCount
-        let strip = narrow ? V.scalarCount : nr
-        for jc in stride(from: 0, to: n, by: nc) {
-            let ncb = Swift.min(nc, n - jc)
-            for pc in stride(from: 0, to: k, by: kc) {
-                let kcb = Swift.min(kc, k - pc)
-                packB(b, row: pc, col: jc, depth: kcb, cols: ncb, strip: strip, into: buffers.b)
-                let first = pc == 0 && !accumulate
-                for ic in stride(from: 0, to: m, by: mc) {
-                    let mcb = Swift.min(mc, m - ic)
-                    // A with unit-stride rows is read in place: the kernel's broadcasts walk it as they would
-                    // walk a packed panel, and each panel stays in L1 while B streams under it (packing took a
-                    // tenth of a training step). A stored transposed is read in place only while its depth
-                    // steps are under 4 KB apart: further apart, they all land in the same L1 sets and thrash
-                    // (1024ᵀ×256 · 256×1024 ran 30 % slower in place).
-                    let inPlace = a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
-                    if !inPlace { packA(a, row: ic, col: pc, rows: mcb, depth: kcb, into: buffers.a) }
-                    for ir in stride(from: 0, to: mcb, by: mr) {
-                        for jr in stride(from: 0, to: ncb, by: strip) {
-                            let cols = Swift.min(strip, ncb - jr)
-                            let panel = inPlace ? a.base + (ic + ir) * a.rowStride + pc * a.colStride
-                                : UnsafePointer(buffers.a + ir * kcb)
-                            let (rows, aRow, aDepth) = (Swift.min(mr, mcb - ir), inPlace ? a.rowStride : 1,
-                                                        inPlace ? a.colStride : mr)
-                            let cTile = c + (ic + ir) * ldc + jc + jr
-                            if narrow {
-                                Narrow.multiply(rows: rows, cols: cols, k: kcb, a: panel, aRow: aRow, aDepth: aDepth,
-                                                b: buffers.b + jr * kcb, bDepth: strip, c: cTile, ldc: ldc,
-                                                accumulate: !first)
-                            } else {
-                                Main.multiply(rows: rows, cols: cols, k: kcb, a: panel, aRow: aRow, aDepth: aDepth,
-                                              b: buffers.b + jr * kcb, bDepth: strip, c: cTile, ldc: ldc,
-                                              accumulate: !first)
+        let strip = n <= V.scalarCount ? V.scalarCount : nr
+        // A with unit-stride rows is read in place: the kernel's broadcasts walk it as they would walk a packed
+        // panel, and each panel stays in L1 while B streams under it (packing took a tenth of a training step).
+        // A stored transposed is read in place only while its depth steps are under 4 KB apart: further apart,
+        // they all land in the same L1 sets and thrash (1024ᵀ×256 · 256×1024 ran 30 % slower in place).
+        let inPlace = a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
+        let rowChunks = (m + rowChunk - 1) / rowChunk
+        // Blocks of equal size: 784 deep as 4 × 196 rather than 3 × 256 + 16, whose last sliver would cost as
+        // many barriers and C updates as a whole block for 2 % of the work.
+        let depthBlocks = (k + kc - 1) / kc, widthBlocks = (n + nc - 1) / nc
+        let depthStep = (k + depthBlocks - 1) / depthBlocks
+        let widthStep = ((n + widthBlocks - 1) / widthBlocks + strip - 1) / strip * strip
+        return PackingBuffers.withBuffers { shared in
+            shared.reserve(a: 0, b: kc * ((Swift.min(nc, n) + nr - 1) / nr * nr))
+            let packedB = shared.b
+            let work = WorkCounter(), barrier = SpinBarrier(parties: parts)
+            let part = { (_: Int) in
+                PackingBuffers.withBuffers { own in
+                    own.reserve(a: inPlace ? 0 : rowChunk * kc, b: 0)
+                    for jc in stride(from: 0, to: n, by: widthStep) {
+                        let ncb = Swift.min(widthStep, n - jc)
+                        for pc in stride(from: 0, to: k, by: depthStep) {
+                            let kcb = Swift.min(depthStep, k - pc)
+                            while let s = work.take(below: (ncb + strip - 1) / strip) {
+                                packBStrip(b, row: pc, col: jc + s * strip, depth: kcb,
+                                           valid: Swift.min(strip, ncb - s * strip), width: strip,
+                                           into: packedB + s * strip * kcb)
                             }
+                            barrier.wait { work.reset() }
+                            while let chunk = work.take(below: rowChunks) {
+                                let ic = chunk * rowChunk, rows = Swift.min(rowChunk, m - chunk * rowChunk)
+                                if !inPlace { packA(a, row: ic, col: pc, rows: rows, depth: kcb, into: own.a) }
+                                for ir in stride(from: 0, to: rows, by: mr) {
+                                    let panel = inPlace ? a.base + (ic + ir) * a.rowStride + pc * a.colStride
+                                        : UnsafePointer(own.a + ir * kcb)
+                                    multiplyPanel(
+                                        rows: Swift.min(mr, rows - ir), cols: ncb, depth: kcb, strip: strip,
+                                        a: panel, aRow: inPlace ? a.rowStride : 1, aDepth: inPlace ? a.colStride : mr,
+                                        packedB: packedB, c: c + (ic + ir) * ldc + jc, ldc: ldc,
+                                        accumulate: pc > 0 || accumulate)
+                                }
+                            }
+                            barrier.wait { work.reset() }
                         }
                     }
                 }
+            }
+            if parts == 1 {
+                part(0)
+                return true
+            }
+            return Parallelism.pool().runConcurrently(parts: parts, part)
+        }
+    }
+
+    /// One panel of at most `mr` rows of A (element (i, p) at `a[i·aRow + p·aDepth]`) times every strip of a
+    /// packed block of B `cols` wide, into C.
+    @inline(__always)
+    static func multiplyPanel(
+        rows: Int, cols: Int, depth: Int, strip: Int, a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
+        packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        for jr in stride(from: 0, to: cols, by: strip) {
+            let (width, b) = (Swift.min(strip, cols - jr), packedB + jr * depth)
+            if strip == V.scalarCount {
+                Narrow.multiply(rows: rows, cols: width, k: depth, a: a, aRow: aRow, aDepth: aDepth,
+                                b: b, bDepth: strip, c: c + jr, ldc: ldc, accumulate: accumulate)
+            } else {
+                Main.multiply(rows: rows, cols: width, k: depth, a: a, aRow: aRow, aDepth: aDepth,
+                              b: b, bDepth: strip, c: c + jr, ldc: ldc, accumulate: accumulate)
             }
         }
     }
@@ -362,35 +414,31 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         }
     }
 
-    /// Packs B[row..<row+depth, col..<col+cols] into strips of `width` columns, row-major within a strip
-    /// (`dst[s·width·depth + p·width + j]`); columns past the end are zero.
-    static func packB(_ b: MatrixView, row: Int, col: Int, depth: Int, cols: Int, strip width: Int,
-                      into dst: UnsafeMutablePointer<Float>) {
-        for strip in stride(from: 0, to: cols, by: width) {
-            let out = dst + strip * depth
-            let valid = Swift.min(width, cols - strip)
-            let source = b.base + row * b.rowStride + (col + strip) * b.colStride
-            if b.colStride == 1 && valid == width {
-                // Whole vectors, inline: a `memmove` call per 256-byte row cost a few percent of training.
-                let bytes = width &* MemoryLayout<Float>.stride, step = V.scalarCount &* MemoryLayout<Float>.stride
-                for p in 0..<depth {
-                    let from = UnsafeRawPointer(source + p &* b.rowStride)
-                    let to = UnsafeMutableRawPointer(out + p &* width)
-                    for offset in stride(from: 0, to: bytes, by: step) {
-                        to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: V.self),
-                                      toByteOffset: offset, as: V.self)
-                    }
+    /// Packs the strip B[row..<row+depth, col..<col+valid] into `out`, `width` columns per row
+    /// (`out[p·width + j]`); columns past `valid` are zero.
+    static func packBStrip(_ b: MatrixView, row: Int, col: Int, depth: Int, valid: Int, width: Int,
+                           into out: UnsafeMutablePointer<Float>) {
+        let source = b.base + row * b.rowStride + col * b.colStride
+        if b.colStride == 1 && valid == width {
+            // Whole vectors, inline: a `memmove` call per 256-byte row cost a few percent of training.
+            let bytes = width &* MemoryLayout<Float>.stride, step = V.scalarCount &* MemoryLayout<Float>.stride
+            for p in 0..<depth {
+                let from = UnsafeRawPointer(source + p &* b.rowStride)
+                let to = UnsafeMutableRawPointer(out + p &* width)
+                for offset in stride(from: 0, to: bytes, by: step) {
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: V.self),
+                                  toByteOffset: offset, as: V.self)
                 }
-            } else if b.colStride == 1 {
-                for p in 0..<depth {
-                    let from = source + p * b.rowStride
-                    let to = out + p * width
-                    to.update(from: from, count: valid)
-                    (to + valid).update(repeating: 0, count: width - valid)
-                }
-            } else {
-                packTransposedStrip(b, source: source, depth: depth, valid: valid, width: width, into: out)
             }
+        } else if b.colStride == 1 {
+            for p in 0..<depth {
+                let from = source + p * b.rowStride
+                let to = out + p * width
+                to.update(from: from, count: valid)
+                (to + valid).update(repeating: 0, count: width - valid)
+            }
+        } else {
+            packTransposedStrip(b, source: source, depth: depth, valid: valid, width: width, into: out)
         }
     }
 

@@ -31,11 +31,18 @@ final class ThreadPool: @unchecked Sendable {
     /// and returns when all have finished. While another thread's job holds the pool, the parts run one after
     /// another on the calling thread.
     func run(parts: Int, _ body: (Int) -> Void) {
-        precondition(parts <= threadCount)
-        if parts <= 1 || !busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+        if parts <= 1 || !runConcurrently(parts: parts, body) {
             for part in 0..<parts { body(part) }
-            return
         }
+    }
+
+    /// Runs `body(part)` for every part in `0..<parts` (at most `threadCount`) at the same time, part 0 on the
+    /// calling thread, and returns true when all have finished; returns false at once, running nothing, while
+    /// another thread's job holds the pool. For parts that wait for each other (``SpinBarrier``), which
+    /// ``run(parts:_:)`` would deadlock by running them one after another.
+    func runConcurrently(parts: Int, _ body: (Int) -> Void) -> Bool {
+        precondition(parts <= threadCount)
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
             mutex.lock()
@@ -51,6 +58,7 @@ final class ThreadPool: @unchecked Sendable {
             job = nil
             mutex.unlock()
         }
+        return true
     }
 
     private func workerLoop(_ worker: Int) {

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import TensorCore
 
@@ -63,6 +64,40 @@ import Testing
             }
         }
         Parallelism.threadCount = 2
+    }
+
+    /// Products large enough for the threads to share each packed block of B (200×70 · 70×300 on two threads),
+    /// with A read in place or packed (Aᵀ stored 1030 wide), on 1, 2 and 3 threads: the same bits each time.
+    @Test(arguments: [false, true])
+    func sharedPackingGivesTheSameBitsOnAnyThreadCount(transposedA: Bool) {
+        let (m, k, n) = transposedA ? (1030, 20, 260) : (200, 70, 300)
+        let g = RandomGenerator(seed: UInt64(m + k + n))
+        let a = transposedA ? Tensor.randn([k, m], generator: g).transposed() : Tensor.randn([m, k], generator: g)
+        let b = Tensor.randn([k, n], generator: g)
+        let expected = a.to(.float64).matmul(b.to(.float64))
+        var first: [Float] = []
+        for threads in [1, 2, 3] {
+            Parallelism.threadCount = threads
+            let product = a.matmul(b)
+            assertClose(product, expected, relative: 1e-4, absolute: 1e-4, "\(m)x\(k)x\(n) threads \(threads)")
+            if threads == 1 { first = product.scalars } else { #expect(product.scalars == first, "threads \(threads)") }
+        }
+        Parallelism.threadCount = 2
+    }
+
+    /// Two threads multiplying at once: one gets the pool, the other computes alone; both are right.
+    @Test func concurrentProductsFromTwoThreads() {
+        let g = RandomGenerator(seed: 8)
+        let a = Tensor.randn([200, 70], generator: g).scalars, b = Tensor.randn([70, 300], generator: g).scalars
+        let expected = Tensor(shape: [200, 70], scalars: a).matmul(Tensor(shape: [70, 300], scalars: b)).scalars
+        let results = Locked<[[Float]]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let (x, y) = (Tensor(shape: [200, 70], scalars: a), Tensor(shape: [70, 300], scalars: b))
+            let product = (0..<5).map { _ in x.matmul(y) }.last!
+            results.withLock { $0.append(product.scalars) }
+        }
+        #expect(results.withLock { $0.count } == 4)
+        for result in results.withLock({ $0 }) { #expect(result == expected) }
     }
 
     @Test func stridedSlicesAndBroadcastBatches() {
