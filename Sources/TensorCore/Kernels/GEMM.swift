@@ -58,7 +58,6 @@ public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible 
 
 /// Settings of the matrix multiply.
 public enum MatmulSettings {
-    nonisolated(unsafe) public static var experiment = 0
     private static let forced = Atomic<Int>(-1)
 
     /// The kernel family `matmul` uses: ``GEMMKernel/best`` unless set (tests force each runnable family).
@@ -176,7 +175,7 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // rows per thread, or four strips of B) split C instead: there the barriers cost more than packing B
         // twice saves (128²: 18 % slower shared; 64×784 · 784×50, one strip: 43 %). (When the pool is busy
         // with another thread's product, this thread does all of it.)
-        if m / rowChunk >= 4 * parts && n >= 4 * nr && MatmulSettings.experiment == 0 {
+        if m / rowChunk >= 4 * parts && n >= 4 * nr {
             if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts) {
                 single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
             }
