@@ -8,9 +8,13 @@ enum ReduceOp {
 /// log n rather than n, as in NumPy's pairwise sum.
 func sumContiguous<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     if n <= 2048 { return sumBlock(p, n) }
-    let half = (n / 2 + 31) & ~31
+    let half = pairwiseHalf(n)
     return sumContiguous(p, half) + sumContiguous(p + half, n - half)
 }
+
+/// Where the pairwise sum splits `n` (> 2048) elements: near the middle, on a multiple of 32.
+@inline(__always)
+private func pairwiseHalf(_ n: Int) -> Int { (n / 2 + 31) & ~31 }
 
 @inline(__always)
 private func sumBlock<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
@@ -44,6 +48,10 @@ private func pick<T: TensorScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
 }
 
 /// Reduces a contiguous `[outer, length, inner]` block along its middle axis into `dst` `[outer, inner]`.
+///
+/// Large reductions run on several threads with the same bits as on one: independent outputs (rows of `outer`,
+/// or columns of `inner`) are split between the threads, and a single long sum computes the top of its
+/// pairwise tree on several threads, combining the branches in the same order.
 func reduceKernel<T: TensorScalar>(
     _ op: ReduceOp, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
 ) {
@@ -51,29 +59,80 @@ func reduceKernel<T: TensorScalar>(
         dst.initialize(repeating: 0, count: outer * inner)
         return
     }
-    for o in 0..<outer {
-        let block = src + (o &* length &* inner)
-        let out = dst + (o &* inner)
-        if inner == 1 {
-            if op == .sum {
-                out[0] = sumContiguous(block, length)
-            } else {
-                var m = block[0]
-                for k in 1..<length { m = pick(op, m, block[k]) }
-                out[0] = m
+    if outer == 1 && inner == 1 && op == .sum {
+        dst[0] = sumContiguousInParallel(src, length)
+        return
+    }
+    let perOutput = length * Swift.max(inner, 1)
+    if outer > 1 {
+        let minimum = (Parallelism.minimumElementsPerThread + perOutput - 1) / perOutput
+        Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: 1) { rows in
+            for o in rows {
+                reduceColumns(op, src: src + o &* length &* inner, length: length, inner: inner, columns: 0..<inner,
+                              dst: dst + o &* inner)
             }
-            continue
         }
-        out.update(from: block, count: inner)
-        for k in 1..<length {
-            let row = block + (k &* inner)
-            switch op {
-            case .sum: for j in 0..<inner { out[j] += row[j] }
-            case .max: for j in 0..<inner { out[j] = pick(.max, out[j], row[j]) }
-            case .min: for j in 0..<inner { out[j] = pick(.min, out[j], row[j]) }
+    } else {
+        let minimum = (Parallelism.minimumElementsPerThread + length - 1) / length
+        Parallelism.forEachPiece(of: inner, minimumLength: minimum, multipleOf: 16) { columns in
+            reduceColumns(op, src: src, length: length, inner: inner, columns: columns, dst: dst)
+        }
+    }
+}
+
+/// Reduces columns `columns` of one contiguous `[length, inner]` block along its rows into `dst[columns]`.
+private func reduceColumns<T: TensorScalar>(
+    _ op: ReduceOp, src: UnsafePointer<T>, length: Int, inner: Int, columns: Range<Int>,
+    dst: UnsafeMutablePointer<T>
+) {
+    if inner == 1 {
+        if op == .sum {
+            dst[0] = sumContiguous(src, length)
+        } else {
+            var m = src[0]
+            for k in 1..<length { m = pick(op, m, src[k]) }
+            dst[0] = m
+        }
+        return
+    }
+    let (out, first) = (dst + columns.lowerBound, src + columns.lowerBound)
+    let width = columns.count
+    out.update(from: first, count: width)
+    for k in 1..<length {
+        let row = first + (k &* inner)
+        switch op {
+        case .sum: for j in 0..<width { out[j] += row[j] }
+        case .max: for j in 0..<width { out[j] = pick(.max, out[j], row[j]) }
+        case .min: for j in 0..<width { out[j] = pick(.min, out[j], row[j]) }
+        }
+    }
+}
+
+/// ``sumContiguous(_:_:)`` with the top levels of its pairwise tree on several threads: each thread sums whole
+/// branches, and the branch sums are combined as the tree would, so the result is the same bits.
+private func sumContiguousInParallel<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+    let threads = Parallelism.threadCount
+    guard threads > 1 && n >= 2 * Parallelism.minimumElementsPerThread else { return sumContiguous(p, n) }
+    // Branches at the depth where there are at least as many as threads, while they are well above the
+    // 2048-element leaves (branches at one depth differ in size by at most 32, so all of them split).
+    var branches = [0..<n]
+    while branches.count < threads && branches[0].count > 2 * 2048 {
+        branches = branches.flatMap { range -> [Range<Int>] in
+            let half = pairwiseHalf(range.count)
+            return [range.lowerBound..<range.lowerBound + half, range.lowerBound + half..<range.upperBound]
+        }
+    }
+    var sums = [T](repeating: 0, count: branches.count)
+    sums.withUnsafeMutableBufferPointer { sums in
+        let parts = Swift.min(threads, branches.count)
+        Parallelism.pool().run(parts: parts) { part in
+            for b in stride(from: part, to: branches.count, by: parts) {
+                sums[b] = sumContiguous(p + branches[b].lowerBound, branches[b].count)
             }
         }
     }
+    while sums.count > 1 { sums = stride(from: 0, to: sums.count, by: 2).map { sums[$0] + sums[$0 + 1] } }
+    return sums[0]
 }
 
 /// The position of the first maximum (or minimum) along the middle axis of `[outer, length, inner]`, written

@@ -13,6 +13,24 @@ import Testing
         }
     }
 
+    /// Runs each case on 1 thread and then on the others, expecting the same elements; returns the 1-thread ones.
+    @discardableResult
+    static func expectSameBitsOnAnyThreadCount(_ cases: [(String, () -> Tensor)],
+                                               threadCounts: [Int] = [1, 2, 3]) -> [[Float]] {
+        var expected: [[Float]] = []
+        forEachThreadCount(threadCounts) { threads in
+            for (i, (name, op)) in cases.enumerated() {
+                let values = op().scalars
+                if threads == threadCounts[0] {
+                    expected.append(values)
+                } else {
+                    #expect(values == expected[i], "\(name), \(threads) threads")
+                }
+            }
+        }
+        return expected
+    }
+
     @Test(arguments: [0, 1, 100, 65_535, 65_536, 100_003])
     func piecesCoverTheRangeOnceOnWholeCacheLines(_ count: Int) {
         Self.forEachThreadCount { threads in
@@ -40,17 +58,22 @@ import Testing
             ("broadcast column and row", { column * row }), ("strided with contiguous", { transposed - a }),
             ("every other column", { everyOtherColumn.exp() }),
         ]
-        var expected: [[Float]] = []
-        Self.forEachThreadCount { threads in
-            for (i, (name, op)) in cases.enumerated() {
-                let values = op().scalars
-                if threads == 1 {
-                    expected.append(values)
-                } else {
-                    #expect(values == expected[i], "\(name), \(threads) threads")
-                }
-            }
-        }
+        Self.expectSameBitsOnAnyThreadCount(cases)
         #expect((a + b).scalars[76_999] == a.scalars[76_999] + b.scalars[76_999])
+    }
+
+    /// Sums and extremes of 77,100 and 1,000,003 elements, split over rows, over columns, and (one long sum)
+    /// over the top of the pairwise tree: the same bits on any thread count, and the long sum close to float64.
+    @Test func largeReductionsGiveTheSameBitsOnAnyThreadCount() {
+        let g = RandomGenerator(seed: 12)
+        let a = Tensor.randn([300, 257], generator: g), long = Tensor.randn([1_000_003], generator: g)
+        let cases: [(String, () -> Tensor)] = [
+            ("sum of everything", { long.sum() }), ("sum over rows", { a.sum(axis: 0) }),
+            ("sum over columns", { a.sum(axis: 1) }), ("max over rows", { a.max(axis: 0) }),
+            ("min over columns", { a.min(axis: 1) }), ("mean of a transposed view", { a.transposed().mean(axis: 1) }),
+        ]
+        let sums = Self.expectSameBitsOnAnyThreadCount(cases, threadCounts: [1, 2, 3, 4])
+        let exact = long.to(.float64).sum().item()
+        #expect(Swift.abs(sums[0][0] - exact) <= 1e-5 * Swift.max(1, Swift.abs(exact)) + 1e-3)
     }
 }
