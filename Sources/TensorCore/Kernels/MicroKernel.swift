@@ -32,7 +32,9 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
 /// row and are not stored; columns past `cols` are computed from whatever follows B's row (storage keeps
 /// slack for it) and are not stored.
 enum Tile<let R: Int, let C: Int, let U: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
-    @inline(__always)
+    /// Not inlined: inlined into the `direct` path's loops, its row pointers no longer fitted in registers and
+    /// three were reloaded from the stack on every step (the lesson's 5×784 · 784×10 is 4 % faster as a call).
+    @inline(never)
     static func multiply(
         rows: Int, cols: Int, k: Int,
         a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
