@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""NumPy's (or PyTorch's) figures for `swiftgrad bench ops`: add, multiply, exp and sum on float32 arrays.
+"""NumPy's (or PyTorch's) figures for `swiftgrad bench ops`: add, multiply, exp, log, tanh and sum on float32 arrays.
 
 Usage: python3 bench/ops_numpy.py [--sizes 1048576,16777216] [--torch --threads N] [--json]
 Prints the same table (or {"results": [...]} JSON) as the Swift command, median of repeated runs. NumPy runs
@@ -29,12 +29,15 @@ def main():
     for n in [int(s) for s in args.sizes.split(",")]:
         a = rng.standard_normal(n, dtype=np.float32)
         b = rng.standard_normal(n, dtype=np.float32)
+        positive = np.abs(a) + 1
         if args.torch:
-            a, b = lib.from_numpy(a), lib.from_numpy(b)
+            a, b, positive = lib.from_numpy(a), lib.from_numpy(b), lib.from_numpy(positive)
         for name, arrays, fn in [
             ("add", 3, lambda: a + b),
             ("multiply", 3, lambda: a * b),
             ("exp", 2, lambda: lib.exp(a)),
+            ("log", 2, lambda: lib.log(positive)),
+            ("tanh", 2, lambda: lib.tanh(a)),
             ("sum", 1, lambda: a.sum()),
         ]:
             seconds = median_time(fn)

@@ -6,7 +6,7 @@ import SwiftGrad
 struct BenchOps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "Time add, multiply, exp and sum on 1M and 16M float32 elements (compare: bench/ops_numpy.py)."
+        abstract: "Time add, multiply, exp, log, tanh and sum on 1M and 16M float32 elements (compare: bench/ops_numpy.py)."
     )
 
     @Option(help: "Element counts, comma-separated.")
@@ -20,12 +20,14 @@ struct BenchOps: ParsableCommand {
         let counts = try parseSizes(sizes)
         var report = BenchReport(columns: ["op", "elements", "median", "GB/s"])
         for n in counts {
-            let a = Tensor.randn([n]), b = Tensor.randn([n])
+            let a = Tensor.randn([n]), b = Tensor.randn([n]), positive = a.abs() + 1
             // Bytes moved per call: every input read once and the output written once.
             let cases: [(String, Int, () -> Tensor)] = [
                 ("add", 3, { a + b }),
                 ("multiply", 3, { a * b }),
                 ("exp", 2, { a.exp() }),
+                ("log", 2, { positive.log() }),
+                ("tanh", 2, { a.tanh() }),
                 ("sum", 1, { a.sum() }),
             ]
             for (name, arrays, op) in cases {
