@@ -83,16 +83,17 @@ final class ThreadPool: @unchecked Sendable {
 
 /// How many threads SwiftGrad's kernels use.
 public enum Parallelism {
-    private static let state = Locked<(threads: Int, pool: ThreadPool?)>(
-        (ProcessInfo.processInfo.activeProcessorCount, nil))
+    // Read on every matmul: an atomic load rather than a lock.
+    private static let threads = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
+    private static let sharedPool = Locked<ThreadPool?>(nil)
 
-    /// The number of threads the GEMM, elementwise ops and optimizer steps may use (default: the number of
-    /// active cores), as PyTorch's `torch.set_num_threads`. Work too small to gain stays on one thread.
+    /// The number of threads the GEMM, elementwise ops, reductions and optimizer steps may use (default: the
+    /// number of active cores), as PyTorch's `torch.set_num_threads`. Work too small to gain stays on one thread.
     public static var threadCount: Int {
-        get { state.withLock { $0.threads } }
+        get { threads.load(ordering: .relaxed) }
         set {
             precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
-            state.withLock { $0.threads = newValue }
+            threads.store(newValue, ordering: .relaxed)
         }
     }
 
@@ -129,10 +130,11 @@ public enum Parallelism {
 
     /// A pool with at least `threadCount` threads, created on first use and kept.
     static func pool() -> ThreadPool {
-        state.withLock { state in
-            if let pool = state.pool, pool.threadCount >= state.threads { return pool }
-            let pool = ThreadPool(threadCount: state.threads)
-            state.pool = pool
+        sharedPool.withLock { shared in
+            let wanted = threadCount
+            if let pool = shared, pool.threadCount >= wanted { return pool }
+            let pool = ThreadPool(threadCount: wanted)
+            shared = pool
             return pool
         }
     }
