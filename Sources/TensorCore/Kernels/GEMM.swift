@@ -160,15 +160,20 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
     /// Rows of A handed out at a time in the packed path: four panels, so that threads finish their share of a
     /// block of B within microseconds of each other (two panels measured 7 % slower on 1024²).
     static var rowChunk: Int { 4 * mr }
+    /// Products of fewer flops stay on the calling thread: waking another costs more than it saves.
+    static var parallelFlops: Int { 2 * 96 * 96 * 96 }
 
     static func multiply(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int
     ) {
-        let flops = 2 * m * n * k
-        let parts = flops < 2 * 96 * 96 * 96 ? 1 : Swift.min(threads, Swift.max(1, Swift.max(m / mr, n / nr)))
+        // A product that may run on several threads blocks its depth on every path, as the packed path must, so
+        // that its parts add in the same order whichever path each takes; a smaller one always runs whole on one
+        // thread, where the unpacked path need not (4 blocks of the lesson's 784 cost 12 %).
+        let large = 2 * m * n * k >= parallelFlops
+        let parts = large ? Swift.min(threads, Swift.max(1, Swift.max(m / mr, n / nr))) : 1
         if parts == 1 {
-            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: large)
             return
         }
         // Large products share each packed block of B between the threads. Smaller ones (under four chunks of
@@ -177,7 +182,7 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // with another thread's product, this thread does all of it.)
         if m / rowChunk >= 4 * parts && n >= 4 * nr {
             if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts) {
-                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: true)
             }
             return
         }
@@ -195,19 +200,20 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
             if alongRows {
                 single(m: end - start, n: n, k: k,
                        a: MatrixView(base: a.base + start * a.rowStride, rowStride: a.rowStride, colStride: a.colStride),
-                       b: b, c: c + start * ldc, ldc: ldc, accumulate: accumulate)
+                       b: b, c: c + start * ldc, ldc: ldc, accumulate: accumulate, blockDepth: true)
             } else {
                 single(m: m, n: end - start, k: k, a: a,
                        b: MatrixView(base: b.base + start * b.colStride, rowStride: b.rowStride, colStride: b.colStride),
-                       c: c + start, ldc: ldc, accumulate: accumulate)
+                       c: c + start, ldc: ldc, accumulate: accumulate, blockDepth: true)
             }
         }
     }
 
-    /// One thread's share.
+    /// One thread's share; `blockDepth`: whether the unpacked path splits the depth into the packed path's
+    /// blocks (see `multiply`).
     static func single(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
     ) {
         // One output column with A's rows and B's column contiguous: dot products along the depth (a broadcast
         // tile would use one lane in sixteen).
@@ -218,7 +224,7 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // Few rows of A: packing B would cost as much as the product. Read B's rows in place (they must be
         // contiguous) and A's elements through its strides.
         if b.colStride == 1 && (m <= 2 * mr || m * n * k <= 48 * 48 * 48) {
-            direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+            direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: blockDepth)
             return
         }
         packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: 1)
@@ -258,31 +264,39 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         }
     }
 
+    /// Multiplies through B's rows in place (no packing), tile by tile; with `blockDepth`, block of depth by
+    /// block of depth as the packed path does.
     static func direct(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
     ) {
-        let width = V.scalarCount
-        var j = 0
-        while j < n {
+        let step = blockDepth ? depthStep(k) : k
+        for j in stride(from: 0, to: n, by: nr) {
             let cols = Swift.min(nr, n - j)
-            var i = 0
-            while i < m {
+            for i in stride(from: 0, to: m, by: mr) {
                 let rows = Swift.min(mr, m - i)
-                let aBase = a.base + i * a.rowStride
-                if cols <= width {
-                    Narrow.multiply(rows: rows, cols: cols, k: k, a: aBase, aRow: a.rowStride, aDepth: a.colStride,
-                                    b: b.base + j, bDepth: b.rowStride, c: c + i * ldc + j, ldc: ldc,
-                                    accumulate: accumulate)
-                } else {
-                    Main.multiply(rows: rows, cols: cols, k: k, a: aBase, aRow: a.rowStride, aDepth: a.colStride,
-                                  b: b.base + j, bDepth: b.rowStride, c: c + i * ldc + j, ldc: ldc,
-                                  accumulate: accumulate)
+                for pc in stride(from: 0, to: k, by: step) {
+                    let (depth, cTile) = (Swift.min(step, k - pc), c + i * ldc + j)
+                    let (aTile, bTile) = (a.base + i * a.rowStride + pc * a.colStride, b.base + pc * b.rowStride + j)
+                    if cols <= V.scalarCount {
+                        Narrow.multiply(rows: rows, cols: cols, k: depth, a: aTile, aRow: a.rowStride,
+                                        aDepth: a.colStride, b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc,
+                                        accumulate: pc > 0 || accumulate)
+                    } else {
+                        Main.multiply(rows: rows, cols: cols, k: depth, a: aTile, aRow: a.rowStride,
+                                      aDepth: a.colStride, b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc,
+                                      accumulate: pc > 0 || accumulate)
+                    }
                 }
-                i += mr
             }
-            j += nr
         }
+    }
+
+    /// The depth of each block of the k loop: equal blocks of at most KC (784 as 4 × 196 rather than
+    /// 3 × 256 + 16, whose sliver would cost as many barriers and C updates as a whole block).
+    static func depthStep(_ k: Int) -> Int {
+        let blocks = (k + kc - 1) / kc
+        return (k + blocks - 1) / blocks
     }
 
     /// The Goto/BLIS path, on `parts` threads (1: the calling thread alone) that share each packed block of B.
@@ -306,10 +320,9 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // they all land in the same L1 sets and thrash (1024ᵀ×256 · 256×1024 ran 30 % slower in place).
         let inPlace = a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
         let rowChunks = (m + rowChunk - 1) / rowChunk
-        // Blocks of equal size: 784 deep as 4 × 196 rather than 3 × 256 + 16, whose last sliver would cost as
-        // many barriers and C updates as a whole block for 2 % of the work.
-        let depthBlocks = (k + kc - 1) / kc, widthBlocks = (n + nc - 1) / nc
-        let depthStep = (k + depthBlocks - 1) / depthBlocks
+        // Blocks of equal size (see `depthStep`), the width's rounded to whole strips.
+        let widthBlocks = (n + nc - 1) / nc
+        let blockDepth = depthStep(k)
         let widthStep = ((n + widthBlocks - 1) / widthBlocks + strip - 1) / strip * strip
         return PackingBuffers.withBuffers { shared in
             shared.reserve(a: 0, b: kc * ((Swift.min(nc, n) + nr - 1) / nr * nr))
@@ -320,8 +333,8 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
                     own.reserve(a: inPlace ? 0 : rowChunk * kc, b: 0)
                     for jc in stride(from: 0, to: n, by: widthStep) {
                         let ncb = Swift.min(widthStep, n - jc)
-                        for pc in stride(from: 0, to: k, by: depthStep) {
-                            let kcb = Swift.min(depthStep, k - pc)
+                        for pc in stride(from: 0, to: k, by: blockDepth) {
+                            let kcb = Swift.min(blockDepth, k - pc)
                             while let s = work.take(below: (ncb + strip - 1) / strip) {
                                 packBStrip(b, row: pc, col: jc + s * strip, depth: kcb,
                                            valid: Swift.min(strip, ncb - s * strip), width: strip,
