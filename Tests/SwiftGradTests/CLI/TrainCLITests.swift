@@ -67,6 +67,19 @@ import Testing
         #expect(a.epochs == b.epochs)
     }
 
+    /// Products, elementwise ops, reductions and optimizer steps give the same bits on any thread count, so a
+    /// whole run does too. A 48-wide layer on batches of 50 makes the first layer's products large enough to
+    /// split between the threads.
+    @Test func oneAndTwoThreadsGiveIdenticalMetrics() throws {
+        let first = try temporaryFolder(), second = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: first); try? FileManager.default.removeItem(at: second) }
+        let run = ["train", "--data", Self.sample, "--hidden", "48", "--epochs", "1", "--limit", "500",
+                   "--batch-size", "50", "--json"]
+        let a = try Self.metrics(try runCLI(run + ["--threads", "1", "--out", first.path]))
+        let b = try Self.metrics(try runCLI(run + ["--threads", "2", "--out", second.path]))
+        #expect(a.epochs == b.epochs)
+    }
+
     @Test func ctrlCSavesACheckpointAndResumeFinishesTheRun() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
