@@ -97,8 +97,8 @@ public enum Parallelism {
         }
     }
 
-    /// Elements below which an elementwise loop stays on one thread (PyTorch's `GRAIN_SIZE`): waking the
-    /// other threads costs a few microseconds, as much as such a loop.
+    /// The fewest elements a thread is given (PyTorch's `GRAIN_SIZE`), so a loop over fewer than twice this
+    /// many stays on one thread: waking another thread costs a few microseconds, as much as such a loop.
     public static let minimumElementsPerThread = 32_768
 
     /// Calls `body` on consecutive pieces of `0..<count` that together cover it once, on up to
