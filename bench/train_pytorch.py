@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch's side of `bench/compare_train.sh`: the same MLP, data and loop as `swiftgrad train`.
 
-Usage: python3 bench/train_pytorch.py --hidden 50 --batch-size 64 --lr 0.5 [--momentum 0] [--epochs 2]
-           [--threads 1] [--data /usr/share/datasets/fashion-mnist] [--json]
+Usage: python3 bench/train_pytorch.py --hidden 50 --batch-size 64 --lr 0.5 [--optimizer sgd|adamw] [--momentum 0]
+           [--weight-decay 0] [--epochs 2] [--threads 1] [--data /usr/share/datasets/fashion-mnist] [--json]
 Data is loaded into memory first (pixels / 255, then (x - 0.28604) / 0.35302), then a plain loop over shuffled
-batches (no DataLoader workers) runs SGD with cross-entropy. Prints seconds per epoch of the training loop only
+batches (no DataLoader workers) runs SGD (or AdamW) with cross-entropy. Prints seconds per epoch of the training loop only
 and the test accuracy; with --json, {"results": [...]} with one entry per epoch and the peak memory.
 """
 import argparse
@@ -32,7 +32,9 @@ def main():
     p.add_argument("--hidden", default="50")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=0.5)
+    p.add_argument("--optimizer", choices=["sgd", "adamw"], default="sgd")
     p.add_argument("--momentum", type=float, default=0.0)
+    p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
@@ -55,7 +57,10 @@ def main():
             layers.append(torch.nn.ReLU())
         layers.append(torch.nn.Linear(a, b))
     model = torch.nn.Sequential(*layers)
-    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    if args.optimizer == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
     results = []
     for epoch in range(args.epochs):
         order = torch.randperm(len(x))
