@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// A small persistent pool of worker threads for the GEMM, large elementwise ops and optimizer steps.
+/// A small persistent pool of worker threads for the GEMM and for large elementwise ops, reductions and optimizer
+/// steps.
 ///
 /// Dispatch's `concurrentPerform` costs ~50 µs per call on the target machine and often runs everything on the
 /// calling thread; these workers spin briefly after each job (so back-to-back products start in about a
