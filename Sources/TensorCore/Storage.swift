@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The memory behind one or more tensors: a 64-byte-aligned buffer of `count` elements of one `dtype`.
+/// The memory behind one or more tensors: a buffer of `count` elements of one `dtype`.
 ///
 /// Views (transpose, slices, expand, reshape of a contiguous tensor) share one storage; it is freed (or kept by
 /// ``StorageCache`` for the next tensor of the same size) when the last tensor using it goes away.
@@ -33,10 +33,13 @@ final class TensorStorage: @unchecked Sendable {
     /// place and discards the lanes past the row's end, so those reads must stay inside the allocation.
     static let slack = 256
 
-    /// 64-byte-aligned memory; large blocks are 2 MiB-aligned and marked for transparent huge pages, which
-    /// halves the page-fault cost of a fresh 64 MB result (NumPy does the same).
+    /// Memory from `malloc` (16-byte aligned) under 4 KB, where `posix_memalign` cost 500 instructions of a
+    /// small op's 4000, and no kernel needs more (they load vectors unaligned); 64-byte-aligned above, and
+    /// large blocks 2 MiB-aligned and marked for transparent huge pages, which halves the page-fault cost of a
+    /// fresh 64 MB result (NumPy does the same).
     private static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         let huge = 4 << 20
+        if byteCount < 4096, let memory = malloc(byteCount) { return memory }
         var memory: UnsafeMutableRawPointer?
         let alignment = byteCount >= huge ? 2 << 20 : 64
         guard posix_memalign(&memory, alignment, byteCount) == 0, let memory else {
