@@ -6,7 +6,7 @@ extension Tensor {
         -> (source: Tensor, outer: Int, length: Int, inner: Int, shape: [Int]) {
         let source = contiguous()
         guard let axis else {
-            return (source, 1, count, 1, keepDims ? [Int](repeating: 1, count: rank) : [])
+            return (source, 1, count, 1, keepDims ? Shapes.filled(1, count: rank) : [])
         }
         let a = Shapes.axisOrStop(axis, rank: rank, op: op)
         if rank == 0 { return (source, 1, 1, 1, []) }
@@ -34,7 +34,7 @@ extension Tensor {
 
     /// `g` (shaped like a reduction's result) reshaped so it broadcasts against `self` again.
     private func unreduced(_ g: Tensor, axis: Int?, keepDims: Bool) -> Tensor {
-        guard let axis else { return g.reshaped(to: [Int](repeating: 1, count: rank)) }
+        guard let axis else { return g.reshaped(to: Shapes.filled(1, count: rank)) }
         if keepDims || rank == 0 { return g }
         return g.unsqueezed(axis: Shapes.axisOrStop(axis, rank: rank, op: "reduce"))
     }

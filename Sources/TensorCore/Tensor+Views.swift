@@ -61,7 +61,7 @@ extension Tensor {
     /// does not allow it. Groups of old axes that are contiguous among themselves may be split or merged.
     static func viewStrides(from shape: [Int], _ strides: [Int], to target: [Int]) -> [Int]? {
         if shape.isEmpty || Shapes.count(shape) == 0 { return Shapes.contiguousStrides(target) }
-        var result = [Int](repeating: 0, count: target.count)
+        var result = Shapes.filled(0, count: target.count)
         var viewAxis = target.count - 1
         var chunkStride = strides[shape.count - 1]
         var chunkCount = 1
@@ -111,7 +111,7 @@ extension Tensor {
         require(Set(axes).count == rank, "permute: order \(order) repeats an axis")
         if axes == Array(0..<rank) { return self }
         let result = view(shape: axes.map { shape[$0] }, strides: axes.map { strides[$0] }, offset: offset)
-        var inverse = [Int](repeating: 0, count: rank)
+        var inverse = Shapes.filled(0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
         return result.recorded("permute", [self]) { g in [g.permuted(inverse)] }
     }
