@@ -64,6 +64,18 @@ private struct HyperbolicTangent: UnaryFunction {
 private struct Square: UnaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x * x }
 }
+private struct Cube: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x * x * x }
+}
+private struct Reciprocal: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { 1 / x }
+}
+private struct ReciprocalSquare: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { 1 / (x * x) }
+}
+private struct ReciprocalSquareRoot: UnaryFunction {
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { 1 / T.sqrt(x) }
+}
 private struct Power: UnaryFunction {
     let exponent: Double
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.pow(x, T(exponent)) }
@@ -198,10 +210,16 @@ func unaryKernel<T: TensorScalar>(
     case .sigmoid: runUnary(Sigmoid(), layout, out, a)
     case .tanh: runUnary(HyperbolicTangent(), layout, out, a)
     case .power(let p):
+        // The exponents PyTorch's pow also computes by multiplication and square roots; the others call libm's
+        // pow per element.
         switch p {
         case 1: runUnary(Identity(), layout, out, a)
         case 2: runUnary(Square(), layout, out, a)
+        case 3: runUnary(Cube(), layout, out, a)
         case 0.5: runUnary(SquareRoot(), layout, out, a)
+        case -0.5: runUnary(ReciprocalSquareRoot(), layout, out, a)
+        case -1: runUnary(Reciprocal(), layout, out, a)
+        case -2: runUnary(ReciprocalSquare(), layout, out, a)
         default: runUnary(Power(exponent: p), layout, out, a)
         }
     case .clamp(let lo, let hi): runUnary(Clamp(low: lo, high: hi), layout, out, a)

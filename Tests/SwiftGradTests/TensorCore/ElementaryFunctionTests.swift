@@ -4,7 +4,7 @@ import Testing
 
 /// Float's exp, log and tanh (vectorisable polynomials) against the correctly rounded float of libm's double
 /// result: at most 1 ulp apart on special values and seeded random inputs (random bit patterns, and uniform in
-/// [−20, 20]).
+/// [−20, 20]); and pow's special exponents.
 @Suite struct ElementaryFunctionTests {
     /// How many floats lie between `a` and `b` (0 when both are NaN; Int.max when only one is, or infinite).
     static func ulps(_ a: Float, _ b: Float) -> Int {
@@ -45,6 +45,18 @@ import Testing
         for x in Self.inputs {
             let expected = x < -87.5 ? 0 : Float(Foundation.exp(Double(x)))
             #expect(Self.ulps(Float.exp(x), expected) <= 1, "exp(\(x))")
+        }
+    }
+
+    /// pow with the exponents computed by multiplication and square roots (3, −0.5, −1, −2), as PyTorch does, is
+    /// within 2 ulp of libm's pow on positive and negative inputs.
+    @Test(arguments: [3.0, -0.5, -1, -2])
+    func powWithSpecialExponentsMatchesLibm(_ exponent: Double) {
+        let values = Tensor.rand([1000], low: -4, high: 4, generator: RandomGenerator(seed: 9)).scalars
+            .filter { exponent != -0.5 || $0 > 0 }
+        let powers = Tensor(shape: [values.count], scalars: values).pow(Float(exponent)).scalars
+        for (x, y) in zip(values, powers) {
+            #expect(Self.ulps(y, Float(Foundation.pow(Double(x), exponent))) <= 2, "\(x)^\(exponent)")
         }
     }
 }
