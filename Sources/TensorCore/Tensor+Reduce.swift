@@ -116,10 +116,7 @@ extension Tensor {
     ///
     /// **Shapes:** unchanged.
     public func softmax(axis: Int = -1) -> Tensor {
-        let y = withoutGradient { () -> Tensor in
-            let e = (self - max(axis: axis, keepDims: true)).exp()
-            return e / e.sum(axis: axis, keepDims: true)
-        }
+        let y = normalizedExponential(axis: axis, log: false, op: "softmax")
         let s = y.detached()
         return y.recorded("softmax", [self]) { g in
             [s * (g - (g * s).sum(axis: axis, keepDims: true))]
@@ -131,13 +128,28 @@ extension Tensor {
     ///
     /// **Shapes:** unchanged.
     public func logSoftmax(axis: Int = -1) -> Tensor {
-        let y = withoutGradient { () -> Tensor in
-            let shifted = self - max(axis: axis, keepDims: true)
-            return shifted - shifted.exp().sum(axis: axis, keepDims: true).log()
-        }
+        let y = normalizedExponential(axis: axis, log: true, op: "logSoftmax")
         let value = y.detached()
         return y.recorded("log_softmax", [self]) { g in
             [g - value.exp() * g.sum(axis: axis, keepDims: true)]
         }
+    }
+
+    /// Softmax or log-softmax along `axis` in one pass per row (`softmaxKernel`), not recorded.
+    private func normalizedExponential(axis: Int, log: Bool, op: String) -> Tensor {
+        let a = Shapes.axisOrStop(axis, rank: Swift.max(rank, 1), op: op)
+        let source = contiguous()
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        let (outer, length) = rank == 0 ? (1, 1) : (Shapes.count(Array(shape[..<a])), shape[a])
+        let inner = rank == 0 ? 1 : Shapes.count(Array(shape[(a + 1)...]))
+        switch dtype {
+        case .float32:
+            softmaxKernel(log: log, src: source.pointer(Float.self), outer: outer, length: length, inner: inner,
+                          dst: out.pointer(Float.self))
+        case .float64:
+            softmaxKernel(log: log, src: source.pointer(Double.self), outer: outer, length: length, inner: inner,
+                          dst: out.pointer(Double.self))
+        }
+        return out
     }
 }

@@ -162,3 +162,65 @@ func argReduceKernel<T: TensorScalar>(
         }
     }
 }
+
+/// Softmax (or log-softmax) of a contiguous `[outer, length, inner]` block along its middle axis into `dst`, one
+/// pass per row instead of six whole-tensor ops, with the same arithmetic as the composite formula
+/// (x − max, e^(x − max), the sums as ``reduceKernel(_:src:outer:length:inner:dst:)`` adds them, then a division,
+/// or a subtraction of the log), so the results are the same bits. Rows of `outer` are split between threads.
+func softmaxKernel<T: TensorScalar>(
+    log: Bool, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
+) {
+    guard length > 0 && inner > 0 else { return }
+    let perRow = length * inner
+    let minimum = (Parallelism.minimumElementsPerThread + perRow - 1) / perRow
+    Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: 1) { rows in
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * inner) { scratch in
+            let (maxima, sums) = (scratch.baseAddress!, scratch.baseAddress! + inner)
+            for o in rows {
+                softmaxRow(log: log, x: src + o &* perRow, length: length, inner: inner, y: dst + o &* perRow,
+                           maxima: maxima, sums: sums)
+            }
+        }
+    }
+}
+
+/// One `[length, inner]` block of ``softmaxKernel(log:src:outer:length:inner:dst:)``; `maxima` and `sums` hold
+/// `inner` elements of scratch. The loops over a contiguous row (inner = 1) are separate so that they vectorise.
+@inline(__always)
+private func softmaxRow<T: TensorScalar>(
+    log: Bool, x: UnsafePointer<T>, length: Int, inner: Int, y: UnsafeMutablePointer<T>,
+    maxima: UnsafeMutablePointer<T>, sums: UnsafeMutablePointer<T>
+) {
+    if inner == 1 {
+        var m = x[0]
+        for k in 1..<length { m = pick(.max, m, x[k]) }
+        for k in 0..<length { y[k] = T.exp(x[k] - m) }
+        let s = sumContiguous(y, length)
+        if log {
+            let logSum = T.log(s)
+            for k in 0..<length { y[k] = (x[k] - m) - logSum }
+        } else {
+            for k in 0..<length { y[k] = y[k] / s }
+        }
+        return
+    }
+    maxima.update(from: x, count: inner)
+    for k in 1..<length {
+        let row = x + k &* inner
+        for j in 0..<inner { maxima[j] = pick(.max, maxima[j], row[j]) }
+    }
+    for k in 0..<length {
+        let (row, out) = (x + k &* inner, y + k &* inner)
+        for j in 0..<inner { out[j] = T.exp(row[j] - maxima[j]) }
+    }
+    reduceColumns(.sum, src: y, length: length, inner: inner, columns: 0..<inner, dst: sums)
+    if log { for j in 0..<inner { sums[j] = T.log(sums[j]) } }
+    for k in 0..<length {
+        let (row, out) = (x + k &* inner, y + k &* inner)
+        if log {
+            for j in 0..<inner { out[j] = (row[j] - maxima[j]) - sums[j] }
+        } else {
+            for j in 0..<inner { out[j] = out[j] / sums[j] }
+        }
+    }
+}
