@@ -46,6 +46,21 @@ extension Tensor {
         return self
     }
 
+    /// ``recorded(_:_:_:)`` for an op of one input. Without a gradient to record, no input array is built: an
+    /// array allocation was a sixth of a small op's cost.
+    @inline(__always)
+    func recorded(_ name: String, _ input: Tensor, _ pullback: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        guard input.requiresGrad else { return self }
+        return recorded(name, [input], pullback)
+    }
+
+    /// ``recorded(_:_:_:)`` for an op of two inputs, building the input array only when a gradient is needed.
+    @inline(__always)
+    func recorded(_ name: String, _ a: Tensor, _ b: Tensor, _ pullback: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        guard a.requiresGrad || b.requiresGrad else { return self }
+        return recorded(name, [a, b], pullback)
+    }
+
     /// Whether this tensor is a leaf of the graph: created by the user rather than computed by a recorded op.
     public var isLeaf: Bool { gradFunction == nil }
 

@@ -191,7 +191,7 @@ extension Tensor {
     func diagonal(labels: [Int]) -> Tensor {
         let layout = EinsumEquation.diagonalLayout(shape: shape, strides: strides, labels: labels)
         let original = shape
-        return view(shape: layout.shape, strides: layout.strides, offset: offset).recorded("diagonal", [self]) { g in
+        return view(shape: layout.shape, strides: layout.strides, offset: offset).recorded("diagonal", self) { g in
             let full = Tensor.zeros(original, dtype: g.dtype)
             let target = EinsumEquation.diagonalLayout(shape: original, strides: full.strides, labels: labels)
             full.view(shape: target.shape, strides: target.strides, offset: 0).assign(from: g)

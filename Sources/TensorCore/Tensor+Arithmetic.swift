@@ -16,7 +16,7 @@ extension Tensor {
 /// Elementwise sum with broadcasting. **Shapes:** `a`, `b` broadcast to the result.
 public func + (a: Tensor, b: Tensor) -> Tensor {
     let needA = a.requiresGrad, needB = b.requiresGrad
-    return Tensor.combining(a, b, .add, name: "add").recorded("add", [a, b]) { g in
+    return Tensor.combining(a, b, .add, name: "add").recorded("add", a, b) { g in
         [needA ? g : nil, needB ? g : nil]
     }
 }
@@ -24,7 +24,7 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
 /// Elementwise difference with broadcasting. **Shapes:** `a`, `b` broadcast to the result.
 public func - (a: Tensor, b: Tensor) -> Tensor {
     let needA = a.requiresGrad, needB = b.requiresGrad
-    return Tensor.combining(a, b, .subtract, name: "subtract").recorded("subtract", [a, b]) { g in
+    return Tensor.combining(a, b, .subtract, name: "subtract").recorded("subtract", a, b) { g in
         [needA ? g : nil, needB ? -g : nil]
     }
 }
@@ -32,7 +32,7 @@ public func - (a: Tensor, b: Tensor) -> Tensor {
 /// Elementwise product with broadcasting. **Shapes:** `a`, `b` broadcast to the result.
 public func * (a: Tensor, b: Tensor) -> Tensor {
     let needA = a.requiresGrad, needB = b.requiresGrad
-    return Tensor.combining(a, b, .multiply, name: "multiply").recorded("multiply", [a, b]) { g in
+    return Tensor.combining(a, b, .multiply, name: "multiply").recorded("multiply", a, b) { g in
         [needA ? g * b : nil, needB ? g * a : nil]
     }
 }
@@ -40,14 +40,14 @@ public func * (a: Tensor, b: Tensor) -> Tensor {
 /// Elementwise quotient with broadcasting. **Shapes:** `a`, `b` broadcast to the result.
 public func / (a: Tensor, b: Tensor) -> Tensor {
     let needA = a.requiresGrad, needB = b.requiresGrad
-    return Tensor.combining(a, b, .divide, name: "divide").recorded("divide", [a, b]) { g in
+    return Tensor.combining(a, b, .divide, name: "divide").recorded("divide", a, b) { g in
         [needA ? g / b : nil, needB ? -(g * a) / (b * b) : nil]
     }
 }
 
 /// Elementwise negation.
 public prefix func - (a: Tensor) -> Tensor {
-    a.applying(.negate).recorded("negate", [a]) { g in [-g] }
+    a.applying(.negate).recorded("negate", a) { g in [-g] }
 }
 
 /// `a + s` for every element.
@@ -116,7 +116,7 @@ extension Tensor {
     /// (to `self` on ties).
     public func maximum(_ other: Tensor) -> Tensor {
         let result = Tensor.combining(self, other, .maximum, name: "maximum")
-        return result.recorded("maximum", [self, other]) { [self] g in
+        return result.recorded("maximum", self, other) { [self] g in
             let takeSelf = self >= other
             return [g * takeSelf, g * (1 - takeSelf)]
         }
@@ -126,7 +126,7 @@ extension Tensor {
     /// side (to `self` on ties).
     public func minimum(_ other: Tensor) -> Tensor {
         let result = Tensor.combining(self, other, .minimum, name: "minimum")
-        return result.recorded("minimum", [self, other]) { [self] g in
+        return result.recorded("minimum", self, other) { [self] g in
             let takeSelf = self <= other
             return [g * takeSelf, g * (1 - takeSelf)]
         }
@@ -157,7 +157,7 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
                      a: a.pointer(Double.self), aStrides: aStrides, b: b.pointer(Double.self), bStrides: bStrides)
     }
     let needA = a.requiresGrad, needB = b.requiresGrad
-    return out.recorded("where", [a, b]) { g in
+    return out.recorded("where", a, b) { g in
         let zero = Tensor(scalar: 0, dtype: g.dtype)
         return [needA ? `where`(condition, g, zero) : nil, needB ? `where`(condition, zero, g) : nil]
     }

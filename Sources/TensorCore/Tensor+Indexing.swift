@@ -101,7 +101,7 @@ extension Tensor {
             let (shape, strides, offset) = selection(indices)
             let original = self.shape
             let result = view(shape: shape, strides: strides, offset: offset)
-            return result.recorded("index", [self]) { g in
+            return result.recorded("index", self) { g in
                 let full = Tensor.zeros(original, dtype: g.dtype)
                 let (s, st, o) = full.selection(indices)
                 full.view(shape: s, strides: st, offset: o).assign(from: g)

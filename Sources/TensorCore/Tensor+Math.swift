@@ -4,28 +4,28 @@ extension Tensor {
     /// e^x for every element.
     public func exp() -> Tensor {
         let y = applying(.exp), value = y.detached()
-        return y.recorded("exp", [self]) { g in [g * value] }
+        return y.recorded("exp", self) { g in [g * value] }
     }
 
     /// Natural logarithm of every element.
     public func log() -> Tensor {
-        applying(.log).recorded("log", [self]) { [self] g in [g / self] }
+        applying(.log).recorded("log", self) { [self] g in [g / self] }
     }
 
     /// Square root of every element.
     public func sqrt() -> Tensor {
         let y = applying(.sqrt), value = y.detached()
-        return y.recorded("sqrt", [self]) { g in [g / (2 * value)] }
+        return y.recorded("sqrt", self) { g in [g / (2 * value)] }
     }
 
     /// Absolute value of every element. Its gradient is sign(x), 0 at x = 0 (as PyTorch).
     public func abs() -> Tensor {
-        applying(.abs).recorded("abs", [self]) { [self] g in [g * ((self > 0) - (self < 0))] }
+        applying(.abs).recorded("abs", self) { [self] g in [g * ((self > 0) - (self < 0))] }
     }
 
     /// Every element raised to `exponent`: `x.pow(2)` squares. Gradient: exponent · x^(exponent − 1).
     public func pow(_ exponent: Float) -> Tensor {
-        applying(.power(Double(exponent))).recorded("pow", [self]) { [self] g in
+        applying(.power(Double(exponent))).recorded("pow", self) { [self] g in
             if exponent == 2 { return [g * self * 2] }
             return [g * self.pow(exponent - 1) * exponent]
         }
@@ -38,7 +38,7 @@ extension Tensor {
     public func clamped(min: Float? = nil, max: Float? = nil) -> Tensor {
         let low = Double(min ?? -.infinity), high = Double(max ?? .infinity)
         require(low <= high, "clamped: min \(low) is greater than max \(high)")
-        return applying(.clamp(min: low, max: high)).recorded("clamp", [self]) { [self] g in
+        return applying(.clamp(min: low, max: high)).recorded("clamp", self) { [self] g in
             var inside = g
             if let min { inside = inside * (self >= min) }
             if let max { inside = inside * (self <= max) }
@@ -48,7 +48,7 @@ extension Tensor {
 
     /// max(x, 0) for every element (NaN stays NaN). Gradient: 1 where x > 0, else 0.
     public func relu() -> Tensor {
-        applying(.relu).recorded("relu", [self]) { [self] g in
+        applying(.relu).recorded("relu", self) { [self] g in
             [Tensor.combining(g, self, .passWherePositive, name: "relu backward")]
         }
     }
@@ -56,7 +56,7 @@ extension Tensor {
     /// 1 / (1 + e^−x) for every element, computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
         let y = applying(.sigmoid), s = y.detached()
-        return y.recorded("sigmoid", [self]) { g in
+        return y.recorded("sigmoid", self) { g in
             [g * s * (1 - s)]
         }
     }
@@ -64,7 +64,7 @@ extension Tensor {
     /// Hyperbolic tangent of every element. Gradient: 1 − tanh².
     public func tanh() -> Tensor {
         let y = applying(.tanh), t = y.detached()
-        return y.recorded("tanh", [self]) { g in
+        return y.recorded("tanh", self) { g in
             [g * (1 - t * t)]
         }
     }
@@ -86,7 +86,7 @@ extension Tensor {
         default: break
         }
         let original = self.dtype
-        return out.recorded("to", [self]) { g in [g.to(original)] }
+        return out.recorded("to", self) { g in [g.to(original)] }
     }
 }
 

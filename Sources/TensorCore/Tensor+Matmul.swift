@@ -63,7 +63,7 @@ private func batchedMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         }
     }
     let needA = a.requiresGrad, needB = b.requiresGrad
-    return out.recorded("matmul", [a, b]) { g in
+    return out.recorded("matmul", a, b) { g in
         // An operand stored transposed (a linear layer's Wᵀ) gets its gradient computed transposed too,
         // (gᵀ·a)ᵀ rather than aᵀ·g, so that it arrives in the layout of the stored weight, contiguous, instead
         // of as a strided view that must be copied element by element.

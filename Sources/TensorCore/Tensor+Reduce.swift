@@ -44,7 +44,7 @@ extension Tensor {
     /// **Shapes:** `[2, 3, 4].sum()` → `[]`; `.sum(axis: 1)` → `[2, 4]`; `.sum(axis: 1, keepDims: true)` → `[2, 1, 4]`.
     public func sum(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
         let inputShape = shape
-        return reduced(.sum, axis: axis, keepDims: keepDims, name: "sum").recorded("sum", [self]) { [self] g in
+        return reduced(.sum, axis: axis, keepDims: keepDims, name: "sum").recorded("sum", self) { [self] g in
             [self.unreduced(g, axis: axis, keepDims: keepDims).expanded(to: inputShape)]
         }
     }
@@ -74,7 +74,7 @@ extension Tensor {
 
     private func extreme(_ op: ReduceOp, axis: Int?, keepDims: Bool, name: String) -> Tensor {
         let result = reduced(op, axis: axis, keepDims: keepDims, name: name), extreme = result.detached()
-        return result.recorded(name, [self]) { [self] g in
+        return result.recorded(name, self) { [self] g in
             let value = self.unreduced(extreme, axis: axis, keepDims: keepDims)
             let hits = self.elementsEqual(value)
             let ties = hits.sum(axis: axis, keepDims: true)
@@ -118,7 +118,7 @@ extension Tensor {
     public func softmax(axis: Int = -1) -> Tensor {
         let y = normalizedExponential(axis: axis, log: false, op: "softmax")
         let s = y.detached()
-        return y.recorded("softmax", [self]) { g in
+        return y.recorded("softmax", self) { g in
             [s * (g - (g * s).sum(axis: axis, keepDims: true))]
         }
     }
@@ -130,7 +130,7 @@ extension Tensor {
     public func logSoftmax(axis: Int = -1) -> Tensor {
         let y = normalizedExponential(axis: axis, log: true, op: "logSoftmax")
         let value = y.detached()
-        return y.recorded("log_softmax", [self]) { g in
+        return y.recorded("log_softmax", self) { g in
             [g - value.exp() * g.sum(axis: axis, keepDims: true)]
         }
     }

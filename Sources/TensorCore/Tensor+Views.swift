@@ -12,7 +12,7 @@ extension Tensor {
     /// **Shapes:** unchanged.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
-        return copied().recorded("contiguous", [self]) { g in [g] }
+        return copied().recorded("contiguous", self) { g in [g] }
     }
 
     /// The same elements in `shape` (row-major order); one entry may be `-1` and is inferred.
@@ -32,7 +32,7 @@ extension Tensor {
             let copy = copied()
             result = copy.view(shape: target, strides: Shapes.contiguousStrides(target), offset: 0)
         }
-        return result.recorded("reshape", [self]) { g in [g.reshaped(to: original)] }
+        return result.recorded("reshape", self) { g in [g.reshaped(to: original)] }
     }
 
     /// `reshaped(to:)` with the sizes as arguments: `x.reshaped(6, -1)`.
@@ -113,7 +113,7 @@ extension Tensor {
         let result = view(shape: axes.map { shape[$0] }, strides: axes.map { strides[$0] }, offset: offset)
         var inverse = Shapes.filled(0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
-        return result.recorded("permute", [self]) { g in [g.permuted(inverse)] }
+        return result.recorded("permute", self) { g in [g.permuted(inverse)] }
     }
 
     /// `permuted(_:)` with the axes as arguments: `x.permuted(1, 2, 0)`.
@@ -130,7 +130,7 @@ extension Tensor {
         newStrides.remove(at: a)
         let original = shape
         return view(shape: newShape, strides: newStrides, offset: offset)
-            .recorded("squeeze", [self]) { g in [g.reshaped(to: original)] }
+            .recorded("squeeze", self) { g in [g.reshaped(to: original)] }
     }
 
     /// Every axis of size 1 removed. A view.
@@ -139,7 +139,7 @@ extension Tensor {
         if keep.count == rank { return self }
         let original = shape
         return view(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: offset)
-            .recorded("squeeze", [self]) { g in [g.reshaped(to: original)] }
+            .recorded("squeeze", self) { g in [g.reshaped(to: original)] }
     }
 
     /// A new axis of size 1 inserted at `axis` (in `-(rank+1)...rank`). A view.
@@ -152,7 +152,7 @@ extension Tensor {
         newStrides.insert(0, at: a)
         let original = shape
         return view(shape: newShape, strides: newStrides, offset: offset)
-            .recorded("unsqueeze", [self]) { g in [g.reshaped(to: original)] }
+            .recorded("unsqueeze", self) { g in [g.reshaped(to: original)] }
     }
 
     /// The tensor broadcast to `shape` without copying: size-1 axes are repeated with stride 0 and new axes
@@ -171,6 +171,6 @@ extension Tensor {
         }
         if target == self.shape { return self }
         let newStrides = Shapes.broadcastStrides(shape: self.shape, strides: strides, to: target)
-        return view(shape: target, strides: newStrides, offset: offset).recorded("expand", [self]) { g in [g] }
+        return view(shape: target, strides: newStrides, offset: offset).recorded("expand", self) { g in [g] }
     }
 }
