@@ -108,6 +108,14 @@ public enum Parallelism {
     ///
     /// For fused loops over a tensor's elements (``Tensor/withUnsafeMutableScalars(_:)``) whose iterations
     /// are independent; on one thread, `body(0..<count)` runs once.
+    ///
+    /// ```swift
+    /// weights.withUnsafeMutableScalars { w in
+    ///     Parallelism.forEachPiece(of: w.count) { range in
+    ///         for i in range { w[i] *= 0.999 }
+    ///     }
+    /// }
+    /// ```
     public static func forEachPiece(of count: Int, minimumElements: Int = minimumElementsPerThread,
                                     _ body: (Range<Int>) -> Void) {
         forEachPiece(of: count, minimumLength: minimumElements, multipleOf: 16, body)
