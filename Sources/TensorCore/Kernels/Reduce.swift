@@ -47,6 +47,39 @@ private func pick<T: TensorScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
     }
 }
 
+/// The largest (or smallest) of `n` ≥ 1 contiguous elements, exactly as `pick` applied left to right gives it
+/// (the last NaN if there is one; of equal values the first, which matters only for ±0), in four independent
+/// chains: one chain of compares, each waiting for the last, was three quarters of a softmax. Rows holding a NaN,
+/// or whose extreme is zero, are redone as the single chain.
+private func extremeContiguous<T: TensorScalar>(_ op: ReduceOp, _ p: UnsafePointer<T>, _ n: Int) -> T {
+    if n >= 8 {
+        var (m0, m1, m2, m3) = (p[0], p[1], p[2], p[3])
+        var nan = false
+        var i = 4
+        while i &+ 4 <= n {
+            let (x0, x1, x2, x3) = (p[i], p[i &+ 1], p[i &+ 2], p[i &+ 3])
+            nan = nan || x0.isNaN || x1.isNaN || x2.isNaN || x3.isNaN
+            if op == .max {
+                (m0, m1, m2, m3) = (x0 > m0 ? x0 : m0, x1 > m1 ? x1 : m1, x2 > m2 ? x2 : m2, x3 > m3 ? x3 : m3)
+            } else {
+                (m0, m1, m2, m3) = (x0 < m0 ? x0 : m0, x1 < m1 ? x1 : m1, x2 < m2 ? x2 : m2, x3 < m3 ? x3 : m3)
+            }
+            i &+= 4
+        }
+        var m = pick(op, pick(op, m0, m1), pick(op, m2, m3))
+        if !nan && !m0.isNaN && !m1.isNaN && !m2.isNaN && !m3.isNaN && m != 0 {
+            while i < n {
+                m = pick(op, m, p[i])
+                i &+= 1
+            }
+            return m
+        }
+    }
+    var m = p[0]
+    for k in 1..<n { m = pick(op, m, p[k]) }
+    return m
+}
+
 /// Reduces a contiguous `[outer, length, inner]` block along its middle axis into `dst` `[outer, inner]`.
 ///
 /// Large reductions run on several threads with the same bits as on one: independent outputs (rows of `outer`,
@@ -86,13 +119,7 @@ private func reduceColumns<T: TensorScalar>(
     dst: UnsafeMutablePointer<T>
 ) {
     if inner == 1 {
-        if op == .sum {
-            dst[0] = sumContiguous(src, length)
-        } else {
-            var m = src[0]
-            for k in 1..<length { m = pick(op, m, src[k]) }
-            dst[0] = m
-        }
+        dst[0] = op == .sum ? sumContiguous(src, length) : extremeContiguous(op, src, length)
         return
     }
     let (out, first) = (dst + columns.lowerBound, src + columns.lowerBound)
@@ -192,8 +219,7 @@ private func softmaxRow<T: TensorScalar>(
     maxima: UnsafeMutablePointer<T>, sums: UnsafeMutablePointer<T>
 ) {
     if inner == 1 {
-        var m = x[0]
-        for k in 1..<length { m = pick(.max, m, x[k]) }
+        let m = extremeContiguous(.max, x, length)
         for k in 0..<length { y[k] = T.exp(x[k] - m) }
         let s = sumContiguous(y, length)
         if log {

@@ -45,6 +45,34 @@ import Testing
         assertClose(Tensor([[1e4, -1e4]]).logSoftmax(), shape: [1, 2], [0, -2e4])
     }
 
+    /// max and min along contiguous rows (several chains of compares) against the definition applied left to
+    /// right, bit for bit: NaN anywhere gives the last NaN, ±0 extremes keep the first zero's sign, ±∞ and
+    /// rows of every length from 1 to 40 and of 1000.
+    @Test func extremesOfRowsMatchTheSequentialDefinition() {
+        let g = RandomGenerator(seed: 6)
+        let specials: [Float] = [.nan, -.nan, 0, -0.0, .infinity, -.infinity]
+        for length in Array(1...40) + [1000] {
+            for trial in 0..<8 {
+                var row = Tensor.randn([length], generator: g).scalars
+                if trial > 0 {
+                    for _ in 0..<trial {
+                        let at = Int(g.withLock { $0.nextInt(below: UInt64(length)) })
+                        row[at] = specials[Int(g.withLock { $0.nextInt(below: UInt64(specials.count)) })]
+                    }
+                }
+                if trial == 7 { row = row.map { $0.isNaN ? $0 : -Swift.abs($0) } + [0, -0.0] }
+                let tensor = Tensor(shape: [1, row.count], scalars: row)
+                var (largest, smallest) = (row[0], row[0])
+                for b in row.dropFirst() {
+                    if b > largest || b.isNaN { largest = b }
+                    if b < smallest || b.isNaN { smallest = b }
+                }
+                #expect(tensor.max(axis: 1).scalars[0].bitPattern == largest.bitPattern, "max of \(row)")
+                #expect(tensor.min(axis: 1).scalars[0].bitPattern == smallest.bitPattern, "min of \(row)")
+            }
+        }
+    }
+
     /// The one-pass kernel against the formula written with whole-tensor ops, bit for bit: every axis of a
     /// [3, 300, 257] tensor (rows split between threads, strided columns), with −∞ and NaN in some rows.
     @Test func softmaxKernelMatchesTheCompositeFormula() {
