@@ -137,11 +137,8 @@ extension Tensor {
 
     /// Softmax or log-softmax along `axis` in one pass per row (`softmaxKernel`), not recorded.
     private func normalizedExponential(axis: Int, log: Bool, op: String) -> Tensor {
-        let a = Shapes.axisOrStop(axis, rank: Swift.max(rank, 1), op: op)
-        let source = contiguous()
+        let (source, outer, length, inner, _) = reductionLayout(axis, keepDims: true, op: op)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        let (outer, length) = rank == 0 ? (1, 1) : (Shapes.count(Array(shape[..<a])), shape[a])
-        let inner = rank == 0 ? 1 : Shapes.count(Array(shape[(a + 1)...]))
         switch dtype {
         case .float32:
             softmaxKernel(log: log, src: source.pointer(Float.self), outer: outer, length: length, inner: inner,

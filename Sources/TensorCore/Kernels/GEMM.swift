@@ -278,15 +278,8 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
                 for pc in stride(from: 0, to: k, by: step) {
                     let (depth, cTile) = (Swift.min(step, k - pc), c + i * ldc + j)
                     let (aTile, bTile) = (a.base + i * a.rowStride + pc * a.colStride, b.base + pc * b.rowStride + j)
-                    if cols <= V.scalarCount {
-                        Narrow.multiply(rows: rows, cols: cols, k: depth, a: aTile, aRow: a.rowStride,
-                                        aDepth: a.colStride, b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc,
-                                        accumulate: pc > 0 || accumulate)
-                    } else {
-                        Main.multiply(rows: rows, cols: cols, k: depth, a: aTile, aRow: a.rowStride,
-                                      aDepth: a.colStride, b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc,
-                                      accumulate: pc > 0 || accumulate)
-                    }
+                    multiplyTile(rows: rows, cols: cols, depth: depth, a: aTile, aRow: a.rowStride, aDepth: a.colStride,
+                                 b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc, accumulate: pc > 0 || accumulate)
                 }
             }
         }
@@ -375,14 +368,25 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         for jr in stride(from: 0, to: cols, by: strip) {
-            let (width, b) = (Swift.min(strip, cols - jr), packedB + jr * depth)
-            if strip == V.scalarCount {
-                Narrow.multiply(rows: rows, cols: width, k: depth, a: a, aRow: aRow, aDepth: aDepth,
-                                b: b, bDepth: strip, c: c + jr, ldc: ldc, accumulate: accumulate)
-            } else {
-                Main.multiply(rows: rows, cols: width, k: depth, a: a, aRow: aRow, aDepth: aDepth,
-                              b: b, bDepth: strip, c: c + jr, ldc: ldc, accumulate: accumulate)
-            }
+            multiplyTile(rows: rows, cols: Swift.min(strip, cols - jr), depth: depth, a: a, aRow: aRow, aDepth: aDepth,
+                         b: packedB + jr * depth, bDepth: strip, c: c + jr, ldc: ldc, accumulate: accumulate)
+        }
+    }
+
+    /// One tile of C, at most `mr` × `nr`: B's rows are vectors at `b + p·bDepth`. A tile at most one vector
+    /// wide (a classifier's last layer, or the last columns of a product) takes the one-vector kernel, where
+    /// the main one would compute 64 columns for 10.
+    @inline(__always)
+    static func multiplyTile(
+        rows: Int, cols: Int, depth: Int, a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
+        b: UnsafePointer<Float>, bDepth: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        if cols <= V.scalarCount {
+            Narrow.multiply(rows: rows, cols: cols, k: depth, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth,
+                            c: c, ldc: ldc, accumulate: accumulate)
+        } else {
+            Main.multiply(rows: rows, cols: cols, k: depth, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth,
+                          c: c, ldc: ldc, accumulate: accumulate)
         }
     }
 

@@ -218,8 +218,9 @@ private func softmaxRow<T: TensorScalar>(
     log: Bool, x: UnsafePointer<T>, length: Int, inner: Int, y: UnsafeMutablePointer<T>,
     maxima: UnsafeMutablePointer<T>, sums: UnsafeMutablePointer<T>
 ) {
+    reduceColumns(.max, src: x, length: length, inner: inner, columns: 0..<inner, dst: maxima)
     if inner == 1 {
-        let m = extremeContiguous(.max, x, length)
+        let m = maxima[0]
         for k in 0..<length { y[k] = T.exp(x[k] - m) }
         let s = sumContiguous(y, length)
         if log {
@@ -229,11 +230,6 @@ private func softmaxRow<T: TensorScalar>(
             for k in 0..<length { y[k] = y[k] / s }
         }
         return
-    }
-    maxima.update(from: x, count: inner)
-    for k in 1..<length {
-        let row = x + k &* inner
-        for j in 0..<inner { maxima[j] = pick(.max, maxima[j], row[j]) }
     }
     for k in 0..<length {
         let (row, out) = (x + k &* inner, y + k &* inner)
