@@ -312,7 +312,12 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // A stored transposed is read in place only while its depth steps are under 4 KB apart: further apart,
         // they all land in the same L1 sets and thrash (1024ᵀ×256 · 256×1024 ran 30 % slower in place).
         let inPlace = a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
-        let rowChunks = (m + rowChunk - 1) / rowChunk
+        // Rows go out in chunks of `rowChunk`, except the last `parts` chunks' worth, which go panel by panel, so
+        // that threads finish a block within one panel of each other (256 rows in 11 chunks of 24 left one
+        // thread 16 rows more work than the other). Every chunk starts on a panel boundary: the tiles, and so
+        // the results, do not depend on `parts`.
+        let headChunks = Swift.max(0, m - (parts > 1 ? parts * rowChunk : 0)) / rowChunk
+        let rowChunks = headChunks + (m - headChunks * rowChunk + mr - 1) / mr
         // Blocks of equal size (see `depthStep`), the width's rounded to whole strips.
         let widthBlocks = (n + nc - 1) / nc
         let blockDepth = depthStep(k)
@@ -335,7 +340,9 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
                             }
                             barrier.wait { work.reset() }
                             while let chunk = work.take(below: rowChunks) {
-                                let ic = chunk * rowChunk, rows = Swift.min(rowChunk, m - chunk * rowChunk)
+                                let head = chunk < headChunks
+                                let ic = head ? chunk * rowChunk : headChunks * rowChunk + (chunk - headChunks) * mr
+                                let rows = Swift.min(head ? rowChunk : mr, m - ic)
                                 if !inPlace { packA(a, row: ic, col: pc, rows: rows, depth: kcb, into: own.a) }
                                 for ir in stride(from: 0, to: rows, by: mr) {
                                     let panel = inPlace ? a.base + (ic + ir) * a.rowStride + pc * a.colStride
@@ -435,26 +442,34 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
     static func packBStrip(_ b: MatrixView, row: Int, col: Int, depth: Int, valid: Int, width: Int,
                            into out: UnsafeMutablePointer<Float>) {
         let source = b.base + row * b.rowStride + col * b.colStride
-        if b.colStride == 1 && valid == width {
-            // Whole vectors, inline: a `memmove` call per 256-byte row cost a few percent of training.
-            let bytes = width &* MemoryLayout<Float>.stride, step = V.scalarCount &* MemoryLayout<Float>.stride
-            for p in 0..<depth {
-                let from = UnsafeRawPointer(source + p &* b.rowStride)
-                let to = UnsafeMutableRawPointer(out + p &* width)
-                for offset in stride(from: 0, to: bytes, by: step) {
-                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: V.self),
-                                  toByteOffset: offset, as: V.self)
-                }
-            }
-        } else if b.colStride == 1 {
-            for p in 0..<depth {
-                let from = source + p * b.rowStride
-                let to = out + p * width
-                to.update(from: from, count: valid)
-                (to + valid).update(repeating: 0, count: width - valid)
-            }
-        } else {
+        guard b.colStride == 1 else {
             packTransposedStrip(b, source: source, depth: depth, valid: valid, width: width, into: out)
+            return
+        }
+        // Whole vectors, inline: a `memmove` call per row cost a tenth of 64×784 · 784×50. A ragged last
+        // vector is read whole (the storage's slack covers the overrun) and its lanes past `valid` zeroed.
+        let step = V.scalarCount &* MemoryLayout<Float>.stride
+        let (whole, ragged) = valid.quotientAndRemainder(dividingBy: V.scalarCount)
+        var keep = SIMDMask<V.MaskStorage>(repeating: false)
+        for lane in 0..<ragged { keep[lane] = true }
+        let (copied, bytes) = (whole &* step, width &* MemoryLayout<Float>.stride)
+        for p in 0..<depth {
+            let from = UnsafeRawPointer(source + p &* b.rowStride)
+            let to = UnsafeMutableRawPointer(out + p &* width)
+            for offset in stride(from: 0, to: copied, by: step) {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: V.self), toByteOffset: offset,
+                              as: V.self)
+            }
+            var offset = copied
+            if ragged > 0 {
+                let last = V().replacing(with: from.loadUnaligned(fromByteOffset: offset, as: V.self), where: keep)
+                to.storeBytes(of: last, toByteOffset: offset, as: V.self)
+                offset &+= step
+            }
+            while offset < bytes {
+                to.storeBytes(of: V(), toByteOffset: offset, as: V.self)
+                offset &+= step
+            }
         }
     }
 
