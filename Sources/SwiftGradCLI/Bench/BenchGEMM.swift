@@ -7,7 +7,12 @@ struct BenchGEMM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
         abstract: "GFLOPS of C = A·B for square sizes or MxKxN shapes (compare: bench/gemm_numpy.py).",
-        discussion: "Shapes are N (for N×N·N×N) or MxKxN; a T suffix on M or N transposes that operand (e.g. 784Tx64x50 for Aᵀ·B with A stored 784×64)."
+        discussion: """
+            Shapes are N (for N×N·N×N) or MxKxN; a T suffix on M or N transposes that operand (e.g. 784Tx64x50 \
+            for Aᵀ·B with A stored 784×64). "of peak" compares each rate with the kernel's multiply-adds alone on \
+            the same threads (operands in registers, measured first): the most any GEMM could reach here \
+            (shown for the family the build targets).
+            """
     )
 
     @Option(help: "Sizes or shapes, comma-separated: 64,128,256x784x1024.")
@@ -29,7 +34,12 @@ struct BenchGEMM: ParsableCommand {
             }
             MatmulSettings.kernel = family
         }
-        var report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS"])
+        // What the kernel's arithmetic alone reaches on these cores: the ceiling each rate is a share of. Only
+        // for the family the build targets: a narrower one's vectors may be merged by the compiler into wider
+        // instructions, in the probe and the kernel differently (portable on an AVX-512 build: 108 %).
+        let kernel = MatmulSettings.kernel
+        let peak = kernel == GEMMKernel.best ? kernel.peakGFLOPS(threads: Parallelism.threadCount) : nil
+        var report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS", "of peak"])
         for shape in shapes {
             let a = shape.transposeA ? Tensor.randn([shape.k, shape.m]).transposed() : Tensor.randn([shape.m, shape.k])
             let b = shape.transposeB ? Tensor.randn([shape.n, shape.k]).transposed() : Tensor.randn([shape.k, shape.n])
@@ -39,11 +49,11 @@ struct BenchGEMM: ParsableCommand {
             }
             let gflops = flops / seconds / 1e9
             report.add(
-                row: [shape.text, "\(Parallelism.threadCount)", MatmulSettings.kernel.rawValue, formatSeconds(seconds),
-                      String(format: "%.1f", gflops)],
+                row: [shape.text, "\(Parallelism.threadCount)", kernel.rawValue, formatSeconds(seconds),
+                      String(format: "%.1f", gflops), peak.map { String(format: "%.0f %%", 100 * gflops / $0) } ?? "-"],
                 result: ["name": "gemm", "m": shape.m, "k": shape.k, "n": shape.n, "shape": shape.text,
-                         "threads": Parallelism.threadCount, "kernel": MatmulSettings.kernel.rawValue,
-                         "gflops": gflops, "median_seconds": seconds])
+                         "threads": Parallelism.threadCount, "kernel": kernel.rawValue,
+                         "gflops": gflops, "median_seconds": seconds, "peak_gflops": peak ?? NSNull()])
         }
         report.print(json: options.json)
     }

@@ -1,0 +1,60 @@
+/// The arithmetic limit of a kernel family on this machine, to judge GEMM rates against: the GFLOPS of the
+/// family's register tile doing nothing but multiply-accumulate on operands already in registers.
+extension GEMMKernel {
+    /// The most GFLOPS this family's multiply-accumulate instructions reach on `threads` cores at once (best
+    /// of five runs of a few milliseconds each). No matrix multiply can beat it; a good one reaches 85–95 %
+    /// of it. On a CPU that lowers its clock for wide vectors, this is the lowered clock's rate. It bounds the
+    /// family the build targets (``best``); a narrower family's vectors may be merged by the compiler into wider
+    /// instructions, in its kernel more than here.
+    public func peakGFLOPS(threads: Int = 1) -> Double { peakGFLOPS(threads: threads, steps: 1 << 20) }
+
+    /// The same with `steps` steps per run (tests run a few).
+    func peakGFLOPS(threads: Int, steps: Int) -> Double {
+        precondition(isBuilt && isSupportedByCPU,
+                     "peakGFLOPS: '\(self)' is not built into this binary or not supported by this CPU")
+        switch self {
+        case .avx512: return PeakProbe<24, SIMD16<Float>, FusedMultiplyAdd>.gflops(threads: threads, steps: steps)
+        case .fma: return PeakProbe<12, SIMD8<Float>, FusedMultiplyAdd>.gflops(threads: threads, steps: steps)
+        case .portable: return PeakProbe<12, SIMD4<Float>, SeparateMultiplyAdd>.gflops(threads: threads, steps: steps)
+        }
+    }
+}
+
+/// `A` independent accumulators of `V`, as many as the family's register tile holds, each updated as
+/// `y + acc·x` per step: a chain through the multiply, so a family without fused multiply-add does both of its
+/// operations (with `acc + x·y` the compiler would hoist the product). `x` < 1 keeps the values bounded.
+enum PeakProbe<let A: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
+    static func gflops(threads: Int, steps: Int) -> Double {
+        var best = 0.0
+        for _ in 0..<5 {
+            var parts = Swift.max(1, Swift.min(threads, Parallelism.threadCount))
+            let elapsed = ContinuousClock().measure {
+                let body = { (part: Int) in precondition(run(steps: steps, seed: Float(part)).isFinite) }
+                // While another thread's product holds the pool, this one measures one core.
+                if parts == 1 || !Parallelism.pool().runConcurrently(parts: parts, body) {
+                    parts = 1
+                    body(0)
+                }
+            }
+            let (seconds, attoseconds) = elapsed.components
+            let flops = Double(parts * steps * A * V.scalarCount * 2)
+            best = Swift.max(best, flops / (Double(seconds) + Double(attoseconds) * 1e-18) / 1e9)
+        }
+        return best
+    }
+
+    @inline(never)
+    static func run(steps: Int, seed: Float) -> Float {
+        var acc = InlineArray<A, V>(repeating: V(repeating: seed))
+        let x = V(repeating: 0.999), y = V(repeating: 0.001)
+        var step = 0
+        // A `while` loop, as in the tile: the accumulators stay in registers.
+        while step < steps {
+            for j in 0..<A { acc[j] = M.accumulate(y, acc[j], x) }
+            step &+= 1
+        }
+        var total = V()
+        for j in 0..<A { total += acc[j] }
+        return total.sum()
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+@testable import TensorCore
+
+/// The arithmetic ceiling that `swiftgrad bench gemm` reports rates against.
+@Suite struct PeakThroughputTests {
+    /// The probe computes what it says: each of the A·lanes accumulators runs acc ← 0.001 + 0.999·acc from the
+    /// seed, so after n steps it holds 1 + (seed − 1)·0.999ⁿ.
+    @Test func probeComputesTheRecurrence() {
+        let steps = 50
+        let expected = { (seed: Double, count: Int) in Double(count) * (1 + (seed - 1) * pow(0.999, Double(steps))) }
+        let wide = PeakProbe<24, SIMD16<Float>, FusedMultiplyAdd>.run(steps: steps, seed: 0)
+        let narrow = PeakProbe<12, SIMD4<Float>, SeparateMultiplyAdd>.run(steps: steps, seed: 3)
+        #expect(abs(Double(wide) - expected(0, 24 * 16)) < 1e-3 * expected(0, 24 * 16), "\(wide)")
+        #expect(abs(Double(narrow) - expected(3, 12 * 4)) < 1e-4 * expected(3, 12 * 4), "\(narrow)")
+    }
+
+    /// Every family this machine runs gives a finite, positive rate on one and two threads.
+    @Test func everyRunnableFamilyHasAPeak() {
+        for kernel in GEMMKernel.runnable {
+            for threads in [1, 2] {
+                let peak = kernel.peakGFLOPS(threads: threads, steps: 2000)
+                #expect(peak.isFinite && peak > 0, "\(kernel) on \(threads) threads: \(peak)")
+            }
+        }
+    }
+}
