@@ -24,7 +24,11 @@ def load(side):
     runs = [json.load(open(f"{tmp}/{side}.{r}.json"))["results"] for r in range(1, rounds + 1)]
     return {res["shape"]: statistics.median(run[i]["gflops"] for run in runs) for i, res in enumerate(runs[0])}
 swift, numpy = load("swift"), load("numpy")
+peaks = [json.load(open(f"{tmp}/swift.{r}.json"))["results"][0].get("peak_gflops") for r in range(1, rounds + 1)]
 print(f"threads: {threads}, medians of {rounds} alternating rounds")
+if None not in peaks:
+    print(f"SwiftGrad kernel's multiply-add peak on {threads} thread(s): {statistics.median(peaks):.0f} GFLOPS "
+          f"(runs: {', '.join(f'{p:.0f}' for p in peaks)})")
 print(f"{'shape':<16} {'SwiftGrad GFLOPS':>17} {'OpenBLAS GFLOPS':>16} {'ratio':>6}")
 for shape in swift:
     print(f"{shape:<16} {swift[shape]:>17.1f} {numpy[shape]:>16.1f} {swift[shape] / numpy[shape]:>6.2f}")

@@ -7,6 +7,11 @@ struct MatrixView {
     let base: UnsafePointer<Float>
     let rowStride: Int
     let colStride: Int
+
+    /// The matrix from column `start` on.
+    func columns(from start: Int) -> MatrixView {
+        MatrixView(base: base + start * colStride, rowStride: rowStride, colStride: colStride)
+    }
 }
 
 /// A family of GEMM microkernels, each compiled from the same Swift source for one register width.
@@ -172,21 +177,41 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // thread, where the unpacked path need not (4 blocks of the lesson's 784 cost 12 %).
         let large = 2 * m * n * k >= parallelFlops
         let parts = large ? Swift.min(threads, Swift.max(1, Swift.max(m / mr, n / nr))) : 1
+        // One output column with A's rows and B's column contiguous: dot products along the depth (a broadcast
+        // tile would use one lane in sixteen), rows split among the threads. Decided for the whole product, so
+        // that no part of a wider one takes this path alone and sums in another order.
+        if n == 1 && a.colStride == 1 && b.rowStride == 1 {
+            let rowsPerPart = (m + parts - 1) / parts
+            Parallelism.pool().run(parts: parts) { part in
+                let start = part * rowsPerPart, end = Swift.min(m, start + rowsPerPart)
+                guard start < end else { return }
+                dotProducts(m: end - start, k: k, a: MatrixView(base: a.base + start * a.rowStride,
+                                                                rowStride: a.rowStride, colStride: a.colStride),
+                            b: b.base, c: c + start * ldc, ldc: ldc, accumulate: accumulate)
+            }
+            return
+        }
         if parts == 1 {
             single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: large)
             return
         }
-        // Large products share each packed block of B between the threads. Smaller ones (under four chunks of
-        // rows per thread, or four strips of B) split C instead: there the barriers cost more than packing B
-        // twice saves (128²: 18 % slower shared; 64×784 · 784×50, one strip: 43 %). (When the pool is busy
-        // with another thread's product, this thread does all of it.)
+        // A read in place and B at least two strips per thread: threads take blocks of B's columns and multiply
+        // all of A by each on their own (see `columnBlocks`).
+        if readsInPlace(a) && (n + nr - 1) / nr >= 2 * parts {
+            columnBlocks(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts)
+            return
+        }
+        // Large products with A to pack share each packed block of B between the threads. Smaller ones (under
+        // four chunks of rows per thread, or four strips of B) split C instead: there the barriers cost more
+        // than packing B twice saves (128²: 18 % slower shared; 64×784 · 784×50, one strip: 43 %). (When the
+        // pool is busy with another thread's product, this thread does all of it.)
         if m / rowChunk >= 4 * parts && n >= 4 * nr {
             if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts) {
                 single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: true)
             }
             return
         }
-        // Few rows, or one column: split C into `parts` blocks along its longer side, in whole tiles; each part
+        // Few rows, or one strip: split C into `parts` blocks along its longer side, in whole tiles; each part
         // multiplies on its own.
         let alongRows = m / mr >= n / nr
         let tile = alongRows ? mr : nr
@@ -202,9 +227,42 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
                        a: MatrixView(base: a.base + start * a.rowStride, rowStride: a.rowStride, colStride: a.colStride),
                        b: b, c: c + start * ldc, ldc: ldc, accumulate: accumulate, blockDepth: true)
             } else {
-                single(m: m, n: end - start, k: k, a: a,
-                       b: MatrixView(base: b.base + start * b.colStride, rowStride: b.rowStride, colStride: b.colStride),
+                single(m: m, n: end - start, k: k, a: a, b: b.columns(from: start),
                        c: c + start, ldc: ldc, accumulate: accumulate, blockDepth: true)
+            }
+        }
+    }
+
+    /// Whether the packed path reads A in place rather than packing it. A with unit-stride rows is: the
+    /// kernel's broadcasts walk it as they would walk a packed panel, and each panel stays in L1 while B streams
+    /// under it (packing took a tenth of a training step). A stored transposed is read in place only while its
+    /// depth steps are under 4 KB apart: further apart, they all land in the same L1 sets and thrash
+    /// (1024ᵀ×256 · 256×1024 ran 30 % slower in place).
+    static func readsInPlace(_ a: MatrixView) -> Bool {
+        a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
+    }
+
+    /// The column-parallel path: threads take blocks of about n / (2·parts) of B's columns (whole strips) from a
+    /// shared counter and run the single-thread path on each, packing their own block of B and reading all of A
+    /// in place. Nothing is shared but A, read only, and no thread waits for another until the end; a thread
+    /// slowed down by another tenant of its core takes fewer blocks. Against threads sharing each packed block
+    /// of B (barriers, and half of B read from the other core's cache), interleaved in one process on 2 threads:
+    /// 256×784 · 784×1024 255–261 → 301–303 GFLOPS, its transposed forms +10–17 %, 1024² and 2048² +1–2 %.
+    /// (Blocks of n / parts were 2–3 % faster still when both cores were free, and slower when one was not.)
+    static func columnBlocks(
+        m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int
+    ) {
+        let strips = (n + nr - 1) / nr
+        let width = (strips + 2 * parts - 1) / (2 * parts) * nr
+        // The last block takes the remainder: a block a column wide would take the dot-product path.
+        let blocks = Swift.max(1, n / width)
+        let work = WorkCounter()
+        Parallelism.pool().run(parts: parts) { _ in
+            while let block = work.take(below: blocks) {
+                let start = block * width, end = block == blocks - 1 ? n : start + width
+                single(m: m, n: end - start, k: k, a: a, b: b.columns(from: start), c: c + start, ldc: ldc,
+                       accumulate: accumulate, blockDepth: true)
             }
         }
     }
@@ -215,12 +273,6 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
     ) {
-        // One output column with A's rows and B's column contiguous: dot products along the depth (a broadcast
-        // tile would use one lane in sixteen).
-        if n == 1 && a.colStride == 1 && b.rowStride == 1 {
-            dotProducts(m: m, k: k, a: a, b: b.base, c: c, ldc: ldc, accumulate: accumulate)
-            return
-        }
         // Few rows of A: packing B would cost as much as the product. Read B's rows in place (they must be
         // contiguous) and A's elements through its strides.
         if b.colStride == 1 && (m <= 2 * mr || m * n * k <= 48 * 48 * 48) {
@@ -307,11 +359,7 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // A product at most one vector wide (a classifier's last layer) uses one-vector strips and the narrow
         // tile: the main tile would compute 64 columns for 10.
         let strip = n <= V.scalarCount ? V.scalarCount : nr
-        // A with unit-stride rows is read in place: the kernel's broadcasts walk it as they would walk a packed
-        // panel, and each panel stays in L1 while B streams under it (packing took a tenth of a training step).
-        // A stored transposed is read in place only while its depth steps are under 4 KB apart: further apart,
-        // they all land in the same L1 sets and thrash (1024ᵀ×256 · 256×1024 ran 30 % slower in place).
-        let inPlace = a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
+        let inPlace = readsInPlace(a)
         // Rows go out in chunks of `rowChunk`, except the last `parts` chunks' worth, which go panel by panel, so
         // that threads finish a block within one panel of each other (256 rows in 11 chunks of 24 left one
         // thread 16 rows more work than the other). Every chunk starts on a panel boundary: the tiles, and so

@@ -87,6 +87,26 @@ import Testing
         Parallelism.threadCount = 2
     }
 
+    /// A product split by columns whose last part is one column wide (n = 2 tile widths + 1, for each family's
+    /// width: 8, 16 or 64) gives the same bits as on one thread: the part must not take the dot-product path
+    /// of a one-column product, which sums in another order.
+    @Test(arguments: [17, 33, 129])
+    func oneColumnPartsGiveTheSameBits(_ n: Int) {
+        let (m, k) = (5, 11_000)
+        let g = RandomGenerator(seed: UInt64(n))
+        let a = Tensor.randn([m, k], generator: g), b = Tensor.randn([n, k], generator: g).transposed()
+        Self.forEachKernel { kernel in
+            Parallelism.threadCount = 1
+            let first = a.matmul(b).scalars
+            for threads in [2, 3] {
+                Parallelism.threadCount = threads
+                let differing = zip(a.matmul(b).scalars, first).filter { $0 != $1 }.count
+                #expect(differing == 0, "\(kernel) n = \(n), threads \(threads)")
+            }
+        }
+        Parallelism.threadCount = 2
+    }
+
     /// Two threads multiplying at once: one gets the pool, the other computes alone; both are right.
     @Test func concurrentProductsFromTwoThreads() {
         let g = RandomGenerator(seed: 8)
