@@ -242,25 +242,26 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         a.colStride == 1 || (a.rowStride == 1 && a.colStride < 1024)
     }
 
-    /// The column-parallel path: threads take blocks of about n / (2·parts) of B's columns (whole strips) from a
+    /// The column-parallel path: threads take blocks of B's columns (whole strips, two blocks per thread) from a
     /// shared counter and run the single-thread path on each, packing their own block of B and reading all of A
     /// in place. Nothing is shared but A, read only, and no thread waits for another until the end; a thread
     /// slowed down by another tenant of its core takes fewer blocks. Against threads sharing each packed block
     /// of B (barriers, and half of B read from the other core's cache), interleaved in one process on 2 threads:
     /// 256×784 · 784×1024 255–261 → 301–303 GFLOPS, its transposed forms +10–17 %, 1024² and 2048² +1–2 %.
-    /// (Blocks of n / parts were 2–3 % faster still when both cores were free, and slower when one was not.)
+    /// (Blocks of n / parts were 2–3 % faster still when both cores were free, and slower when one was not; for
+    /// an A that must be packed, each block packing its own copy measured between 8 % slower and 4 % faster.)
     static func columnBlocks(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int
     ) {
+        // Two blocks per thread, their strip counts differing by at most one (blocks of a width rounded up cut
+        // 13 strips into three: two blocks for one thread, one for the other; 1024ᵀ×256 · 256×784 lost 25 %).
         let strips = (n + nr - 1) / nr
-        let width = (strips + 2 * parts - 1) / (2 * parts) * nr
-        // The last block takes the remainder: a block a column wide would take the dot-product path.
-        let blocks = Swift.max(1, n / width)
+        let blocks = Swift.min(strips, 2 * parts)
         let work = WorkCounter()
         Parallelism.pool().run(parts: parts) { _ in
             while let block = work.take(below: blocks) {
-                let start = block * width, end = block == blocks - 1 ? n : start + width
+                let start = block * strips / blocks * nr, end = Swift.min(n, (block + 1) * strips / blocks * nr)
                 single(m: m, n: end - start, k: k, a: a, b: b.columns(from: start), c: c + start, ldc: ldc,
                        accumulate: accumulate, blockDepth: true)
             }
