@@ -20,6 +20,39 @@ enum BinaryOp {
 /// A function of one element.
 protocol UnaryFunction {
     func callAsFunction<T: TensorScalar>(_ x: T) -> T
+    /// `out[i] = f(a[i])` for `n` contiguous floats.
+    func applyToContiguous(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>)
+}
+
+extension UnaryFunction {
+    /// A plain loop, which the compiler vectorises.
+    @inline(__always)
+    func applyToContiguous(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>) {
+        for i in 0..<n { out[i] = self(a[i]) }
+    }
+}
+
+/// A unary function that is also written for 16 floats at once: the elementary functions (see `FloatLanes`),
+/// whose loops the compiler would vectorise at only 256 bits on Intel CPUs.
+protocol LaneFunction: UnaryFunction {
+    func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float>
+}
+
+extension LaneFunction {
+    /// 16 lanes at a time, then the remainder one by one (the same bits either way).
+    @inline(__always)
+    func applyToContiguous(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>) {
+        var i = 0
+        while i &+ 16 <= n {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: self(x), as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i < n {
+            out[i] = self(a[i])
+            i &+= 1
+        }
+    }
 }
 
 /// A function of two elements.
@@ -33,9 +66,12 @@ private struct Identity: UnaryFunction {
 private struct Negate: UnaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { -x }
 }
-private struct Exp: UnaryFunction {
+private struct Exp: LaneFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.exp(x) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.exp(x) }
 }
+// Not a `LaneFunction`: written for SIMD16, its polynomial was split by LLVM into 8-, 4- and 1-lane pieces
+// (1.7 ms for 1M floats, against 1.0 as the vectorised scalar loop).
 private struct Log: UnaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.log(x) }
 }
@@ -58,8 +94,9 @@ private struct Sigmoid: UnaryFunction {
         return x >= 0 ? positive : negative
     }
 }
-private struct HyperbolicTangent: UnaryFunction {
+private struct HyperbolicTangent: LaneFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.tanh(x) }
 }
 private struct Square: UnaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x * x }
@@ -129,12 +166,16 @@ private struct Compare: BinaryFunction {
     }
 }
 
-/// One row of a unary op: `out[i] = f(a[i])`; the contiguous case is a plain loop that the compiler vectorises.
+/// One row of a unary op: `out[i] = f(a[i])`; the contiguous case is a loop that the compiler vectorises (or, for
+/// floats, the function's own `applyToContiguous`).
 @inline(__always)
 private func unaryRow<T: TensorScalar, F: UnaryFunction>(
     _ f: F, _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int, _ a: UnsafePointer<T>, _ sa: Int
 ) {
-    if so == 1 && sa == 1 {
+    if so == 1 && sa == 1 && T.self == Float.self {
+        f.applyToContiguous(n, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
+                            UnsafeRawPointer(a).assumingMemoryBound(to: Float.self))
+    } else if so == 1 && sa == 1 {
         for i in 0..<n { out[i] = f(a[i]) }
     } else {
         var io = 0, ia = 0
