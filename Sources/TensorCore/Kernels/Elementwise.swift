@@ -94,6 +94,14 @@ private struct Sigmoid: UnaryFunction {
         return x >= 0 ? positive : negative
     }
 }
+/// e^(x − shift): a softmax's numerators.
+struct ShiftedExp: LaneFunction {
+    let shift: Double
+    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.exp(x - T(shift)) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        ElementaryFunctions.exp(x - Float(shift))
+    }
+}
 private struct HyperbolicTangent: LaneFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }
     @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.tanh(x) }
@@ -169,7 +177,7 @@ private struct Compare: BinaryFunction {
 /// One row of a unary op: `out[i] = f(a[i])`; the contiguous case is a loop that the compiler vectorises (or, for
 /// floats, the function's own `applyToContiguous`).
 @inline(__always)
-private func unaryRow<T: TensorScalar, F: UnaryFunction>(
+func unaryRow<T: TensorScalar, F: UnaryFunction>(
     _ f: F, _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int, _ a: UnsafePointer<T>, _ sa: Int
 ) {
     if so == 1 && sa == 1 && T.self == Float.self {

@@ -221,7 +221,7 @@ private func softmaxRow<T: TensorScalar>(
     reduceColumns(.max, src: x, length: length, inner: inner, columns: 0..<inner, dst: maxima)
     if inner == 1 {
         let m = maxima[0]
-        for k in 0..<length { y[k] = T.exp(x[k] - m) }
+        unaryRow(ShiftedExp(shift: Double(m)), length, y, 1, x, 1)
         let s = sumContiguous(y, length)
         if log {
             let logSum = T.log(s)
