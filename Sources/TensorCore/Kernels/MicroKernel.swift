@@ -22,7 +22,9 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
 }
 
 /// A register tile of `R` rows by `C` vectors of `V` (R × C·V.scalarCount floats of C), accumulated over the
-/// depth `k` in `U` independent sets (so short, narrow products still keep enough FMAs in flight).
+/// depth `k` in `U` independent sets (so short, narrow products still keep enough FMAs in flight). `D` = 1
+/// compiles it for A's depth stride 1 (rows of A contiguous), so that the sets' loads differ by a constant
+/// offset; `D` = 0 takes the stride as given.
 ///
 /// The accumulators live in `InlineArray`s: after specialisation every subscript is a constant and each
 /// accumulator is a register (an `Array` of SIMD values spills: measured 5× slower).
@@ -31,7 +33,7 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
 /// bDepth C·width) and unpacked row-major operands use the same code. Rows past `rows` re-read the last valid
 /// row and are not stored; columns past `cols` are computed from whatever follows B's row (storage keeps
 /// slack for it) and are not stored.
-enum Tile<let R: Int, let C: Int, let U: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
+enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
     /// Not inlined: inlined into the `direct` path's loops, its row pointers no longer fitted in registers and
     /// three were reloaded from the stack on every step (the lesson's 5×784 · 784×10 is 4 % faster as a call).
     @inline(never)
@@ -41,14 +43,15 @@ enum Tile<let R: Int, let C: Int, let U: Int, V: SIMD, M: MultiplyAccumulate> wh
         b: UnsafePointer<Float>, bDepth: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
+        let aDepth = D == 1 ? 1 : aDepth
         var acc = InlineArray<U, InlineArray<R, InlineArray<C, V>>>(
             repeating: InlineArray(repeating: InlineArray(repeating: V())))
-        var rowStart = InlineArray<R, UnsafePointer<Float>>(repeating: a)
-        for i in 0..<R { rowStart[i] = a + Swift.min(i, rows &- 1) &* aRow }
+        var rowOffset = InlineArray<R, Int>(repeating: 0)
+        for i in 0..<R { rowOffset[i] = Swift.min(i, rows &- 1) &* aRow }
+        var aStep = a
         let width = V.scalarCount &* MemoryLayout<Float>.stride
         var bRow = UnsafeRawPointer(b)
         let bStep = bDepth &* MemoryLayout<Float>.stride
-        var aOffset = 0
         var p = 0
         // Keep this shape of loop: written as a plain `for _ in 0..<k`, the optimiser left the accumulators in
         // memory and stored all 24 of them on every step (3× slower, measured).
@@ -57,23 +60,23 @@ enum Tile<let R: Int, let C: Int, let U: Int, V: SIMD, M: MultiplyAccumulate> wh
                 var bv = InlineArray<C, V>(repeating: V())
                 for j in 0..<C { bv[j] = bRow.loadUnaligned(fromByteOffset: j &* width, as: V.self) }
                 for i in 0..<R {
-                    let av = V(repeating: rowStart[i][aOffset])
+                    let av = V(repeating: aStep[rowOffset[i] &+ u &* aDepth])
                     for j in 0..<C { acc[u][i][j] = M.accumulate(acc[u][i][j], av, bv[j]) }
                 }
                 bRow += bStep
-                aOffset &+= aDepth
             }
+            aStep += U &* aDepth
             p &+= U
         }
         while p < k {
             var bv = InlineArray<C, V>(repeating: V())
             for j in 0..<C { bv[j] = bRow.loadUnaligned(fromByteOffset: j &* width, as: V.self) }
             for i in 0..<R {
-                let av = V(repeating: rowStart[i][aOffset])
+                let av = V(repeating: aStep[rowOffset[i]])
                 for j in 0..<C { acc[0][i][j] = M.accumulate(acc[0][i][j], av, bv[j]) }
             }
             bRow += bStep
-            aOffset &+= aDepth
+            aStep += aDepth
             p &+= 1
         }
         for u in 1..<Swift.max(U, 1) {
