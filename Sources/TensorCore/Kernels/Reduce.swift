@@ -48,36 +48,48 @@ private func pick<T: TensorScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
 }
 
 /// The largest (or smallest) of `n` ≥ 1 contiguous elements, exactly as `pick` applied left to right gives it
-/// (the last NaN if there is one; of equal values the first, which matters only for ±0), in four independent
-/// chains: one chain of compares, each waiting for the last, was three quarters of a softmax. Rows holding a NaN,
-/// or whose extreme is zero, are redone as the single chain.
+/// (the last NaN if there is one; of equal values the first, which matters only for ±0). Float rows of 64 or
+/// more go through `extremeOfFloats` first.
 private func extremeContiguous<T: TensorScalar>(_ op: ReduceOp, _ p: UnsafePointer<T>, _ n: Int) -> T {
-    if n >= 8 {
-        var (m0, m1, m2, m3) = (p[0], p[1], p[2], p[3])
-        var nan = false
-        var i = 4
-        while i &+ 4 <= n {
-            let (x0, x1, x2, x3) = (p[i], p[i &+ 1], p[i &+ 2], p[i &+ 3])
-            nan = nan || x0.isNaN || x1.isNaN || x2.isNaN || x3.isNaN
-            if op == .max {
-                (m0, m1, m2, m3) = (x0 > m0 ? x0 : m0, x1 > m1 ? x1 : m1, x2 > m2 ? x2 : m2, x3 > m3 ? x3 : m3)
-            } else {
-                (m0, m1, m2, m3) = (x0 < m0 ? x0 : m0, x1 < m1 ? x1 : m1, x2 < m2 ? x2 : m2, x3 < m3 ? x3 : m3)
-            }
-            i &+= 4
-        }
-        var m = pick(op, pick(op, m0, m1), pick(op, m2, m3))
-        if !nan && !m0.isNaN && !m1.isNaN && !m2.isNaN && !m3.isNaN && m != 0 {
-            while i < n {
-                m = pick(op, m, p[i])
-                i &+= 1
-            }
-            return m
-        }
+    if T.self == Float.self && n >= 64,
+       let m = extremeOfFloats(op, UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n) {
+        return unsafeBitCast(m, to: T.self)
     }
     var m = p[0]
     for k in 1..<n { m = pick(op, m, p[k]) }
     return m
+}
+
+/// The extreme of `n` ≥ 32 floats in 32 independent chains, the lanes of two `SIMD16<Float>`s (one chain of
+/// compares, each waiting for the last, was three quarters of a softmax; four scalar chains still half of it).
+/// Without NaN and ±0 the extreme is the same in any order; nil, for the caller's single chain, when the row holds
+/// a NaN or an infinity (x·0 is NaN for both) or its extreme is zero. Concrete `SIMD16<Float>`: the same code
+/// generic over the scalar type compiled its compares to loops over the lanes (5× slower than four chains).
+private func extremeOfFloats(_ op: ReduceOp, _ p: UnsafePointer<Float>, _ n: Int) -> Float? {
+    let raw = UnsafeRawPointer(p)
+    func lanes(_ i: Int) -> SIMD16<Float> { raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) }
+    var (m0, m1) = (lanes(0), lanes(16))
+    var poison = m0 * 0 + m1 * 0
+    var i = 32
+    while i &+ 32 <= n {
+        let (x0, x1) = (lanes(i), lanes(i &+ 16))
+        poison += x0 * 0 + x1 * 0
+        if op == .max {
+            (m0, m1) = (m0.replacing(with: x0, where: x0 .> m0), m1.replacing(with: x1, where: x1 .> m1))
+        } else {
+            (m0, m1) = (m0.replacing(with: x0, where: x0 .< m0), m1.replacing(with: x1, where: x1 .< m1))
+        }
+        i &+= 32
+    }
+    var m = m0[0]
+    for lane in 0..<16 { m = pick(op, pick(op, m, m0[lane]), m1[lane]) }
+    var tail: Float = 0
+    while i < n {
+        m = pick(op, m, p[i])
+        tail += p[i] * 0
+        i &+= 1
+    }
+    return (poison.sum() + tail).isNaN || m == 0 ? nil : m
 }
 
 /// Reduces a contiguous `[outer, length, inner]` block along its middle axis into `dst` `[outer, inner]`.
