@@ -8,6 +8,11 @@ struct MatrixView {
     let rowStride: Int
     let colStride: Int
 
+    /// The matrix from row `start` on.
+    func rows(from start: Int) -> MatrixView {
+        MatrixView(base: base + start * rowStride, rowStride: rowStride, colStride: colStride)
+    }
+
     /// The matrix from column `start` on.
     func columns(from start: Int) -> MatrixView {
         MatrixView(base: base + start * colStride, rowStride: rowStride, colStride: colStride)
@@ -189,9 +194,8 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
             Parallelism.pool().run(parts: parts) { part in
                 let start = part * rowsPerPart, end = Swift.min(m, start + rowsPerPart)
                 guard start < end else { return }
-                dotProducts(m: end - start, k: k, a: MatrixView(base: a.base + start * a.rowStride,
-                                                                rowStride: a.rowStride, colStride: a.colStride),
-                            b: b.base, c: c + start * ldc, ldc: ldc, accumulate: accumulate)
+                dotProducts(m: end - start, k: k, a: a.rows(from: start), b: b.base, c: c + start * ldc, ldc: ldc,
+                            accumulate: accumulate)
             }
             return
         }
@@ -227,9 +231,8 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
             let end = Swift.min(extent, start + chunk)
             guard start < end else { return }
             if alongRows {
-                single(m: end - start, n: n, k: k,
-                       a: MatrixView(base: a.base + start * a.rowStride, rowStride: a.rowStride, colStride: a.colStride),
-                       b: b, c: c + start * ldc, ldc: ldc, accumulate: accumulate, blockDepth: true)
+                single(m: end - start, n: n, k: k, a: a.rows(from: start), b: b, c: c + start * ldc, ldc: ldc,
+                       accumulate: accumulate, blockDepth: true)
             } else {
                 single(m: m, n: end - start, k: k, a: a, b: b.columns(from: start),
                        c: c + start, ldc: ldc, accumulate: accumulate, blockDepth: true)
