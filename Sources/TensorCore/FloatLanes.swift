@@ -22,7 +22,6 @@ protocol FloatLanes {
     static func + (lhs: Self, rhs: Self) -> Self
     static func - (lhs: Self, rhs: Self) -> Self
     static func * (lhs: Self, rhs: Self) -> Self
-    static func / (lhs: Self, rhs: Self) -> Self
     static func + (lhs: Self, rhs: Float) -> Self
     static func - (lhs: Self, rhs: Float) -> Self
     static func * (lhs: Self, rhs: Float) -> Self
@@ -49,14 +48,12 @@ protocol Int32Lanes {
     associatedtype Mask
     /// `value` in the lanes where `mask` is set, `self` elsewhere.
     func replacing(with value: Self, where mask: Mask) -> Self
-    static func &+ (lhs: Self, rhs: Self) -> Self
     static func &- (lhs: Self, rhs: Self) -> Self
     static func &+ (lhs: Self, rhs: Int32) -> Self
     static func &- (lhs: Self, rhs: Int32) -> Self
     static func &>> (lhs: Self, rhs: Int32) -> Self
     static func &<< (lhs: Self, rhs: Int32) -> Self
     static func & (lhs: Self, rhs: Int32) -> Self
-    static func | (lhs: Self, rhs: Int32) -> Self
 }
 
 // Spelled out: the wrapping operators Int32 would otherwise witness with are `SignedInteger`'s unavailable ones.
