@@ -69,7 +69,9 @@ enum ElementaryFunctions {
         y = y * f + 2.000_071_476_5e-1
         y = y * f - 2.499_999_399_3e-1
         y = y * f + 3.333_333_117_4e-1
-        y = y * f * z + e * -2.121_944_40e-4 - z * 0.5
+        // ½f² as (½f)·f, the same bits as ½·f² (halving is exact here): written as `z * 0.5`, LLVM split the
+        // 16-lane loop into 8-, 4- and 1-lane pieces (1.4 ms for 1M floats instead of 0.6).
+        y = y * f * z + e * -2.121_944_40e-4 - (f * 0.5) * f
         return ((f + y) + e * 0.693_359_375)
             .replacing(with: L(.nan), where: x.lanesBelow(0))
             .replacing(with: L(-.infinity), where: x.lanesEqual(0))

@@ -70,10 +70,9 @@ private struct Exp: LaneFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.exp(x) }
     @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.exp(x) }
 }
-// Not a `LaneFunction`: written for SIMD16, its polynomial was split by LLVM into 8-, 4- and 1-lane pieces
-// (1.7 ms for 1M floats, against 1.0 as the vectorised scalar loop).
-private struct Log: UnaryFunction {
+private struct Log: LaneFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.log(x) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.log(x) }
 }
 private struct SquareRoot: UnaryFunction {
     @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.sqrt(x) }

@@ -27,8 +27,8 @@ import Testing
         return values
     }()
 
-    /// Tensor ops run exp and tanh 16 lanes at a time with a scalar remainder (40,024 inputs: 8 left over),
-    /// and log as a loop the compiler vectorises: every element has the scalar function's bits.
+    /// Tensor ops run exp, log and tanh 16 lanes at a time with a scalar remainder (40,024 inputs: 8 left over):
+    /// every element has the scalar function's bits.
     @Test func tensorOpsGiveTheScalarFunctionsBits() {
         let x = Tensor(shape: [Self.inputs.count], scalars: Self.inputs)
         let cases: [(String, (Tensor) -> Tensor, (Float) -> Float)] = [
