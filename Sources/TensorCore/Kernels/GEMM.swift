@@ -190,6 +190,10 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // tile would use one lane in sixteen), rows split among the threads. Decided for the whole product, so
         // that no part of a wider one takes this path alone and sums in another order.
         if n == 1 && a.colStride == 1 && b.rowStride == 1 {
+            if parts == 1 {
+                dotProducts(m: m, k: k, a: a, b: b.base, c: c, ldc: ldc, accumulate: accumulate)
+                return
+            }
             let rowsPerPart = (m + parts - 1) / parts
             Parallelism.pool().run(parts: parts) { part in
                 let start = part * rowsPerPart, end = Swift.min(m, start + rowsPerPart)
