@@ -153,16 +153,7 @@ final class PackingBuffers: @unchecked Sendable {
 
 /// The Goto/BLIS loop nest around one kernel family: `VC` vectors of `V` per tile row, `M` for the
 /// multiply-accumulate.
-enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
-    typealias Main = Tile<6, VC, 1, 0, V, M>
-    /// One vector wide: for narrow products such as the lesson's 5×784 · 784×10, or a classifier's last layer.
-    /// With A's rows contiguous, two accumulator sets take alternate depth steps, halving each FMA chain; the
-    /// second set's loads are the first's plus 4 bytes, so it needs no more registers (with a run-time depth
-    /// stride, LLVM kept a pointer per row and set, spilled them, and two sets were 6 % slower). Interleaved
-    /// runs: 64×784 · 784×10 and 256×1024 · 1024×10 11–13 % faster, the lesson's 5 %.
-    typealias Narrow = Tile<6, 1, 1, 0, V, M>
-    typealias NarrowContiguousA = Tile<6, 1, 2, 1, V, M>
-
+enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     static var mr: Int { 6 }
     static var nr: Int { VC * V.scalarCount }
     // Cache blocking. Each MR×KC panel of A (6 KB) stays in L1 while the KC×NC block of packed B (768 KB, in
@@ -186,20 +177,28 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         // thread, where the unpacked path need not (4 blocks of the lesson's 784 cost 12 %).
         let large = 2 * m * n * k >= parallelFlops
         let parts = large ? Swift.min(threads, Swift.max(1, Swift.max(m / mr, n / nr))) : 1
-        // One output column with A's rows and B's column contiguous: dot products along the depth (a broadcast
-        // tile would use one lane in sixteen), rows split among the threads. Decided for the whole product, so
-        // that no part of a wider one takes this path alone and sums in another order.
-        if n == 1 && a.colStride == 1 && b.rowStride == 1 {
+        // A's rows and B's columns contiguous (x · Wᵀ for a row-major W): dot products along the depth where they
+        // beat packing B (see `prefersDotProducts`). Decided for the whole product, so that no part of a larger
+        // one takes this path alone and sums in another order.
+        if a.colStride == 1 && b.rowStride == 1 && prefersDotProducts(m: m, n: n, k: k) {
             if parts == 1 {
-                dotProducts(m: m, k: k, a: a, b: b.base, c: c, ldc: ldc, accumulate: accumulate)
+                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
                 return
             }
-            let rowsPerPart = (m + parts - 1) / parts
+            // Threads split the longer side of C, in whole tiles.
+            let byColumns = n >= m
+            let (extent, unit) = byColumns ? (n, 4) : (m, 2)
+            let perPart = ((extent + parts - 1) / parts + unit - 1) / unit * unit
             Parallelism.pool().run(parts: parts) { part in
-                let start = part * rowsPerPart, end = Swift.min(m, start + rowsPerPart)
+                let start = part * perPart, end = Swift.min(extent, start + perPart)
                 guard start < end else { return }
-                dotProducts(m: end - start, k: k, a: a.rows(from: start), b: b.base, c: c + start * ldc, ldc: ldc,
-                            accumulate: accumulate)
+                if byColumns {
+                    dotProducts(m: m, n: end - start, k: k, a: a, b: b.columns(from: start), c: c + start, ldc: ldc,
+                                accumulate: accumulate)
+                } else {
+                    dotProducts(m: end - start, n: n, k: k, a: a.rows(from: start), b: b, c: c + start * ldc, ldc: ldc,
+                                accumulate: accumulate)
+                }
             }
             return
         }
@@ -242,6 +241,19 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
                        c: c + start, ldc: ldc, accumulate: accumulate, blockDepth: true)
             }
         }
+    }
+
+    /// Whether an m×k · k×n product with A's rows and B's columns contiguous runs faster as dot products
+    /// (`dotProducts`) than on the packed path, which must first transpose B into row-major strips: for one
+    /// column (a broadcast tile would use one lane in sixteen), few rows (packing B costs as much as the product)
+    /// or few columns (a strip of 16 lanes for 10 columns, packed element by element), when the depth is long
+    /// enough to pay for each dot product's sum across lanes. Interleaved in one process, 1 thread, packed → dot
+    /// products (µs): 1×784 · 784×1024 217 → 101, 8×784 · 784×1024 270 → 174, 4×256 · 256×256 13.2 → 6.6,
+    /// 1×1024 · 1024×10 11.5 → 0.52, 64×1024 · 1024×10 26.7 → 12.5, 256×1024 · 1024×10 75 → 49,
+    /// 64×784 · 784×50 47.3 → 41.6. Left packed, as dot products lost: 16×256 · 256×64 5.7 against 6.1,
+    /// 64×256 · 256×256 55 against 96, 8×128 · 128×128 4.4 against 4.8, 64×64 · 64×16 1.8 against 3.9.
+    static func prefersDotProducts(m: Int, n: Int, k: Int) -> Bool {
+        n == 1 || k >= 256 && m <= 8 || k >= 512 && n <= 64
     }
 
     /// Whether the packed path reads A in place rather than packing it. A with unit-stride rows is: the
@@ -294,42 +306,42 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: 1)
     }
 
-    /// c[i] = Σ_p a[i, p]·b[p] for row-major A and a contiguous b, two vectors of the depth at a time.
-    static func dotProducts(m: Int, k: Int, a: MatrixView, b: UnsafePointer<Float>,
+    /// C = A·B by dot products (see `DotTile`), for A's rows and B's columns contiguous: four columns of B at a
+    /// time, each group against all of A while it stays in L1, two rows at a time where the registers hold
+    /// 2 × 4 pairs of accumulators (AVX-512's 32), else one; columns past the groups of four one by one.
+    static func dotProducts(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
                             c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        let width = V.scalarCount
-        let bytes = width &* MemoryLayout<Float>.stride
-        let vector = UnsafeRawPointer(b)
-        for i in 0..<m {
-            let row = a.base + i &* a.rowStride
-            let raw = UnsafeRawPointer(row)
-            var acc0 = V(), acc1 = V()
-            var p = 0
-            while p &+ 2 &* width <= k {
-                let offset = p &* MemoryLayout<Float>.stride
-                acc0 = M.accumulate(acc0, raw.loadUnaligned(fromByteOffset: offset, as: V.self),
-                                    vector.loadUnaligned(fromByteOffset: offset, as: V.self))
-                acc1 = M.accumulate(acc1, raw.loadUnaligned(fromByteOffset: offset &+ bytes, as: V.self),
-                                    vector.loadUnaligned(fromByteOffset: offset &+ bytes, as: V.self))
-                p &+= 2 &* width
+        let rowTile = V.scalarCount >= 16 ? 2 : 1
+        var j = 0
+        while j < n {
+            let cols = n - j >= 4 ? 4 : 1
+            var i = 0
+            while i < m {
+                let rows = Swift.min(rowTile, m - i)
+                let (aRows, bCols, cTile) = (a.base + i * a.rowStride, b.base + j * b.colStride, c + i * ldc + j)
+                switch (rows, cols) {
+                case (2, 4):
+                    DotTile<2, 4, V, M>.multiply(rows: 2, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                case (2, _):
+                    DotTile<2, 1, V, M>.multiply(rows: 2, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                case (_, 4):
+                    DotTile<1, 4, V, M>.multiply(rows: 1, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                default:
+                    DotTile<1, 1, V, M>.multiply(rows: 1, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                }
+                i += rows
             }
-            if p &+ width <= k {
-                let offset = p &* MemoryLayout<Float>.stride
-                acc0 = M.accumulate(acc0, raw.loadUnaligned(fromByteOffset: offset, as: V.self),
-                                    vector.loadUnaligned(fromByteOffset: offset, as: V.self))
-                p &+= width
-            }
-            var total = (acc0 + acc1).sum()
-            while p < k {
-                total += row[p] * b[p]
-                p &+= 1
-            }
-            c[i &* ldc] = accumulate ? c[i &* ldc] + total : total
+            j += cols
         }
     }
 
     /// Multiplies through B's rows in place (no packing), tile by tile; with `blockDepth`, block of depth by
-    /// block of depth as the packed path does.
+    /// block of depth as the packed path does. Each block of B's strip is multiplied by every panel of A while it
+    /// is in cache (8×784 · 784×1024 and 12×1024 · 1024×1024 15–20 % faster than panel by panel, interleaved).
     static func direct(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
@@ -337,13 +349,13 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         let step = blockDepth ? depthStep(k) : k
         for j in stride(from: 0, to: n, by: nr) {
             let cols = Swift.min(nr, n - j)
-            for i in stride(from: 0, to: m, by: mr) {
-                let rows = Swift.min(mr, m - i)
-                for pc in stride(from: 0, to: k, by: step) {
-                    let (depth, cTile) = (Swift.min(step, k - pc), c + i * ldc + j)
+            for pc in stride(from: 0, to: k, by: step) {
+                for i in stride(from: 0, to: m, by: mr) {
+                    let (rows, depth, cTile) = (Swift.min(mr, m - i), Swift.min(step, k - pc), c + i * ldc + j)
                     let (aTile, bTile) = (a.base + i * a.rowStride + pc * a.colStride, b.base + pc * b.rowStride + j)
-                    multiplyTile(rows: rows, cols: cols, depth: depth, a: aTile, aRow: a.rowStride, aDepth: a.colStride,
-                                 b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc, accumulate: pc > 0 || accumulate)
+                    multiplyTile(TileOperands(rows: rows, cols: cols, depth: depth, a: aTile, aRow: a.rowStride,
+                                              aDepth: a.colStride, b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc,
+                                              accumulate: pc > 0 || accumulate))
                 }
             }
         }
@@ -435,28 +447,39 @@ enum GEMMDriver<let VC: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == F
         packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         for jr in stride(from: 0, to: cols, by: strip) {
-            multiplyTile(rows: rows, cols: Swift.min(strip, cols - jr), depth: depth, a: a, aRow: aRow, aDepth: aDepth,
-                         b: packedB + jr * depth, bDepth: strip, c: c + jr, ldc: ldc, accumulate: accumulate)
+            multiplyTile(TileOperands(rows: rows, cols: Swift.min(strip, cols - jr), depth: depth, a: a, aRow: aRow,
+                                      aDepth: aDepth, b: packedB + jr * depth, bDepth: strip, c: c + jr, ldc: ldc,
+                                      accumulate: accumulate))
         }
     }
 
-    /// One tile of C, at most `mr` × `nr`: B's rows are vectors at `b + p·bDepth`. A tile at most one vector
-    /// wide (a classifier's last layer, or the last columns of a product) takes the one-vector kernel, where
-    /// the main one would compute 64 columns for 10.
+    /// One tile of C, at most `mr` × `nr`. A tile wider than one vector runs on a register tile of exactly its
+    /// rows: on the 6-row tile, a product of one row spent five sixths of its multiply-adds on copies of it
+    /// (interleaved in one process: 1×256 · 256×256 2.2 µs against 4.7, 7×256 · 256×256 6.4 against 8.9,
+    /// 64×784 · 784×1024 3 % faster). A tile at most one vector wide (a classifier's last layer, the last columns
+    /// of a product) takes a one-vector tile of six rows, where the main one would compute 64 columns for 10.
+    /// Its rows are not cut to fit: the lesson's 5×784 · 784×10, whose operands fill L1 (47 of 48 KB), ran
+    /// 10 % slower on a 5-row tile, and 5×2048 · 2048×10 25 % slower; 1 to 4 rows ran at the same speed.
+    ///
+    /// With A's rows contiguous (`D` = 1, the common case) the one-vector tile takes the depth in two
+    /// accumulator sets, halving each FMA chain; each set's loads are the first's plus a constant, so they cost
+    /// no registers (with a run-time depth stride, LLVM kept a pointer per row and set and spilled them: 6 %
+    /// slower). Interleaved runs: 64×784 · 784×10 and 256×1024 · 1024×10 11–13 % faster with two sets.
     @inline(__always)
-    static func multiplyTile(
-        rows: Int, cols: Int, depth: Int, a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
-        b: UnsafePointer<Float>, bDepth: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
-    ) {
-        if cols <= V.scalarCount && aDepth == 1 {
-            NarrowContiguousA.multiply(rows: rows, cols: cols, k: depth, a: a, aRow: aRow, aDepth: 1, b: b,
-                                       bDepth: bDepth, c: c, ldc: ldc, accumulate: accumulate)
-        } else if cols <= V.scalarCount {
-            Narrow.multiply(rows: rows, cols: cols, k: depth, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth,
-                            c: c, ldc: ldc, accumulate: accumulate)
+    static func multiplyTile(_ tile: TileOperands) {
+        if tile.cols > V.scalarCount {
+            switch tile.rows {
+            case 1: Tile<1, VC, 1, 0, V, M>.multiply(tile)
+            case 2: Tile<2, VC, 1, 0, V, M>.multiply(tile)
+            case 3: Tile<3, VC, 1, 0, V, M>.multiply(tile)
+            case 4: Tile<4, VC, 1, 0, V, M>.multiply(tile)
+            case 5: Tile<5, VC, 1, 0, V, M>.multiply(tile)
+            default: Tile<6, VC, 1, 0, V, M>.multiply(tile)
+            }
+        } else if tile.aDepth == 1 {
+            Tile<6, 1, 2, 1, V, M>.multiply(tile)
         } else {
-            Main.multiply(rows: rows, cols: cols, k: depth, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth,
-                          c: c, ldc: ldc, accumulate: accumulate)
+            Tile<6, 1, 1, 0, V, M>.multiply(tile)
         }
     }
 

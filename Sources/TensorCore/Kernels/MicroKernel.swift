@@ -21,6 +21,19 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
     }
 }
 
+/// The operands of one tile of C: `c[i·ldc + j]` (+)= Σ_p A(i, p)·B(p, j) for i < `rows`, j < `cols`, p < `depth`.
+/// A's element (i, p) is `a[i·aRow + p·aDepth]`; B's depth step p is a row of vectors at `b + p·bDepth`, so packed
+/// panels (aRow 1, aDepth = the panel's rows, bDepth = the strip's width) and unpacked row-major operands use the
+/// same kernels.
+struct TileOperands {
+    var rows: Int, cols: Int, depth: Int
+    var a: UnsafePointer<Float>, aRow: Int, aDepth: Int
+    var b: UnsafePointer<Float>, bDepth: Int
+    var c: UnsafeMutablePointer<Float>, ldc: Int
+    /// Whether to add to C rather than overwrite it.
+    var accumulate: Bool
+}
+
 /// A register tile of `R` rows by `C` vectors of `V` (R × C·V.scalarCount floats of C), accumulated over the
 /// depth `k` in `U` independent sets (so short, narrow products still keep enough FMAs in flight). `D` = 1
 /// compiles it for A's depth stride 1 (rows of A contiguous), so that the sets' loads differ by a constant
@@ -29,21 +42,15 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
 /// The accumulators live in `InlineArray`s: after specialisation every subscript is a constant and each
 /// accumulator is a register (an `Array` of SIMD values spills: measured 5× slower).
 ///
-/// A is read as `a[i·aRow + p·aDepth]` and B as vectors at `b + p·bDepth`: packed panels (aRow 1, aDepth R,
-/// bDepth C·width) and unpacked row-major operands use the same code. Rows past `rows` re-read the last valid
-/// row and are not stored; columns past `cols` are computed from whatever follows B's row (storage keeps
-/// slack for it) and are not stored.
+/// Rows past `rows` (at most `R`) re-read the last valid row and are not stored; columns past `cols` are computed
+/// from whatever follows B's row (storage keeps slack for it) and are not stored.
 enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
     /// Not inlined: inlined into the `direct` path's loops, its row pointers no longer fitted in registers and
     /// three were reloaded from the stack on every step (the lesson's 5×784 · 784×10 is 4 % faster as a call).
     @inline(never)
-    static func multiply(
-        rows: Int, cols: Int, k: Int,
-        a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
-        b: UnsafePointer<Float>, bDepth: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
-    ) {
-        let aDepth = D == 1 ? 1 : aDepth
+    static func multiply(_ operands: TileOperands) {
+        let (rows, k, a, aRow, b) = (operands.rows, operands.depth, operands.a, operands.aRow, operands.b)
+        let aDepth = D == 1 ? 1 : operands.aDepth
         var acc = InlineArray<U, InlineArray<R, InlineArray<C, V>>>(
             repeating: InlineArray(repeating: InlineArray(repeating: V())))
         var rowOffset = InlineArray<R, Int>(repeating: 0)
@@ -51,7 +58,7 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAc
         var aStep = a
         let width = V.scalarCount &* MemoryLayout<Float>.stride
         var bRow = UnsafeRawPointer(b)
-        let bStep = bDepth &* MemoryLayout<Float>.stride
+        let bStep = operands.bDepth &* MemoryLayout<Float>.stride
         var p = 0
         // Keep this shape of loop: written as a plain `for _ in 0..<k`, the optimiser left the accumulators in
         // memory and stored all 24 of them on every step (3× slower, measured).
@@ -84,7 +91,7 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAc
                 for j in 0..<C { acc[0][i][j] += acc[u][i][j] }
             }
         }
-        store(acc[0], rows: rows, cols: cols, c: c, ldc: ldc, accumulate: accumulate)
+        store(acc[0], rows: rows, cols: operands.cols, c: operands.c, ldc: operands.ldc, accumulate: operands.accumulate)
     }
 
     /// Writes (or adds) the valid `rows` × `cols` corner of the tile into C.

@@ -45,9 +45,12 @@ import Testing
     }
 
     /// Sizes 1 to 3 tiles, and around them, for every combination of transposed operands, against the same
-    /// product in float64. 14×260×770 crosses the cache blocks (KC 256, NC 768) by a few rows and columns.
+    /// product in float64. 14×260×770 crosses the cache blocks (KC 256, NC 768) by a few rows and columns. With
+    /// B stored transposed, the last five take dot products: an odd number of rows and of columns past groups
+    /// of four, and depths of whole vector pairs (256), an odd vector (272), and 1 or 15 steps past them.
     @Test(arguments: [(1, 1, 1), (6, 0, 5), (5, 1, 7), (7, 3, 17), (13, 9, 65), (19, 33, 130), (2, 300, 70),
-                      (37, 21, 3), (64, 16, 129), (97, 101, 130), (14, 260, 770)])
+                      (37, 21, 3), (64, 16, 129), (97, 101, 130), (14, 260, 770),
+                      (3, 257, 5), (8, 272, 9), (2, 303, 4), (1, 256, 33), (65, 512, 13)])
     func matchesFloat64ReferenceOnEdgeSizes(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         let g = RandomGenerator(seed: UInt64(m * 10_000 + k * 100 + n))
@@ -76,15 +79,40 @@ import Testing
         let g = RandomGenerator(seed: UInt64(m + k + n))
         let a = transposedA ? Tensor.randn([k, m], generator: g).transposed() : Tensor.randn([m, k], generator: g)
         let b = Tensor.randn([k, n], generator: g)
+        _ = Self.sameBitsOnOneToThreeThreads(a, b, "\(m)x\(k)x\(n)")
+    }
+
+    /// `a · b` on 1, 2 and 3 threads: checks each against float64 and the later ones' bits against the first,
+    /// and returns the first. Leaves two threads set.
+    static func sameBitsOnOneToThreeThreads(_ a: Tensor, _ b: Tensor, _ label: String) -> [Float] {
+        defer { Parallelism.threadCount = 2 }
         let expected = a.to(.float64).matmul(b.to(.float64))
         var first: [Float] = []
         for threads in [1, 2, 3] {
             Parallelism.threadCount = threads
             let product = a.matmul(b)
-            assertClose(product, expected, relative: 1e-4, absolute: 1e-4, "\(m)x\(k)x\(n) threads \(threads)")
-            if threads == 1 { first = product.scalars } else { #expect(product.scalars == first, "threads \(threads)") }
+            assertClose(product, expected, relative: 1e-4, absolute: 1e-4, "\(label) threads \(threads)")
+            if threads == 1 { first = product.scalars } else { #expect(product.scalars == first, "\(label) threads \(threads)") }
         }
-        Parallelism.threadCount = 2
+        return first
+    }
+
+    /// Dot products (B stored transposed) give the same bits on 1, 2 and 3 threads, split by columns
+    /// (8×784 · 784×300) or by rows (300×600 · 600×20), and a row gives the same bits alone as in a product of
+    /// many rows, whatever tile it falls in.
+    @Test(arguments: [(8, 784, 300), (300, 600, 20)])
+    func dotProductsGiveTheSameBitsOnAnyThreadCountAndBatch(_ size: (Int, Int, Int)) {
+        let (m, k, n) = size
+        let g = RandomGenerator(seed: UInt64(m + k + n))
+        let a = Tensor.randn([m, k], generator: g), b = Tensor.randn([n, k], generator: g).transposed()
+        #expect(GEMMDriver<4, SIMD16<Float>, FusedMultiplyAdd>.prefersDotProducts(m: m, n: n, k: k))
+        Self.forEachKernel { kernel in
+            let first = Self.sameBitsOnOneToThreeThreads(a, b, "\(kernel)")
+            for row in [0, m / 2, m - 1] {
+                let alone = a[row].unsqueezed(axis: 0).matmul(b).scalars
+                #expect(alone == Array(first[row * n..<(row + 1) * n]), "\(kernel) row \(row)")
+            }
+        }
     }
 
     /// A product split by columns whose last part is one column wide (n = 2 tile widths + 1, for each family's
