@@ -165,8 +165,13 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// Rows of A handed out at a time in the packed path: four panels, so that threads finish their share of a
     /// block of B within microseconds of each other (two panels measured 7 % slower on 1024²).
     static var rowChunk: Int { 4 * mr }
-    /// Products of fewer flops stay on the calling thread: waking another costs more than it saves.
+    /// Products of fewer flops stay on the calling thread: waking another costs more than it saves...
     static var parallelFlops: Int { 2 * 96 * 96 * 96 }
+    /// ...unless B has this many elements or more: a product of few rows is bound by reading B, and two threads
+    /// read it into two cores' caches at once (2 threads, interleaved, µs: 1×784 · (1024×784)ᵀ 97 → 27, where
+    /// each core's half of B stays in its L2 between calls; 1×784 · 784×1024 96 → 48, 4×256 · (256×256)ᵀ
+    /// 9.8 → 6.3, 2×512 · 512×512 13.3 → 8.4).
+    static var parallelBElements: Int { 1 << 16 }
 
     static func multiply(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
@@ -175,7 +180,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         // A product that may run on several threads blocks its depth on every path, as the packed path must, so
         // that its parts add in the same order whichever path each takes; a smaller one always runs whole on one
         // thread, where the unpacked path need not (4 blocks of the lesson's 784 cost 12 %).
-        let large = 2 * m * n * k >= parallelFlops
+        let large = 2 * m * n * k >= parallelFlops || k * n >= parallelBElements
         let parts = large ? Swift.min(threads, Swift.max(1, Swift.max(m / mr, n / nr))) : 1
         // A's rows and B's columns contiguous (x · Wᵀ for a row-major W): dot products along the depth where they
         // beat packing B (see `prefersDotProducts`). Decided for the whole product, so that no part of a larger
@@ -253,7 +258,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// 64×784 · 784×50 47.3 → 41.6. Left packed, as dot products lost: 16×256 · 256×64 5.7 against 6.1,
     /// 64×256 · 256×256 55 against 96, 8×128 · 128×128 4.4 against 4.8, 64×64 · 64×16 1.8 against 3.9.
     static func prefersDotProducts(m: Int, n: Int, k: Int) -> Bool {
-        n == 1 || k >= 256 && m <= 8 || k >= 512 && n <= 64
+        n == 1 || m == 1 || k >= 256 && m <= 8 || k >= 512 && n <= 64
     }
 
     /// Whether the packed path reads A in place rather than packing it. A with unit-stride rows is: the
