@@ -20,7 +20,7 @@ extension Tensor {
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     require(a.rank >= 1 && b.rank >= 1,
             "matmul: both operands need at least one axis, got shapes \(Shapes.text(a.shape)) and \(Shapes.text(b.shape))")
-    let (a, b) = Tensor.matchingScalarDType(a, b)
+    // No 0-d operand to convert to the other's dtype here (`matchingScalarDType`), so the dtypes must agree.
     require(a.dtype == b.dtype, "matmul: dtypes \(a.dtype) and \(b.dtype) differ")
     let inner = a.shape[a.rank - 1]
     let other = b.rank == 1 ? b.shape[0] : b.shape[b.rank - 2]
