@@ -466,10 +466,13 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// Its rows are not cut to fit: the lesson's 5×784 · 784×10, whose operands fill L1 (47 of 48 KB), ran
     /// 10 % slower on a 5-row tile, and 5×2048 · 2048×10 25 % slower; 1 to 4 rows ran at the same speed.
     ///
-    /// With A's rows contiguous (`D` = 1, the common case) the one-vector tile takes the depth in two
-    /// accumulator sets, halving each FMA chain; each set's loads are the first's plus a constant, so they cost
-    /// no registers (with a run-time depth stride, LLVM kept a pointer per row and set and spilled them: 6 %
-    /// slower). Interleaved runs: 64×784 · 784×10 and 256×1024 · 1024×10 11–13 % faster with two sets.
+    /// With A's rows contiguous (`D` = 1, the common case) the one-vector tile takes the depth in several
+    /// accumulator sets, shortening each FMA chain; each set's loads are the first's plus a constant, so they
+    /// cost no registers (with a run-time depth stride, LLVM kept a pointer per row and set and spilled them: 6 %
+    /// slower). Two sets against one: 64×784 · 784×10 and 256×1024 · 1024×10 11–13 % faster. Four where the
+    /// registers hold their 24 accumulators (AVX-512's 32; 16 elsewhere) against two, interleaved, 1 thread:
+    /// the lesson's 5×784 · 784×10 1.36 → 1.24 µs, 256×1024 · 1024×10 71–76 → 66–68 µs, 128×128 · 128×10
+    /// 6.4–7.2 → 5.5 µs, 5×2048 · 2048×10 3.4–3.5 → 3.0 µs (three sets: in between).
     @inline(__always)
     static func multiplyTile(_ tile: TileOperands) {
         if tile.cols > V.scalarCount {
@@ -481,6 +484,8 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
             case 5: Tile<5, VC, 1, 0, V, M>.multiply(tile)
             default: Tile<6, VC, 1, 0, V, M>.multiply(tile)
             }
+        } else if tile.aDepth == 1 && V.scalarCount >= 16 {
+            Tile<6, 1, 4, 1, V, M>.multiply(tile)
         } else if tile.aDepth == 1 {
             Tile<6, 1, 2, 1, V, M>.multiply(tile)
         } else {
