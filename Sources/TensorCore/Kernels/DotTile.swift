@@ -58,11 +58,13 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
             p &+= 1
         }
         // Every subscript of the accumulators a constant (a loop of fixed length and a small body, which the
-        // optimiser unrolls): with the lane sums in the same loop, it was not unrolled, and the accumulators were
-        // kept in memory and stored and reloaded around the depth loop.
-        withUnsafeTemporaryAllocation(of: V.self, capacity: R &* S) { sums in
+        // optimiser unrolls): with the whole lane sums in the same loop, it was not unrolled, and the accumulators
+        // were kept in memory and stored and reloaded around the depth loop. Folding to four lanes there, in
+        // registers, and the rest from memory halved the sums' cost (copied out whole, LLVM summed them from
+        // memory two floats at a time).
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: R &* S) { sums in
             for i in 0..<R {
-                for j in 0..<S { sums[i &* S &+ j] = even[i][j] + odd[i][j] }
+                for j in 0..<S { sums[i &* S &+ j] = (even[i][j] + odd[i][j]).foldedToFour }
             }
             for i in 0..<rows {
                 for j in 0..<cols {
@@ -75,14 +77,18 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
     }
 }
 
-/// A vector of floats that sums its lanes as a tree: halves added until one lane is left. (`SIMD.sum()` adds
-/// the lanes one after another, a chain of 15 dependent additions for 16 lanes, and made a 4×256 · 256×256
-/// product by dot products twice as slow.)
+/// A vector of floats whose lanes sum as a tree, halves added until one lane is left: `foldedToFour` takes it
+/// to four lanes, then `SIMD4.treeSum()` to one. (`SIMD.sum()` adds the lanes one after another, a chain of 15
+/// dependent additions for 16 lanes, and made a 4×256 · 256×256 product by dot products twice as slow.)
 protocol TreeSummable: SIMD where Scalar == Float {
-    func treeSum() -> Float
+    /// Halves added until four lanes are left.
+    var foldedToFour: SIMD4<Float> { get }
 }
 
 extension SIMD4<Float>: TreeSummable {
+    var foldedToFour: SIMD4<Float> { self }
+
+    /// The last steps of the tree: halves added down to one lane.
     @inline(__always)
     func treeSum() -> Float {
         let pair = lowHalf + highHalf
@@ -91,11 +97,13 @@ extension SIMD4<Float>: TreeSummable {
 }
 
 extension SIMD8<Float>: TreeSummable {
-    @inline(__always)
-    func treeSum() -> Float { (lowHalf + highHalf).treeSum() }
+    var foldedToFour: SIMD4<Float> {
+        @inline(__always) get { lowHalf + highHalf }
+    }
 }
 
 extension SIMD16<Float>: TreeSummable {
-    @inline(__always)
-    func treeSum() -> Float { (lowHalf + highHalf).treeSum() }
+    var foldedToFour: SIMD4<Float> {
+        @inline(__always) get { (lowHalf + highHalf).foldedToFour }
+    }
 }
