@@ -3,18 +3,18 @@
 /// Σ_p a[i·aRow + p]·b[j·bCol + p]. Nothing is packed, which is what a product of few rows needs: packing Wᵀ
 /// into row-major strips cost more than the product itself for one row.
 ///
-/// Each element sums in the same order whatever the tile: the whole vectors of `V` along the depth, numbered
-/// from 0, even-numbered ones into one accumulator and odd ones into another (two chains, as a tile of few rows
-/// needs); then the two added and summed across lanes as a tree, plus the last depth steps that fill no vector, summed one
-/// by one. So results do not depend on `R`, `S`, the product's shape or the thread count.
+/// Each element sums in the same order whatever the tile: the vectors of `V` along the depth, numbered from 0
+/// (the last one or two with their lanes past the depth zeroed), even-numbered ones into one accumulator and odd
+/// ones into another (two chains, as a tile of few rows needs); then the two added and summed across lanes as a
+/// tree. So results do not depend on `R`, `S`, the product's shape or the thread count.
 ///
 /// Rows past `rows` and columns past `cols` (at most `R` and `S`) re-read the last valid one and are not
-/// stored.
+/// stored. A row or column is read up to one vector past the depth, inside the storage's slack.
 enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
     @inline(never)
     static func multiply(
         rows: Int, cols: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, b: UnsafePointer<Float>, bCol: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tail: DotTail<V>
     ) {
         var even = InlineArray<R, InlineArray<S, V>>(repeating: InlineArray(repeating: V()))
         var odd = even
@@ -40,22 +40,17 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
             offset &+= 2 &* bytes
             p &+= 2 &* width
         }
-        if p &+ width <= k {
-            for i in 0..<R {
-                let x = aStart[i].loadUnaligned(fromByteOffset: offset, as: V.self)
-                for j in 0..<S {
-                    even[i][j] = M.accumulate(even[i][j], x, bStart[j].loadUnaligned(fromByteOffset: offset, as: V.self))
-                }
-            }
-            p &+= width
+        // At most two vectors left: a whole or partial one into the even set, then a partial one into the odd
+        // set, as if the pairs went on. A partial vector is loaded whole and its lanes past the depth zeroed in
+        // both operands, so that what follows a row's end (NaN included) adds nothing.
+        let left = k &- p
+        if left >= width {
+            addVector(to: &even, aStart, bStart, offset: offset, keep: nil)
+        } else if left > 0 {
+            addVector(to: &even, aStart, bStart, offset: offset, keep: tail.partial)
         }
-        var tail = InlineArray<R, InlineArray<S, Float>>(repeating: InlineArray(repeating: 0))
-        while p < k {
-            for i in 0..<R {
-                let x = aStart[i].load(fromByteOffset: p &* MemoryLayout<Float>.stride, as: Float.self)
-                for j in 0..<S { tail[i][j] += x * bStart[j].load(fromByteOffset: p &* MemoryLayout<Float>.stride, as: Float.self) }
-            }
-            p &+= 1
+        if left > width {
+            addVector(to: &odd, aStart, bStart, offset: offset &+ bytes, keep: tail.partial)
         }
         // Every subscript of the accumulators a constant (a loop of fixed length and a small body, which the
         // optimiser unrolls): with the whole lane sums in the same loop, it was not unrolled, and the accumulators
@@ -68,12 +63,40 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
             }
             for i in 0..<rows {
                 for j in 0..<cols {
-                    let total = sums[i &* S &+ j].treeSum() + tail[i][j]
+                    let total = sums[i &* S &+ j].treeSum()
                     let target = c + (i &* ldc &+ j)
                     target.pointee = accumulate ? target.pointee + total : total
                 }
             }
         }
+    }
+
+    /// Adds the products of one vector of the depth, at byte `offset` in each row of A and column of B, to
+    /// `set`; with `keep`, lanes outside it zeroed first.
+    @inline(__always)
+    private static func addVector(
+        to set: inout InlineArray<R, InlineArray<S, V>>, _ aStart: InlineArray<R, UnsafeRawPointer>,
+        _ bStart: InlineArray<S, UnsafeRawPointer>, offset: Int, keep: SIMDMask<V.MaskStorage>?
+    ) {
+        @inline(__always) func masked(_ v: V) -> V { keep.map { V().replacing(with: v, where: $0) } ?? v }
+        for i in 0..<R {
+            let x = masked(aStart[i].loadUnaligned(fromByteOffset: offset, as: V.self))
+            for j in 0..<S {
+                let y = masked(bStart[j].loadUnaligned(fromByteOffset: offset, as: V.self))
+                set[i][j] = M.accumulate(set[i][j], x, y)
+            }
+        }
+    }
+}
+
+/// The lanes that a last, partial vector of a depth `k` holds: the first `k` mod (lanes).
+struct DotTail<V: SIMD> where V.Scalar == Float {
+    let partial: SIMDMask<V.MaskStorage>
+
+    init(depth k: Int) {
+        var partial = SIMDMask<V.MaskStorage>(repeating: false)
+        for lane in 0..<(k % V.scalarCount) { partial[lane] = true }
+        self.partial = partial
     }
 }
 

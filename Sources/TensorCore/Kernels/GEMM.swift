@@ -68,6 +68,7 @@ public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible 
 
 /// Settings of the matrix multiply.
 public enum MatmulSettings {
+    nonisolated(unsafe) public static var experiment = 0
     private static let forced = Atomic<Int>(-1)
 
     /// The kernel family `matmul` uses: ``GEMMKernel/best`` unless set (tests force each runnable family).
@@ -258,7 +259,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// 64×784 · 784×50 47.3 → 41.6. Left packed, as dot products lost: 16×256 · 256×64 5.7 against 6.1,
     /// 64×256 · 256×256 55 against 96, 8×128 · 128×128 4.4 against 4.8, 64×64 · 64×16 1.8 against 3.9.
     static func prefersDotProducts(m: Int, n: Int, k: Int) -> Bool {
-        n == 1 || m == 1 || k >= 256 && m <= 8 || k >= 512 && n <= 64
+        n == 1 || m == 1 || k >= 256 && m <= (MatmulSettings.experiment == 1 ? 16 : 8) || k >= 512 && n <= 64
     }
 
     /// Whether the packed path reads A in place rather than packing it. A with unit-stride rows is: the
@@ -317,6 +318,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     static func dotProducts(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
                             c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         let rowTile = V.scalarCount >= 16 ? 2 : 1
+        let tail = DotTail<V>(depth: k)
         var j = 0
         while j < n {
             let cols = n - j >= 4 ? 4 : 1
@@ -327,16 +329,20 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 switch (rows, cols) {
                 case (2, 4):
                     DotTile<2, 4, V, M>.multiply(rows: 2, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                 tail: tail)
                 case (2, _):
                     DotTile<2, 1, V, M>.multiply(rows: 2, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                 tail: tail)
                 case (_, 4):
                     DotTile<1, 4, V, M>.multiply(rows: 1, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                 tail: tail)
                 default:
                     DotTile<1, 1, V, M>.multiply(rows: 1, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate)
+                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                 tail: tail)
                 }
                 i += rows
             }

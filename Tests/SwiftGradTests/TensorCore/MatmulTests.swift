@@ -116,6 +116,26 @@ import Testing
         }
     }
 
+    /// Dot products read the last vector of a row whole and zero its lanes past the depth: NaN stored right after
+    /// each row (the rest of a wider tensor) must not reach the result. Depths with a partial last vector after
+    /// whole pairs (300), after one whole vector (275) and alone (5, a one-row product).
+    @Test(arguments: [(4, 300, 9), (3, 275, 5), (1, 5, 7)])
+    func dotProductsIgnoreWhatFollowsARow(_ size: (Int, Int, Int)) {
+        let (m, k, n) = size
+        let g = RandomGenerator(seed: UInt64(m * k * n))
+        func rowsFollowedByNaN(_ rows: Int) -> Tensor {
+            let values = Tensor.randn([rows, k], generator: g).scalars
+            let wide = (0..<rows).flatMap { Array(values[$0 * k..<($0 + 1) * k]) + Array(repeating: .nan, count: 40) }
+            return Tensor(shape: [rows, k + 40], scalars: wide)[.all, 0..<k]
+        }
+        let a = rowsFollowedByNaN(m), b = rowsFollowedByNaN(n).transposed()
+        #expect(GEMMDriver<4, SIMD16<Float>, FusedMultiplyAdd>.prefersDotProducts(m: m, n: n, k: k))
+        let expected = a.contiguous().to(.float64).matmul(b.contiguous().to(.float64))
+        Self.forEachKernel { kernel in
+            assertClose(a.matmul(b), expected, relative: 1e-4, absolute: 1e-4, "\(m)x\(k)x\(n) \(kernel)")
+        }
+    }
+
     /// A product split by columns whose last part is one column wide (n = 2 tile widths + 1, for each family's
     /// width: 8, 16 or 64) gives the same bits as on one thread: the part must not take the dot-product path
     /// of a one-column product, which sums in another order.
