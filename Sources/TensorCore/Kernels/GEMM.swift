@@ -68,7 +68,6 @@ public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible 
 
 /// Settings of the matrix multiply.
 public enum MatmulSettings {
-    nonisolated(unsafe) public static var experiment = 0
     private static let forced = Atomic<Int>(-1)
 
     /// The kernel family `matmul` uses: ``GEMMKernel/best`` unless set (tests force each runnable family).
@@ -254,12 +253,14 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// column (a broadcast tile would use one lane in sixteen), few rows (packing B costs as much as the product)
     /// or few columns (a strip of 16 lanes for 10 columns, packed element by element), when the depth is long
     /// enough to pay for each dot product's sum across lanes. Interleaved in one process, 1 thread, packed → dot
-    /// products (µs): 1×784 · 784×1024 217 → 101, 8×784 · 784×1024 270 → 174, 4×256 · 256×256 13.2 → 6.6,
-    /// 1×1024 · 1024×10 11.5 → 0.52, 64×1024 · 1024×10 26.7 → 12.5, 256×1024 · 1024×10 75 → 49,
-    /// 64×784 · 784×50 47.3 → 41.6. Left packed, as dot products lost: 16×256 · 256×64 5.7 against 6.1,
-    /// 64×256 · 256×256 55 against 96, 8×128 · 128×128 4.4 against 4.8, 64×64 · 64×16 1.8 against 3.9.
+    /// products (µs): 1×784 · 784×1024 217 → 101, 8×784 · 784×1024 270 → 174, 16×784 · 784×1024 341 → 266,
+    /// 12×256 · 256×256 19.9 → 15.8, 16×256 · 256×256 22.6 → 21.2, 1×1024 · 1024×10 11.5 → 0.52,
+    /// 64×1024 · 1024×10 26.7 → 12.5, 256×1024 · 1024×10 75 → 49, 64×784 · 784×50 47.3 → 41.6 (B stored
+    /// transposed in each; on 2 threads the rows ≤ 16 gain more: 12×784 · 784×1024 142 → 83). Left packed, as
+    /// dot products lost: 64×256 · 256×256 55 against 96, 8×128 · 128×128 4.4 against 4.8, 64×64 · 64×16 1.8
+    /// against 3.9.
     static func prefersDotProducts(m: Int, n: Int, k: Int) -> Bool {
-        n == 1 || m == 1 || k >= 256 && m <= (MatmulSettings.experiment == 1 ? 16 : 8) || k >= 512 && n <= 64
+        n == 1 || m == 1 || k >= 256 && m <= 16 || k >= 512 && n <= 64
     }
 
     /// Whether the packed path reads A in place rather than packing it. A with unit-stride rows is: the
