@@ -4,7 +4,7 @@
 /// into row-major strips cost more than the product itself for one row.
 ///
 /// Each element sums in the same order whatever the tile: the vectors of `V` along the depth, numbered from 0
-/// (the last one or two with their lanes past the depth zeroed), even-numbered ones into one accumulator and odd
+/// (the last one, if partial, with its lanes past the depth zeroed), even-numbered ones into one accumulator and odd
 /// ones into another (two chains, as a tile of few rows needs); then the two added and summed across lanes as a
 /// tree. So results do not depend on `R`, `S`, the product's shape or the thread count.
 ///
