@@ -9,12 +9,13 @@
 /// tree. So results do not depend on `R`, `S`, the product's shape or the thread count.
 ///
 /// Rows past `rows` and columns past `cols` (at most `R` and `S`) re-read the last valid one and are not
-/// stored. A row or column is read up to one vector past the depth, inside the storage's slack.
+/// stored. A row or column is read up to one vector past the depth, inside the storage's slack; `partial` marks
+/// the lanes of a last, partial vector that lie inside the depth (`leadingLanes(k % V.scalarCount)`).
 enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
     @inline(never)
     static func multiply(
         rows: Int, cols: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, b: UnsafePointer<Float>, bCol: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tail: DotTail<V>
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, partial: SIMDMask<V.MaskStorage>
     ) {
         var even = InlineArray<R, InlineArray<S, V>>(repeating: InlineArray(repeating: V()))
         var odd = even
@@ -47,10 +48,10 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
         if left >= width {
             addVector(to: &even, aStart, bStart, offset: offset, keep: nil)
         } else if left > 0 {
-            addVector(to: &even, aStart, bStart, offset: offset, keep: tail.partial)
+            addVector(to: &even, aStart, bStart, offset: offset, keep: partial)
         }
         if left > width {
-            addVector(to: &odd, aStart, bStart, offset: offset &+ bytes, keep: tail.partial)
+            addVector(to: &odd, aStart, bStart, offset: offset &+ bytes, keep: partial)
         }
         // Every subscript of the accumulators a constant (a loop of fixed length and a small body, which the
         // optimiser unrolls): with the whole lane sums in the same loop, it was not unrolled, and the accumulators
@@ -86,17 +87,6 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 set[i][j] = M.accumulate(set[i][j], x, y)
             }
         }
-    }
-}
-
-/// The lanes that a last, partial vector of a depth `k` holds: the first `k` mod (lanes).
-struct DotTail<V: SIMD> where V.Scalar == Float {
-    let partial: SIMDMask<V.MaskStorage>
-
-    init(depth k: Int) {
-        var partial = SIMDMask<V.MaskStorage>(repeating: false)
-        for lane in 0..<(k % V.scalarCount) { partial[lane] = true }
-        self.partial = partial
     }
 }
 

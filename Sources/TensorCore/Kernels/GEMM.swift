@@ -191,19 +191,10 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 return
             }
             // Threads split the longer side of C, in whole tiles.
-            let byColumns = n >= m
-            let (extent, unit) = byColumns ? (n, 4) : (m, 2)
-            let perPart = ((extent + parts - 1) / parts + unit - 1) / unit * unit
-            Parallelism.pool().run(parts: parts) { part in
-                let start = part * perPart, end = Swift.min(extent, start + perPart)
-                guard start < end else { return }
-                if byColumns {
-                    dotProducts(m: m, n: end - start, k: k, a: a, b: b.columns(from: start), c: c + start, ldc: ldc,
-                                accumulate: accumulate)
-                } else {
-                    dotProducts(m: end - start, n: n, k: k, a: a.rows(from: start), b: b, c: c + start * ldc, ldc: ldc,
-                                accumulate: accumulate)
-                }
+            let alongRows = m > n
+            splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, parts: parts, alongRows: alongRows,
+                   unit: alongRows ? 2 : 4) { m, n, a, b, c in
+                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
             }
             return
         }
@@ -230,20 +221,27 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         // Few rows, or one strip: split C into `parts` blocks along its longer side, in whole tiles; each part
         // multiplies on its own.
         let alongRows = m / mr >= n / nr
-        let tile = alongRows ? mr : nr
+        splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, parts: parts, alongRows: alongRows,
+               unit: alongRows ? mr : nr) { m, n, a, b, c in
+            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: true)
+        }
+    }
+
+    /// Runs `body(m, n, a, b, c)` on `parts` threads, each on one block of C and the operands behind it: rows if
+    /// `alongRows`, else columns, in groups of `unit` (a tile's height or width), as even as whole groups allow.
+    static func splitC(
+        m: Int, n: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int, parts: Int,
+        alongRows: Bool, unit: Int, _ body: (Int, Int, MatrixView, MatrixView, UnsafeMutablePointer<Float>) -> Void
+    ) {
         let extent = alongRows ? m : n
-        let tilesPerPart = (extent + tile - 1) / tile / parts + ((extent + tile - 1) / tile % parts == 0 ? 0 : 1)
-        let chunk = tilesPerPart * tile
+        let chunk = ((extent + unit - 1) / unit + parts - 1) / parts * unit
         Parallelism.pool().run(parts: parts) { part in
-            let start = part * chunk
-            let end = Swift.min(extent, start + chunk)
+            let start = part * chunk, end = Swift.min(extent, start + chunk)
             guard start < end else { return }
             if alongRows {
-                single(m: end - start, n: n, k: k, a: a.rows(from: start), b: b, c: c + start * ldc, ldc: ldc,
-                       accumulate: accumulate, blockDepth: true)
+                body(end - start, n, a.rows(from: start), b, c + start * ldc)
             } else {
-                single(m: m, n: end - start, k: k, a: a, b: b.columns(from: start),
-                       c: c + start, ldc: ldc, accumulate: accumulate, blockDepth: true)
+                body(m, end - start, a, b.columns(from: start), c + start)
             }
         }
     }
@@ -319,7 +317,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     static func dotProducts(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
                             c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         let rowTile = V.scalarCount >= 16 ? 2 : 1
-        let tail = DotTail<V>(depth: k)
+        let partial = leadingLanes(k % V.scalarCount, of: V.self)
         var j = 0
         while j < n {
             let cols = n - j >= 4 ? 4 : 1
@@ -331,19 +329,19 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 case (2, 4):
                     DotTile<2, 4, V, M>.multiply(rows: 2, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 tail: tail)
+                                                 partial: partial)
                 case (2, _):
                     DotTile<2, 1, V, M>.multiply(rows: 2, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 tail: tail)
+                                                 partial: partial)
                 case (_, 4):
                     DotTile<1, 4, V, M>.multiply(rows: 1, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 tail: tail)
+                                                 partial: partial)
                 default:
                     DotTile<1, 1, V, M>.multiply(rows: 1, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 tail: tail)
+                                                 partial: partial)
                 }
                 i += rows
             }
@@ -553,8 +551,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         // vector is read whole (the storage's slack covers the overrun) and its lanes past `valid` zeroed.
         let step = V.scalarCount &* MemoryLayout<Float>.stride
         let (whole, ragged) = valid.quotientAndRemainder(dividingBy: V.scalarCount)
-        var keep = SIMDMask<V.MaskStorage>(repeating: false)
-        for lane in 0..<ragged { keep[lane] = true }
+        let keep = leadingLanes(ragged, of: V.self)
         let (copied, bytes) = (whole &* step, width &* MemoryLayout<Float>.stride)
         for p in 0..<depth {
             let from = UnsafeRawPointer(source + p &* b.rowStride)

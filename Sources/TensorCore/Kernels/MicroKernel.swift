@@ -21,6 +21,14 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
     }
 }
 
+/// A mask of the first `count` lanes of `V`: which lanes of a vector loaded whole across the end of a row lie
+/// inside it.
+func leadingLanes<V: SIMD>(_ count: Int, of _: V.Type) -> SIMDMask<V.MaskStorage> {
+    var mask = SIMDMask<V.MaskStorage>(repeating: false)
+    for lane in 0..<count { mask[lane] = true }
+    return mask
+}
+
 /// The operands of one tile of C: `c[i·ldc + j]` (+)= Σ_p A(i, p)·B(p, j) for i < `rows`, j < `cols`, p < `depth`.
 /// A's element (i, p) is `a[i·aRow + p·aDepth]`; B's depth step p is a row of vectors at `b + p·bDepth`, so packed
 /// panels (aRow 1, aDepth = the panel's rows, bDepth = the strip's width) and unpacked row-major operands use the
