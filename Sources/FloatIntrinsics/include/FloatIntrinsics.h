@@ -12,4 +12,10 @@ static inline float swiftgrad_sqrtf(float x) { return __builtin_elementwise_sqrt
 /// The correctly rounded square root of `x` (NaN for negative `x`), without setting errno.
 static inline double swiftgrad_sqrt(double x) { return __builtin_elementwise_sqrt(x); }
 
+// Swift has no prefetch instruction of its own. `__builtin_prefetch` is a hint (`prefetcht0` / `prfm`): it never
+// faults, even past the end of an allocation.
+
+/// Asks the CPU to bring the cache line at `address` into L1 for reading.
+static inline void swiftgrad_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 #endif

@@ -172,6 +172,13 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// each core's half of B stays in its L2 between calls; 1×784 · 784×1024 96 → 48, 4×256 · (256×256)ᵀ
     /// 9.8 → 6.3, 2×512 · 512×512 13.3 → 8.4).
     static var parallelBElements: Int { 1 << 16 }
+    /// Products of at most this many rows read B's rows in place (`direct`) instead of packing them: each strip
+    /// of B is then read once per call, from wherever it is, while packing reads and writes all of B before the
+    /// first multiply-add. Interleaved in one process against the packed path, 1 thread (µs): 16×256 · 256×256
+    /// 19.6 → 12.6, 64×256 · 256×256 54 → 47, 64×784 · 784×50 50 → 40, 64×784 · 784×1024 749 → 663,
+    /// 16×784 · 784×1024 303 → 209, (784×64)ᵀ · 784×50 62 → 53; 2 threads 64×784 · 784×50 30 → 23. From 128 rows
+    /// on, packing was as fast or faster where B is large (192×784 · 784×1024 3 %, (784×128)ᵀ · 784×1024 7 %).
+    static var directRows: Int { 64 }
 
     static func multiply(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
@@ -302,9 +309,9 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
     ) {
-        // Few rows of A: packing B would cost as much as the product. Read B's rows in place (they must be
+        // Few rows of A: packing B would cost more than it saves. Read B's rows in place (they must be
         // contiguous) and A's elements through its strides.
-        if b.colStride == 1 && (m <= 2 * mr || m * n * k <= 48 * 48 * 48) {
+        if b.colStride == 1 && (m <= directRows || m * n * k <= 48 * 48 * 48) {
             direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: blockDepth)
             return
         }
