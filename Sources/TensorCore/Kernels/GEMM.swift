@@ -172,13 +172,6 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// each core's half of B stays in its L2 between calls; 1×784 · 784×1024 96 → 48, 4×256 · (256×256)ᵀ
     /// 9.8 → 6.3, 2×512 · 512×512 13.3 → 8.4).
     static var parallelBElements: Int { 1 << 16 }
-    /// Products of at most this many rows read B's rows in place (`direct`) instead of packing them: each strip
-    /// of B is then read once per call, from wherever it is, while packing reads and writes all of B before the
-    /// first multiply-add. Interleaved in one process against the packed path, 1 thread (µs): 16×256 · 256×256
-    /// 19.6 → 12.6, 64×256 · 256×256 54 → 47, 64×784 · 784×50 50 → 40, 64×784 · 784×1024 749 → 663,
-    /// 16×784 · 784×1024 303 → 209, (784×64)ᵀ · 784×50 62 → 53; 2 threads 64×784 · 784×50 30 → 23. From 128 rows
-    /// on, packing was as fast or faster where B is large (192×784 · 784×1024 3 %, (784×128)ᵀ · 784×1024 7 %).
-    static var directRows: Int { 64 }
 
     static func multiply(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
@@ -268,6 +261,20 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         n == 1 || m == 1 || k >= 256 && m <= 16 || k >= 512 && n <= 64
     }
 
+    /// Whether an m×k · k×n product (or one thread's block of it) reads B's rows in place (`direct`) rather than
+    /// packing them: for up to 64 rows, for up to 256 where B fits in half of L2 (256 K elements), and for any
+    /// number where B is small (16 K). Packing reads and writes all of B before the first multiply-add; read in
+    /// place (with the rows prefetched, see `Tile`), each strip of B is read once per call and stays cached for
+    /// every panel of A. Interleaved in one process against packing, 1 thread (µs): 16×256 · 256×256 19.6 →
+    /// 12.6, 64×784 · 784×50 50 → 40, 16×784 · 784×1024 303 → 209, 64×784 · 784×1024 749 → 663,
+    /// 128×256 · 256×784 307 → 280, (128×256)ᵀ · 128×784 (a weight gradient) 299 → 289, 256×256 · 256×256
+    /// 186 → 177, (64×1024)ᵀ · 64×64 61 → 45; 2 threads 64×784 · 784×50 30 → 23, 128×256 · 256×784 207 → 179.
+    /// Past these limits packing was as fast or faster, most of all for A stored transposed:
+    /// (784×256)ᵀ · 784×1024 11 % slower in place, (512×1024)ᵀ · 512×512 43 %, 192×2048 · 2048×256 3 %.
+    static func readsBInPlace(m: Int, n: Int, k: Int) -> Bool {
+        m <= 64 || m <= 256 && k * n <= 1 << 18 || k * n <= 1 << 14
+    }
+
     /// Whether the packed path reads A in place rather than packing it. A with unit-stride rows is: the
     /// kernel's broadcasts walk it as they would walk a packed panel, and each panel stays in L1 while B streams
     /// under it (packing took a tenth of a training step). A stored transposed is read in place only while its
@@ -309,9 +316,8 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
     ) {
-        // Few rows of A: packing B would cost more than it saves. Read B's rows in place (they must be
-        // contiguous) and A's elements through its strides.
-        if b.colStride == 1 && (m <= directRows || m * n * k <= 48 * 48 * 48) {
+        // B's rows must be contiguous to be read in place; A's elements are read through its strides.
+        if b.colStride == 1 && readsBInPlace(m: m, n: n, k: k) {
             direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: blockDepth)
             return
         }

@@ -45,14 +45,16 @@ import Testing
     }
 
     /// Sizes 1 to 3 tiles, and around them, for every combination of transposed operands, against the same
-    /// product in float64. 14×260×770 crosses the cache blocks (KC 256, NC 768) by a few rows and columns. With
-    /// B stored transposed, the last five take dot products: an odd number of rows and of columns past groups
-    /// of four, and depths of whole vector pairs (256), an odd vector (272), and 1 or 15 steps past them.
+    /// product in float64. 14×260×770 crosses the cache blocks (KC 256, NC 768) by a few rows and columns.
+    /// 257×65×260 has too many rows to read a row-major B in place, so it packs B either way. With B stored
+    /// transposed, the last five take dot products: an odd number of rows and of columns past groups of four,
+    /// and depths of whole vector pairs (256), an odd vector (272), and 1 or 15 steps past them.
     @Test(arguments: [(1, 1, 1), (6, 0, 5), (5, 1, 7), (7, 3, 17), (13, 9, 65), (19, 33, 130), (2, 300, 70),
-                      (37, 21, 3), (64, 16, 129), (97, 101, 130), (14, 260, 770),
+                      (37, 21, 3), (64, 16, 129), (97, 101, 130), (14, 260, 770), (257, 65, 260),
                       (3, 257, 5), (8, 272, 9), (2, 303, 4), (1, 256, 33), (65, 512, 13)])
     func matchesFloat64ReferenceOnEdgeSizes(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
+        #expect(GEMMDriver<4, SIMD16<Float>, FusedMultiplyAdd>.readsBInPlace(m: m, n: n, k: k) == (m != 257))
         let g = RandomGenerator(seed: UInt64(m * 10_000 + k * 100 + n))
         let a = Tensor.randn([m, k], generator: g), b = Tensor.randn([k, n], generator: g)
         let expected = a.to(.float64).matmul(b.to(.float64))
@@ -69,13 +71,15 @@ import Testing
         Parallelism.threadCount = 2
     }
 
-    /// Products on 1, 2 and 3 threads give the same bits: 200×70 · 70×300, where two threads share each packed
-    /// block of B; the same with A packed (Aᵀ stored 1030 wide); 100×2000 · 2000×60, split by rows into parts
-    /// small enough for the unpacked path while one thread packs; 2×300 · 300×400, few flops but a B large
-    /// enough to split by columns.
-    @Test(arguments: [(200, 70, 300), (1030, 20, 260), (100, 2000, 60), (2, 300, 400)])
-    func productsGiveTheSameBitsOnAnyThreadCount(_ size: (Int, Int, Int)) {
-        let (m, k, n) = size
+    /// Products on 1, 2 and 3 threads give the same bits, whichever path each part takes: 300×70 · 70×300, B
+    /// packed on one thread and read in place by the column blocks of two; 1030×20 · 20×260 with A packed (Aᵀ
+    /// stored 1030 wide), where two threads share each packed block of B; 66×13200 · 13200×20, B packed on one
+    /// thread and read in place by the row blocks of two; 2×300 · 300×400, few flops but a B large enough to
+    /// split by columns.
+    @Test(arguments: [(300, 70, 300, true), (1030, 20, 260, false), (66, 13200, 20, true), (2, 300, 400, false)])
+    func productsGiveTheSameBitsOnAnyThreadCount(_ size: (Int, Int, Int, Bool)) {
+        let (m, k, n, packsOnOneThread) = size
+        #expect(GEMMDriver<4, SIMD16<Float>, FusedMultiplyAdd>.readsBInPlace(m: m, n: n, k: k) != packsOnOneThread)
         let transposedA = m > 1000
         let g = RandomGenerator(seed: UInt64(m + k + n))
         let a = transposedA ? Tensor.randn([k, m], generator: g).transposed() : Tensor.randn([m, k], generator: g)
