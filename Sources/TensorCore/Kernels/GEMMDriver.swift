@@ -109,17 +109,18 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     }
 
     /// Whether an m×k · k×n product (or one thread's block of it) reads B's rows in place (`direct`) rather than
-    /// packing them: for up to 64 rows, for up to 256 where B fits in half of L2 (256 K elements), and for any
-    /// number where B is small (16 K). Packing reads and writes all of B before the first multiply-add; read in
-    /// place (with the rows prefetched, see `Tile`), each strip of B is read once per call and stays cached for
-    /// every panel of A. Interleaved in one process against packing, 1 thread (µs): 16×256 · 256×256 19.6 →
-    /// 12.6, 64×784 · 784×50 50 → 40, 16×784 · 784×1024 303 → 209, 64×784 · 784×1024 749 → 663,
-    /// 128×256 · 256×784 307 → 280, (128×256)ᵀ · 128×784 (a weight gradient) 299 → 289, 256×256 · 256×256
-    /// 186 → 177, (64×1024)ᵀ · 64×64 61 → 45; 2 threads 64×784 · 784×50 30 → 23, 128×256 · 256×784 207 → 179.
-    /// Past these limits packing was as fast or faster, most of all for A stored transposed:
-    /// (784×256)ᵀ · 784×1024 11 % slower in place, (512×1024)ᵀ · 512×512 43 %, 192×2048 · 2048×256 3 %.
-    static func readsBInPlace(m: Int, n: Int, k: Int) -> Bool {
-        m <= 64 || m <= 256 && k * n <= 1 << 18 || k * n <= 1 << 14
+    /// packing them: for up to 64 rows, for any number where B is small (16 K elements), and for up to 256 where
+    /// B fits in half of L2 (256 K) and A's rows are contiguous. Packing reads and writes all of B before the
+    /// first multiply-add; read in place (with the rows prefetched, see `Tile`), each strip of B is read once per
+    /// call and stays cached for every panel of A, but all of A is read again for each strip. Interleaved in one
+    /// process against packing, 1 thread (µs): 16×256 · 256×256 19.6 → 12.6, 64×784 · 784×50 50 → 40,
+    /// 16×784 · 784×1024 303 → 209, 64×784 · 784×1024 749 → 663, 128×256 · 256×784 307 → 280, 256×256 · 256×256
+    /// 186 → 177, (784×64)ᵀ · 784×50 62 → 53, (64×1024)ᵀ · 64×64 61 → 45; 2 threads 64×784 · 784×50 30 → 23,
+    /// 128×256 · 256×784 207 → 179. Past these limits packing was as fast or faster: (784×256)ᵀ · 784×1024 11 %
+    /// slower in place on 1 thread, and 9 % on 2, where its column blocks of 256 are within the limits but for
+    /// A's layout; (512×1024)ᵀ · 512×512 43 %; 192×2048 · 2048×256 3 %.
+    static func readsBInPlace(m: Int, n: Int, k: Int, aRowsContiguous: Bool) -> Bool {
+        m <= 64 || k * n <= 1 << 14 || m <= 256 && k * n <= 1 << 18 && aRowsContiguous
     }
 
     /// Whether the packed path reads A in place rather than packing it. A with unit-stride rows is: the
@@ -164,7 +165,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
     ) {
         // B's rows must be contiguous to be read in place; A's elements are read through its strides.
-        if b.colStride == 1 && readsBInPlace(m: m, n: n, k: k) {
+        if b.colStride == 1 && readsBInPlace(m: m, n: n, k: k, aRowsContiguous: a.colStride == 1) {
             direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: blockDepth)
             return
         }
