@@ -2,7 +2,7 @@
 // once for any `FloatLanes` (a Float or a SIMD vector of them). libm's `expf`, `logf` and `tanhf` are a call per
 // element (`tanhf` measured 25 ns per element here, 60× PyTorch's). The polynomials' steps are fused
 // multiply-adds where the build targets FMA (`FloatLanes.fusedMultiplyAdd`): 1M floats, 1 thread, exp 736–766 →
-// 499–507 µs, log 686–861 → 516–552, tanh 951–1248 → 727.
+// 499–517 µs, log 686–861 → 457–595, tanh 951–1248 → 727.
 
 extension Float {
     /// e^x by range reduction and a degree-6 polynomial (Cephes' `expf`: within 1 ulp of the correctly rounded
