@@ -70,12 +70,13 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAc
         var bRow = UnsafeRawPointer(b)
         let bStep = operands.bDepth &* MemoryLayout<Float>.stride
         var p = 0
-        // B's row eight depth steps ahead, requested now. Where B is read in place, its rows lie a whole row of B
-        // apart (often a page or more), and the hardware prefetchers, which stay within a page, do not see the
-        // pattern: 8×784 · 784×1024 170 → 136 µs, 12×1024 · 1024×1024 265 → 213, 4×2048 · 2048×2048 −17 %
-        // (4 and 12 steps ahead gained less). On packed B (contiguous) it is neither faster nor slower. Tiles of one
-        // or two rows and one-vector tiles are bound by their loads and gained nothing: they do not prefetch.
-        let prefetches = R >= 3 && C > 1
+        // B's row eight depth steps ahead, requested now, where B's rows lie 1 KB or more apart (B read in place
+        // from a wide matrix): a new page every few steps, which the hardware prefetchers, staying within a page,
+        // do not follow. 8×784 · 784×1024 170 → 136 µs, 12×1024 · 1024×1024 265 → 213, 4×2048 · 2048×2048 −17 %
+        // (4 and 12 steps ahead gained less). On closer rows they follow B themselves, and the extra loads cost
+        // the AVX2 build's 5×784 · 784×10 7 %. Tiles of one or two rows and one-vector tiles are bound by their
+        // loads and gained nothing: they never prefetch.
+        let prefetches = R >= 3 && C > 1 && operands.bDepth >= 256
         let ahead = 8 &* bStep
         // Keep this shape of loop: written as a plain `for _ in 0..<k`, the optimiser left the accumulators in
         // memory and stored all 24 of them on every step (3× slower, measured).
