@@ -133,8 +133,8 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     }
 
     /// The column-parallel path: threads take blocks of B's columns (whole strips, two blocks per thread) from a
-    /// shared counter and run the single-thread path on each, packing their own block of B and reading all of A
-    /// in place. Nothing is shared but A, read only, and no thread waits for another until the end; a thread
+    /// shared counter and run the single-thread path on each, packing their own block of B (or reading it in
+    /// place, by `readsBInPlace` for the block's shape) and reading all of A in place. Nothing is shared but A, read only, and no thread waits for another until the end; a thread
     /// slowed down by another tenant of its core takes fewer blocks. Against threads sharing each packed block
     /// of B (barriers, and half of B read from the other core's cache), interleaved in one process on 2 threads:
     /// 256×784 · 784×1024 255–261 → 301–303 GFLOPS, its transposed forms +10–17 %, 1024² and 2048² +1–2 %.

@@ -112,7 +112,8 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAc
                 for j in 0..<C { acc[0][i][j] += acc[u][i][j] }
             }
         }
-        store(acc[0], rows: rows, cols: operands.cols, c: operands.c, ldc: operands.ldc, accumulate: operands.accumulate)
+        store(acc[0], rows: rows, cols: operands.cols, c: operands.c, ldc: operands.ldc,
+              accumulate: operands.accumulate)
     }
 
     /// Writes (or adds) the valid `rows` × `cols` corner of the tile into C.
