@@ -31,12 +31,7 @@ struct RunMetrics: Codable {
 
 /// Where training is and how it was set up: saved beside the model so `--resume` continues exactly.
 struct TrainingState: Codable {
-    /// Layer sizes, input to output.
-    var sizes: [Int]
-    var optimizer: String
-    var seed: UInt64
-    var epochs: Int
-    var batchSize: Int
+    var settings: RunSettings
     /// The epoch in progress (0-based) and the next batch of it.
     var epoch: Int
     var batch: Int
@@ -80,11 +75,14 @@ struct RunFolder {
     }
 
     /// The training state and optimizer tensors of an interrupted or finished run.
-    func loadState() throws -> (TrainingState, [String: Tensor]) {
+    func loadState() throws -> (state: TrainingState, optimizer: [String: Tensor]) {
+        guard FileManager.default.fileExists(atPath: state.path) else {
+            throw CheckpointError(path: url.path, problem: "no run to resume (no training-state.safetensors)")
+        }
         let (tensors, metadata) = try SafeTensors.readWithMetadata(state)
         guard let text = metadata["swiftgrad.training"],
               let decoded = try? JSONDecoder().decode(TrainingState.self, from: Data(text.utf8)) else {
-            throw CheckpointError(path: state.path, problem: "no SwiftGrad training state in its metadata")
+            throw CheckpointError(path: state.path, problem: "no training state in its metadata that this version of SwiftGrad can read")
         }
         return (decoded, tensors)
     }

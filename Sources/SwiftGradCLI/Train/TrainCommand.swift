@@ -18,35 +18,35 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Folder with the dataset's IDX files (train-images-idx3-ubyte.gz, …).")
     var data: String?
 
-    @Option(help: "fashion-mnist, mnist or kmnist: names the classes and, except for fashion-mnist, normalises with the training set's own statistics.")
-    var dataset: String = "fashion-mnist"
+    @Option(help: "fashion-mnist, mnist or kmnist: names the classes and, except for fashion-mnist, normalises with the training set's own statistics. (default: fashion-mnist)")
+    var dataset: String?
 
-    @Option(help: "Hidden layer sizes, comma-separated.")
-    var hidden: String = "256,128"
+    @Option(help: "Hidden layer sizes, comma-separated; empty for none (a linear classifier). (default: 256,128)")
+    var hidden: String?
 
-    @Option(help: "Passes over the training set.")
-    var epochs: Int = 15
+    @Option(help: "Passes over the training set. (default: 15)")
+    var epochs: Int?
 
-    @Option(help: "Images per batch.")
-    var batchSize: Int = 128
+    @Option(help: "Images per batch. (default: 128)")
+    var batchSize: Int?
 
-    @Option(help: "sgd, adam or adamw.")
-    var optimizer: String = "adamw"
+    @Option(help: "sgd, adam or adamw. (default: adamw)")
+    var optimizer: String?
 
-    @Option(help: "Learning rate (the peak rate for one-cycle). Default: 0.003 for adam/adamw, 0.1 for sgd.")
+    @Option(help: "Learning rate (the peak rate for one-cycle). (default: 0.003 for adam and adamw, 0.1 for sgd)")
     var lr: Float?
 
-    @Option(help: "SGD momentum.")
-    var momentum: Float = 0.9
+    @Option(help: "SGD momentum, at least 0 and under 1. (default: 0.9)")
+    var momentum: Float?
 
-    @Option(help: "Weight decay: decoupled for adamw (default 0.1), an L2 term for sgd and adam (default 0).")
+    @Option(help: "Weight decay: decoupled for adamw, an L2 term for sgd and adam. (default: 0.1 for adamw, 0 for the others)")
     var weightDecay: Float?
 
-    @Option(help: "constant, one-cycle or cosine.")
-    var schedule: String = "one-cycle"
+    @Option(help: "constant, one-cycle or cosine. (default: one-cycle)")
+    var schedule: String?
 
-    @Option(help: "Seed of the initial weights and the shuffles.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of the initial weights and the shuffles. (default: 0)")
+    var seed: UInt64?
 
     @OptionGroup var threadsOption: ThreadsOption
 
@@ -56,25 +56,31 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on the first N training images only.")
     var limit: Int?
 
-    @Flag(help: "Continue the run saved in --out.")
+    @Flag(help: "Continue the run saved in --out, with its own settings (options given must agree with them).")
     var resume = false
 
     @Flag(help: "Print a JSON summary as the last line.")
     var json = false
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        guard ["sgd", "adam", "adamw"].contains(optimizer) else {
+        if let epochs { guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") } }
+        if let batchSize {
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        }
+        if let optimizer, !["sgd", "adam", "adamw"].contains(optimizer) {
             throw ValidationError("--optimizer must be sgd, adam or adamw, got '\(optimizer)'")
         }
-        guard ["constant", "one-cycle", "cosine"].contains(schedule) else {
+        if let schedule, !["constant", "one-cycle", "cosine"].contains(schedule) {
             throw ValidationError("--schedule must be constant, one-cycle or cosine, got '\(schedule)'")
         }
-        guard ["fashion-mnist", "mnist", "kmnist"].contains(dataset) else {
+        if let dataset, !["fashion-mnist", "mnist", "kmnist"].contains(dataset) {
             throw ValidationError("--dataset must be fashion-mnist, mnist or kmnist, got '\(dataset)'")
         }
         if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") } }
+        if let momentum {
+            guard momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be at least 0 and under 1, got \(momentum)") }
+        }
+        if !resume { try checkMomentum(optimizer: optimizer ?? TrainDefaults.optimizer) }
         if let limit { guard limit >= 1 else { throw ValidationError("--limit must be at least 1") } }
         if let weightDecay {
             guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }
@@ -82,10 +88,9 @@ struct TrainCommand: ParsableCommand {
         _ = try hiddenSizes()
     }
 
-    /// The weight decay given, or the optimizer's default.
-    var resolvedWeightDecay: Float { weightDecay ?? (optimizer == "adamw" ? 0.1 : 0) }
-
-    func hiddenSizes() throws -> [Int] {
+    /// The sizes of `--hidden` (empty for none), or nil when it was not given.
+    func hiddenSizes() throws -> [Int]? {
+        guard let hidden else { return nil }
         if hidden.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
         return try hidden.split(separator: ",").map {
             guard let size = Int($0.trimmingCharacters(in: .whitespaces)), size > 0 else {
@@ -98,6 +103,13 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         threadsOption.apply()
         Interrupt.install()
+        let folder = RunFolder(url: URL(fileURLWithPath: out))
+        let saved = resume ? try folder.loadState() : nil
+        if let saved { try checkAgreement(with: saved.state.settings) }
+        try folder.create()
+        let dataset = saved?.state.settings.dataset ?? self.dataset ?? TrainDefaults.dataset
+        let limit = saved.map { $0.state.settings.limit } ?? self.limit
+
         let source = DataSource.resolve(data: data)
         var train = try source.load(.train)
         let test = try source.load(.test)
@@ -107,22 +119,25 @@ struct TrainCommand: ParsableCommand {
         }
         let normalization = dataset == "fashion-mnist" ? Normalization.fashionMNIST : Normalization.of(train)
         let classes = Swift.max(train.classCount, test.classCount)
-        let folder = RunFolder(url: URL(fileURLWithPath: out))
-        try folder.create()
 
         let trainer: Trainer
-        if resume {
-            trainer = try Trainer(resuming: folder, train: train, test: test, normalization: normalization,
-                                  dataset: dataset, lrOverride: lr, options: self)
+        if let saved {
+            trainer = try Trainer(resuming: saved, folder: folder, train: train, test: test, normalization: normalization)
         } else {
-            let sizes = [train.imageSize] + (try hiddenSizes()) + [classes]
-            trainer = Trainer(sizes: sizes, train: train, test: test, normalization: normalization, dataset: dataset,
-                              folder: folder, options: self)
+            let settings = try newRunSettings(inputSize: train.imageSize, classes: classes)
+            trainer = Trainer(settings: settings, train: train, test: test, normalization: normalization, folder: folder)
         }
+        let settings = trainer.state.settings
         print("data: \(source)")
         print("train: \(train.count) images, test: \(test.count) images, \(classes) classes")
-        print("model: \(trainer.state.sizes.map(String.init).joined(separator: " → ")) (\(trainer.model.parameterCount) parameters), \(trainer.optimizerDescription)")
+        print("model: \(settings.sizes.map(String.init).joined(separator: " → ")) (\(trainer.model.parameterCount) parameters)")
+        print("training: \(settings.description)")
         print("threads: \(Parallelism.threadCount), GEMM kernel: \(MatmulSettings.kernel)")
+        if let (state, _) = saved {
+            print(state.epoch < settings.epochs
+                  ? "resuming at epoch \(state.epoch + 1), batch \(state.batch + 1), from \(folder.url.path)"
+                  : "the saved run in \(folder.url.path) finished its \(settings.epochs) epochs; evaluating it")
+        }
         try trainer.run(live: !json && isatty(2) == 1)
 
         let final = Evaluation(model: trainer.model, dataset: test, normalization: normalization, classes: classes)

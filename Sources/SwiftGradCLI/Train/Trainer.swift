@@ -10,58 +10,53 @@ final class Trainer {
     let loader: DataLoader
     let test: MNIST
     let normalization: Normalization
-    let dataset: String
     let folder: RunFolder
-    let optimizerDescription: String
     private(set) var state: TrainingState
 
     /// A fresh run.
-    convenience init(sizes: [Int], train: MNIST, test: MNIST, normalization: Normalization, dataset: String, folder: RunFolder,
-         options: TrainCommand) {
-        let model = Sequential.multilayerPerceptron(sizes, generator: RandomGenerator(seed: options.seed))
-        let state = TrainingState(sizes: sizes, optimizer: options.optimizer, seed: options.seed, epochs: options.epochs,
-                                  batchSize: options.batchSize, epoch: 0, batch: 0, lossSum: 0, imagesSeen: 0,
-                                  secondsSoFar: 0, history: [])
-        self.init(model: model, state: state, train: train, test: test, normalization: normalization, dataset: dataset,
-                  folder: folder, lr: options.lr, options: options)
+    convenience init(settings: RunSettings, train: MNIST, test: MNIST, normalization: Normalization, folder: RunFolder) {
+        let model = Sequential.multilayerPerceptron(settings.sizes, generator: RandomGenerator(seed: settings.seed))
+        let state = TrainingState(settings: settings, epoch: 0, batch: 0, lossSum: 0, imagesSeen: 0, secondsSoFar: 0,
+                                  history: [])
+        self.init(model: model, state: state, train: train, test: test, normalization: normalization, folder: folder)
     }
 
-    /// Continues the run saved in `folder`.
-    convenience init(resuming folder: RunFolder, train: MNIST, test: MNIST, normalization: Normalization,
-                     dataset: String, lrOverride: Float?, options: TrainCommand) throws {
-        let (state, optimizerState) = try folder.loadState()
-        let (model, _, _) = try ModelFile.load(folder.model)
-        guard model.namedParameters().count == (state.sizes.count - 1) * 2 else {
-            throw CheckpointError(path: folder.model.path, problem: "does not match the training state's layers \(state.sizes)")
+    /// Continues the run saved in `folder`, whose training state and optimizer tensors are `saved`.
+    convenience init(resuming saved: (state: TrainingState, optimizer: [String: Tensor]), folder: RunFolder, train: MNIST,
+                     test: MNIST, normalization: Normalization) throws {
+        let sizes = saved.state.settings.sizes
+        guard sizes.first == train.imageSize, sizes.last! >= Swift.max(train.classCount, test.classCount) else {
+            throw ValidationError("""
+                the saved run's model (\(sizes.map(String.init).joined(separator: " → "))) does not fit this data \
+                (\(train.imageSize) pixels, \(Swift.max(train.classCount, test.classCount)) classes)
+                """)
         }
-        self.init(model: model, state: state, train: train, test: test, normalization: normalization, dataset: dataset,
-                  folder: folder, lr: lrOverride, options: options)
-        try optimizer.loadStateDict(optimizerState)
+        let (model, _, _) = try ModelFile.load(folder.model)
+        guard model.namedParameters().count == (sizes.count - 1) * 2 else {
+            throw CheckpointError(path: folder.model.path, problem: "does not match the training state's layers \(sizes)")
+        }
+        self.init(model: model, state: saved.state, train: train, test: test, normalization: normalization, folder: folder)
+        try optimizer.loadStateDict(saved.optimizer)
     }
 
     private init(model: Sequential, state: TrainingState, train: MNIST, test: MNIST, normalization: Normalization,
-                 dataset: String, folder: RunFolder, lr: Float?, options: TrainCommand) {
+                 folder: RunFolder) {
         self.model = model
         self.state = state
         self.test = test
         self.normalization = normalization
-        self.dataset = dataset
         self.folder = folder
-        loader = DataLoader(train, batchSize: state.batchSize, shuffle: true, seed: state.seed, normalization: normalization)
-        let rate = lr ?? (state.optimizer == "sgd" ? 0.1 : 0.003)
-        switch state.optimizer {
-        case "sgd":
-            optimizer = SGD(model.parameters(), learningRate: rate, momentum: options.momentum, weightDecay: options.resolvedWeightDecay)
-            optimizerDescription = "SGD lr \(rate) momentum \(options.momentum) weight decay \(options.resolvedWeightDecay)"
-        case "adam":
-            optimizer = Adam(model.parameters(), learningRate: rate, weightDecay: options.resolvedWeightDecay)
-            optimizerDescription = "Adam lr \(rate) weight decay \(options.resolvedWeightDecay)"
-        default:
-            optimizer = AdamW(model.parameters(), learningRate: rate, weightDecay: options.resolvedWeightDecay)
-            optimizerDescription = "AdamW lr \(rate) weight decay \(options.resolvedWeightDecay)"
+        let settings = state.settings
+        loader = DataLoader(train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed,
+                            normalization: normalization)
+        let (rate, decay) = (settings.learningRate, settings.weightDecay)
+        switch settings.optimizer {
+        case "sgd": optimizer = SGD(model.parameters(), learningRate: rate, momentum: settings.momentum, weightDecay: decay)
+        case "adam": optimizer = Adam(model.parameters(), learningRate: rate, weightDecay: decay)
+        default: optimizer = AdamW(model.parameters(), learningRate: rate, weightDecay: decay)
         }
-        let totalSteps = state.epochs * loader.batchCount
-        switch options.schedule {
+        let totalSteps = settings.epochs * loader.batchCount
+        switch settings.schedule {
         case "constant": schedule = .constant(rate)
         case "cosine": schedule = .cosine(rate: rate, totalSteps: totalSteps)
         default: schedule = .oneCycle(maximum: rate, totalSteps: totalSteps)
@@ -71,10 +66,10 @@ final class Trainer {
     /// Trains the remaining epochs. Throws ``TrainingStopped`` when interrupted or when the loss stops being
     /// finite.
     func run(live: Bool) throws {
-        let classes = state.sizes.last!
-        while state.epoch < state.epochs {
+        let classes = state.settings.sizes.last!
+        while state.epoch < state.settings.epochs {
             let epoch = state.epoch
-            var progress = ProgressBar(epoch: epoch + 1, epochs: state.epochs, batches: loader.batchCount, live: live)
+            var progress = ProgressBar(epoch: epoch + 1, epochs: state.settings.epochs, batches: loader.batchCount, live: live)
             var batches = loader.batches(epoch: epoch)
             for _ in 0..<state.batch { _ = batches.next() }
             while let (images, labels) = batches.next() {
@@ -108,7 +103,7 @@ final class Trainer {
                                        trainLoss: state.lossSum / Double(Swift.max(state.imagesSeen, 1)),
                                        testLoss: evaluation.loss, testAccuracy: evaluation.accuracy)
             print(String(format: "epoch %2d/%d  train loss %.4f  test loss %.4f  test accuracy %.4f  (%.2f s)",
-                         metrics.epoch, state.epochs, metrics.trainLoss, metrics.testLoss, metrics.testAccuracy,
+                         metrics.epoch, state.settings.epochs, metrics.trainLoss, metrics.testLoss, metrics.testAccuracy,
                          metrics.trainSeconds))
             fflush(nil)
             state.history.append(metrics)
@@ -123,7 +118,7 @@ final class Trainer {
     }
 
     private func save() throws {
-        try folder.saveCheckpoint(model: model, normalization: normalization, dataset: dataset, optimizer: optimizer,
+        try folder.saveCheckpoint(model: model, normalization: normalization, dataset: state.settings.dataset, optimizer: optimizer,
                                   state: state)
         let metrics = RunMetrics(testAccuracy: state.history.last?.testAccuracy ?? 0, epochs: state.history)
         try AtomicFile.write(Data(metrics.json.utf8), to: folder.metrics)

@@ -98,6 +98,33 @@ import Testing
 }
 
 extension TrainCLITests {
+    /// `--resume` continues with the saved run's own settings, not the defaults: a run with every setting off its
+    /// default, interrupted and resumed by a bare `--resume`, ends with the same metrics as the same run
+    /// uninterrupted; an option that disagrees with the saved run is refused and changes nothing.
+    @Test func resumeKeepsTheRunsOwnSettings() throws {
+        let whole = try temporaryFolder(), cut = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: whole); try? FileManager.default.removeItem(at: cut) }
+        let run = ["train", "--data", Self.sample, "--hidden", "12,8", "--epochs", "2", "--limit", "1000",
+                   "--batch-size", "40", "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.5",
+                   "--weight-decay", "0.001", "--schedule", "cosine", "--seed", "3", "--threads", "1"]
+        let expected = try Self.metrics(try runCLI(run + ["--out", whole.path, "--json"]))
+
+        let interrupted = try runCLI(run + ["--out", cut.path]) { $0.hasPrefix("epoch 1/2  batch") }
+        #expect(interrupted.status == 130, "\(interrupted.errors)")
+        let refused = try runCLI(["train", "--data", Self.sample, "--out", cut.path, "--resume", "--lr", "0.1"])
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("--lr 0.1 differs from the saved run's 0.05"), "\(refused.errors)")
+        let wrongOptimizer = try runCLI(["train", "--data", Self.sample, "--out", cut.path, "--resume",
+                                         "--optimizer", "adamw"])
+        #expect(wrongOptimizer.errors.contains("--optimizer adamw differs from the saved run's sgd"))
+
+        let resumed = try runCLI(["train", "--data", Self.sample, "--threads", "1", "--out", cut.path, "--resume",
+                                  "--json"])
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(resumed.stdout.contains("training: SGD lr 0.05 momentum 0.5 weight decay 0.001, cosine schedule"))
+        #expect(try Self.metrics(resumed).epochs == expected.epochs)
+    }
+
     /// A run killed (SIGKILL) while it writes its epoch checkpoint leaves the previous checkpoint whole, and
     /// `--resume` finishes from it.
     @Test func killedMidWriteKeepsTheLastCheckpointAndResumes() throws {

@@ -1,0 +1,103 @@
+import ArgumentParser
+
+/// Everything that decides a training run's numbers, resolved from `swiftgrad train`'s options and their
+/// defaults. Saved in the training state, so that `--resume` continues the run as it was set up rather than with
+/// whatever the resuming command line says or leaves out.
+struct RunSettings: Codable, Equatable {
+    /// Layer sizes, input to output.
+    var sizes: [Int]
+    /// `fashion-mnist`, `mnist` or `kmnist`: the class names and the normalisation.
+    var dataset: String
+    /// Train on the first `limit` training images only; nil for all of them.
+    var limit: Int?
+    var epochs: Int
+    var batchSize: Int
+    /// `sgd`, `adam` or `adamw`.
+    var optimizer: String
+    /// The constant rate, or the peak of the schedule.
+    var learningRate: Float
+    /// SGD's momentum; 0 for Adam and AdamW, which do not take one.
+    var momentum: Float
+    var weightDecay: Float
+    /// `constant`, `one-cycle` or `cosine`.
+    var schedule: String
+    /// Seed of the initial weights and of each epoch's shuffle.
+    var seed: UInt64
+
+    /// One line for the report: "AdamW lr 0.003 weight decay 0.1, one-cycle schedule, 15 epochs of batches of 128".
+    var description: String {
+        let optimizerText: String
+        switch optimizer {
+        case "sgd": optimizerText = "SGD lr \(learningRate) momentum \(momentum) weight decay \(weightDecay)"
+        case "adam": optimizerText = "Adam lr \(learningRate) weight decay \(weightDecay)"
+        default: optimizerText = "AdamW lr \(learningRate) weight decay \(weightDecay)"
+        }
+        return "\(optimizerText), \(schedule) schedule, \(epochs) epochs of batches of \(batchSize), seed \(seed)"
+    }
+}
+
+/// The defaults of `swiftgrad train`'s options, in one place for the help text and for new runs.
+enum TrainDefaults {
+    static let hidden = [256, 128]
+    static let dataset = "fashion-mnist"
+    static let epochs = 15
+    static let batchSize = 128
+    static let optimizer = "adamw"
+    static let momentum: Float = 0.9
+    static let schedule = "one-cycle"
+    static let seed: UInt64 = 0
+
+    static func learningRate(_ optimizer: String) -> Float { optimizer == "sgd" ? 0.1 : 0.003 }
+    static func weightDecay(_ optimizer: String) -> Float { optimizer == "adamw" ? 0.1 : 0 }
+}
+
+extension TrainCommand {
+    /// The settings of a new run on images of `inputSize` pixels in `classes` classes: each option given, else
+    /// its default.
+    func newRunSettings(inputSize: Int, classes: Int) throws -> RunSettings {
+        let optimizer = self.optimizer ?? TrainDefaults.optimizer
+        return RunSettings(
+            sizes: [inputSize] + (try hiddenSizes() ?? TrainDefaults.hidden) + [classes],
+            dataset: dataset ?? TrainDefaults.dataset, limit: limit, epochs: epochs ?? TrainDefaults.epochs,
+            batchSize: batchSize ?? TrainDefaults.batchSize, optimizer: optimizer,
+            learningRate: lr ?? TrainDefaults.learningRate(optimizer),
+            momentum: optimizer == "sgd" ? momentum ?? TrainDefaults.momentum : 0,
+            weightDecay: weightDecay ?? TrainDefaults.weightDecay(optimizer), schedule: schedule ?? TrainDefaults.schedule,
+            seed: seed ?? TrainDefaults.seed)
+    }
+
+    /// Throws, naming the option, when an option given to `--resume` disagrees with the saved run's settings.
+    /// Options left out take the saved values, so both `swiftgrad train --resume` and the run's own command with
+    /// `--resume` added continue it.
+    func checkAgreement(with saved: RunSettings) throws {
+        try checkMomentum(optimizer: saved.optimizer)
+        try agree("--hidden", try hiddenSizes().map(Self.sizesText), Self.sizesText(Array(saved.sizes.dropFirst().dropLast())))
+        try agree("--dataset", dataset, saved.dataset)
+        try agree("--limit", limit.map(String.init), saved.limit.map(String.init) ?? "(all images)")
+        try agree("--epochs", epochs, saved.epochs)
+        try agree("--batch-size", batchSize, saved.batchSize)
+        try agree("--optimizer", optimizer, saved.optimizer)
+        try agree("--lr", lr, saved.learningRate)
+        try agree("--momentum", momentum, saved.momentum)
+        try agree("--weight-decay", weightDecay, saved.weightDecay)
+        try agree("--schedule", schedule, saved.schedule)
+        try agree("--seed", seed, saved.seed)
+    }
+
+    private func agree<Value: Equatable & CustomStringConvertible>(_ flag: String, _ given: Value?, _ saved: Value) throws {
+        guard let given, given != saved else { return }
+        throw ValidationError("""
+            \(flag) \(given) differs from the saved run's \(saved): --resume continues a run with its own settings; \
+            leave \(flag) out, or start a new run with another --out
+            """)
+    }
+
+    /// Throws when `--momentum` is given for an optimizer that takes none.
+    func checkMomentum(optimizer: String) throws {
+        if momentum != nil && optimizer != "sgd" {
+            throw ValidationError("--momentum applies to --optimizer sgd only (this run's optimizer is \(optimizer))")
+        }
+    }
+
+    private static func sizesText(_ sizes: [Int]) -> String { sizes.map(String.init).joined(separator: ",") }
+}
