@@ -125,6 +125,28 @@ extension TrainCLITests {
         #expect(try Self.metrics(resumed).epochs == expected.epochs)
     }
 
+    /// A saved run resumed on data its model cannot take (other image sizes) is refused in one line, before
+    /// anything is trained or written.
+    @Test func resumeOnDataTheModelDoesNotFitIsRefused() throws {
+        let out = try temporaryFolder(), small = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: small) }
+        let first = try runCLI(["train", "--data", Self.sample, "--hidden", "4", "--epochs", "1", "--limit", "100",
+                                "--out", out.path])
+        #expect(first.status == 0, "\(first.errors)")
+        for split in ["train", "t10k"] {
+            try IDXArray.encode(shape: [20, 10, 10], bytes: [UInt8](repeating: 7, count: 2000))
+                .write(to: small.appendingPathComponent("\(split)-images-idx3-ubyte"))
+            try IDXArray.encode(shape: [20], bytes: (0..<20).map { UInt8($0 % 10) })
+                .write(to: small.appendingPathComponent("\(split)-labels-idx1-ubyte"))
+        }
+        let before = try Data(contentsOf: out.appendingPathComponent("model.safetensors"))
+        let resumed = try runCLI(["train", "--resume", "--out", out.path, "--data", small.path])
+        #expect(resumed.status != 0)
+        #expect(resumed.errors.split(separator: "\n").count == 1, "\(resumed.errors)")
+        #expect(resumed.errors.contains("does not fit this data (100 pixels, 10 classes)"), "\(resumed.errors)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("model.safetensors")) == before)
+    }
+
     /// A run killed (SIGKILL) while it writes its epoch checkpoint leaves the previous checkpoint whole, and
     /// `--resume` finishes from it.
     @Test func killedMidWriteKeepsTheLastCheckpointAndResumes() throws {
