@@ -85,8 +85,10 @@ enum Shapes {
     }
 
     /// The strides that read a tensor of `shape`/`strides` as `target` (its broadcast shape): 0 on new or
-    /// stretched axes.
+    /// stretched axes. (Axes of size 1 are never stepped along, so what their strides say does not matter: a
+    /// tensor already of `target`'s shape keeps its own strides, without a new array.)
     static func broadcastStrides(shape: [Int], strides: [Int], to target: [Int]) -> [Int] {
+        if shape == target { return strides }
         let lead = target.count - shape.count
         var result = filled(0, count: target.count)
         for i in 0..<shape.count where shape[i] == target[i + lead] && shape[i] != 1 {

@@ -4,59 +4,74 @@
 /// contiguous operation becomes a single row of `count` elements and only truly strided or broadcast operands
 /// pay for the odometer.
 struct StridedLayout {
-    /// The collapsed shape; the last axis is the row.
-    private(set) var shape: [Int]
-    /// Per operand, its strides over `shape`.
-    private(set) var strides: [[Int]]
+    /// The collapsed shape; the last axis is the row. Empty when every operand is contiguous in the same order:
+    /// then the walk is one row of unit strides, `outerLength` long, and the layout allocates nothing.
+    private var shape: [Int]
+    /// The operands' strides over `shape`, axis by axis: operand k's stride along axis a is
+    /// `strides[a · operands + k]`. (One array for all operands, and none for a contiguous walk: an elementwise
+    /// op on small tensors spent a third of its instructions building a layout of one array per operand.)
+    private var strides: [Int]
+    private let operands: Int
+    /// The length walked along the outermost axis: `shape[0]`, or a piece of it (`forEachPiece`).
+    private var outerLength: Int
 
     init(shape fullShape: [Int], strides fullStrides: [[Int]]) {
+        operands = fullStrides.count
         // Nothing to walk; the other sizes may be anything (even overflow when multiplied).
         if fullShape.contains(0) {
-            shape = [0]
-            strides = fullStrides.map { _ in [1] }
+            (shape, strides, outerLength) = ([], [], 0)
             return
         }
-        var shape: [Int] = []
-        var strides = [[Int]](repeating: [], count: fullStrides.count)
+        if Self.allContiguous(shape: fullShape, strides: fullStrides) {
+            (shape, strides, outerLength) = ([], [], fullShape.reduce(1, *))
+            return
+        }
+        var shape: [Int] = [], strides: [Int] = []
+        shape.reserveCapacity(fullShape.count)
+        strides.reserveCapacity(fullShape.count * operands)
         for axis in 0..<fullShape.count where fullShape[axis] != 1 {
             let size = fullShape[axis]
-            if let last = shape.last,
-               (0..<fullStrides.count).allSatisfy({ strides[$0].last! == fullStrides[$0][axis] * size }) {
-                shape[shape.count - 1] = last * size
-                for k in 0..<strides.count { strides[k][strides[k].count - 1] = fullStrides[k][axis] }
+            let last = strides.count - operands
+            if !shape.isEmpty && (0..<operands).allSatisfy({ strides[last + $0] == fullStrides[$0][axis] * size }) {
+                shape[shape.count - 1] *= size
+                for k in 0..<operands { strides[last + k] = fullStrides[k][axis] }
             } else {
                 shape.append(size)
-                for k in 0..<strides.count { strides[k].append(fullStrides[k][axis]) }
+                for k in 0..<operands { strides.append(fullStrides[k][axis]) }
             }
         }
-        if shape.isEmpty {
-            shape = [1]
-            strides = strides.map { _ in [1] }
+        (self.shape, self.strides, outerLength) = (shape, strides, shape[0])
+    }
+
+    /// Whether every operand is laid out row-major over `shape` without gaps (axes of size 1 aside).
+    private static func allContiguous(shape: [Int], strides: [[Int]]) -> Bool {
+        var expected = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
+            for operand in strides where operand[axis] != expected { return false }
+            expected *= shape[axis]
         }
-        self.shape = shape
-        self.strides = strides
+        return true
     }
 
     /// The number of elements walked.
-    var count: Int { shape.reduce(1, *) }
+    var count: Int { shape.dropFirst().reduce(outerLength, *) }
 
     /// Calls `body(piece, start)` for pieces that together make this walk, on several threads when it is
     /// large (``Parallelism/forEachPiece(of:minimumElements:_:)``): each piece is a walk of its own, starting
     /// at index `start` of this walk's outermost axis (the row, when there is only one axis), where operand k
     /// is `offset(ofOuter: start, operand: k)` elements in.
     func forEachPiece(_ body: (_ piece: StridedLayout, _ start: Int) -> Void) {
-        let outer = shape[0]
-        let elementsPerOuter = Swift.max(count / Swift.max(outer, 1), 1)
+        let elementsPerOuter = Swift.max(count / Swift.max(outerLength, 1), 1)
         let minimum = (Parallelism.minimumElementsPerThread + elementsPerOuter - 1) / elementsPerOuter
-        Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: shape.count == 1 ? 16 : 1) { range in
+        Parallelism.forEachPiece(of: outerLength, minimumLength: minimum, multipleOf: shape.count <= 1 ? 16 : 1) { range in
             var piece = self
-            piece.shape[0] = range.count
+            piece.outerLength = range.count
             body(piece, range.lowerBound)
         }
     }
 
     /// Where operand `k` is, in elements from its start, at index `index` of the outermost axis.
-    func offset(ofOuter index: Int, operand k: Int) -> Int { strides[k][0] * index }
+    func offset(ofOuter index: Int, operand k: Int) -> Int { shape.isEmpty ? index : strides[k] * index }
 
     /// Calls `row(offsets, count, rowStrides)` once per row: `offsets[k]` is operand k's element offset at the
     /// row's start, `rowStrides[k]` its stride along the row. The buffers are reused from row to row (no
@@ -66,40 +81,38 @@ struct StridedLayout {
         _ row: (_ offsets: UnsafeMutablePointer<Int>, _ count: Int, _ rowStrides: UnsafeMutablePointer<Int>) -> Void
     ) {
         let rank = shape.count
-        let operands = strides.count
-        let rowCount = shape[rank - 1]
+        let rowCount = rank <= 1 ? outerLength : shape[rank - 1]
         if rowCount == 0 { return }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * operands + rank + rank * operands) { buffer in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * operands + rank) { buffer in
             let base = buffer.baseAddress!
             let offsets = base, rowStrides = base + operands
             let index = base + 2 * operands
             for k in 0..<operands {
                 offsets[k] = 0
-                rowStrides[k] = strides[k][rank - 1]
+                rowStrides[k] = rank == 0 ? 1 : strides[(rank - 1) * operands + k]
             }
-            if rank == 1 {
+            if rank <= 1 {
                 row(offsets, rowCount, rowStrides)
                 return
             }
-            // Per outer axis, operand strides laid out flat: outer[axis * operands + k].
-            let flat = index + rank
-            for axis in 0..<(rank - 1) {
-                index[axis] = 0
-                for k in 0..<operands { flat[axis * operands + k] = strides[k][axis] }
-            }
-            while true {
-                row(offsets, rowCount, rowStrides)
-                var axis = rank - 2
-                while axis >= 0 {
-                    index[axis] &+= 1
-                    let step = flat + axis &* operands
-                    for k in 0..<operands { offsets[k] &+= step[k] }
-                    if index[axis] < shape[axis] { break }
-                    for k in 0..<operands { offsets[k] &-= step[k] &* shape[axis] }
-                    index[axis] = 0
-                    axis -= 1
+            for axis in 0..<(rank - 1) { index[axis] = 0 }
+            strides.withUnsafeBufferPointer { flat in
+                let flat = flat.baseAddress!
+                while true {
+                    row(offsets, rowCount, rowStrides)
+                    var axis = rank - 2
+                    while axis >= 0 {
+                        let length = axis == 0 ? outerLength : shape[axis]
+                        index[axis] &+= 1
+                        let step = flat + axis &* operands
+                        for k in 0..<operands { offsets[k] &+= step[k] }
+                        if index[axis] < length { break }
+                        for k in 0..<operands { offsets[k] &-= step[k] &* length }
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                    if axis < 0 { return }
                 }
-                if axis < 0 { return }
             }
         }
     }
