@@ -18,34 +18,34 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Folder with the dataset's IDX files (train-images-idx3-ubyte.gz, …).")
     var data: String?
 
-    @Option(help: "fashion-mnist, mnist or kmnist: names the classes and, except for fashion-mnist, normalises with the training set's own statistics. (default: fashion-mnist)")
+    @Option(help: "fashion-mnist, mnist or kmnist: names the classes and, except for fashion-mnist, normalises with the training set's own statistics. (default: \(TrainDefaults.dataset))")
     var dataset: String?
 
-    @Option(help: "Hidden layer sizes, comma-separated; empty for none (a linear classifier). (default: 256,128)")
+    @Option(help: "Hidden layer sizes, comma-separated; empty for none (a linear classifier). (default: \(TrainDefaults.hidden.map(String.init).joined(separator: ",")))")
     var hidden: String?
 
-    @Option(help: "Passes over the training set. (default: 15)")
+    @Option(help: "Passes over the training set. (default: \(TrainDefaults.epochs))")
     var epochs: Int?
 
-    @Option(help: "Images per batch. (default: 128)")
+    @Option(help: "Images per batch. (default: \(TrainDefaults.batchSize))")
     var batchSize: Int?
 
-    @Option(help: "sgd, adam or adamw. (default: adamw)")
+    @Option(help: "sgd, adam or adamw. (default: \(TrainDefaults.optimizer))")
     var optimizer: String?
 
-    @Option(help: "Learning rate (the peak rate for one-cycle). (default: 0.003 for adam and adamw, 0.1 for sgd)")
+    @Option(help: "Learning rate (the peak rate for one-cycle). (default: \(TrainDefaults.learningRate("adamw")) for adam and adamw, \(TrainDefaults.learningRate("sgd")) for sgd)")
     var lr: Float?
 
-    @Option(help: "SGD momentum, at least 0 and under 1. (default: 0.9)")
+    @Option(help: "SGD momentum, at least 0 and under 1. (default: \(TrainDefaults.momentum))")
     var momentum: Float?
 
-    @Option(help: "Weight decay: decoupled for adamw, an L2 term for sgd and adam. (default: 0.1 for adamw, 0 for the others)")
+    @Option(help: "Weight decay: decoupled for adamw, an L2 term for sgd and adam. (default: \(TrainDefaults.weightDecay("adamw")) for adamw, 0 for the others)")
     var weightDecay: Float?
 
-    @Option(help: "constant, one-cycle or cosine. (default: one-cycle)")
+    @Option(help: "constant, one-cycle or cosine. (default: \(TrainDefaults.schedule))")
     var schedule: String?
 
-    @Option(help: "Seed of the initial weights and the shuffles. (default: 0)")
+    @Option(help: "Seed of the initial weights and the shuffles. (default: \(TrainDefaults.seed))")
     var seed: UInt64?
 
     @OptionGroup var threadsOption: ThreadsOption
