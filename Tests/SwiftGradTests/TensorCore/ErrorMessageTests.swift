@@ -32,6 +32,14 @@ import Testing
         #expect(stderr.contains("index: 3 is out of range for axis 1 of size 3 (valid: -3...2), shape [2, 3]"))
     }
 
+    @Test func permuteThatRepeatsAnAxisStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros(2, 3, 4).permuted(0, 2, -1)
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("permute: order [0, 2, -1] repeats an axis"))
+    }
+
     @Test func badReshapeStops() async {
         await #expect(processExitsWith: .failure) {
             _ = Tensor.zeros(2, 3).reshaped(4, -1)
