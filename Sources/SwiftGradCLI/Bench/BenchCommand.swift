@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure SwiftGrad's speed (build with `swift build -c release -Xcc -march=native`).",
-        subcommands: [BenchOps.self, BenchGEMM.self, BenchMatmul.self, BenchAutograd.self]
+        subcommands: [BenchOps.self, BenchGEMM.self, BenchMatmul.self, BenchAutograd.self, BenchInference.self]
     )
 }
 

@@ -66,6 +66,8 @@ import Testing
           "--optimizer", "sgd", "--schedule", "constant", "--lr=1e30", "--out", path("diverging")],
          "the loss became"),
         (["bench", "gemm", "--sizes", "12x"], "is not a size N or a shape MxKxN"),
+        (["bench", "inference", "--sizes", "784"], "--sizes must be at least 2 positive integers"),
+        (["bench", "inference", "--batches", "0,3"], "--batches must be positive integers"),
     ]
 
     @Test(arguments: cases.indices)
