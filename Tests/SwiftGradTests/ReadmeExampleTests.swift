@@ -45,10 +45,37 @@ import Testing
         try SafeTensors.write(model.stateDict(), to: URL(fileURLWithPath: "model.safetensors"))
     }
 
+    /// The serving example: an actor owns the model, and concurrent tasks get answers from it.
+    @Test func servingExample() async throws {
+        let classifier = try Classifier(checkpoint: nil)
+        let answers = await withTaskGroup(of: [Float].self) { group in
+            for i in 0..<4 { group.addTask { await classifier.probabilities([Float](repeating: Float(i) / 4, count: 784)) } }
+            var all: [[Float]] = []
+            for await answer in group { all.append(answer) }
+            return all
+        }
+        #expect(answers.count == 4)
+        #expect(answers.allSatisfy { $0.count == 10 && Swift.abs($0.reduce(0, +) - 1) < 1e-5 })
+    }
+
     @Test func loadingPyTorchWeightsExample() throws {
         let path = try #require(Bundle.module.path(forResource: "torch_mlp", ofType: "safetensors", inDirectory: "Resources"))
         let pytorch = Sequential { Linear(784, 50); ReLU(); Linear(50, 10) }
         try pytorch.loadStateDict(try SafeTensors.read(URL(fileURLWithPath: path)))
         #expect(pytorch.parameterCount == 784 * 50 + 50 + 50 * 10 + 10)
+    }
+}
+
+/// The README's serving example, verbatim.
+actor Classifier {
+    private let model = Sequential { Linear(784, 128); ReLU(); Linear(128, 10) }
+
+    init(checkpoint: URL?) throws {
+        if let checkpoint { try model.loadStateDict(try SafeTensors.read(checkpoint)) }
+    }
+
+    /// Class probabilities of one 28×28 image, as 784 floats.
+    func probabilities(_ pixels: [Float]) -> [Float] {
+        withoutGradient { model(Tensor(shape: [1, 784], scalars: pixels)).softmax(axis: -1).scalars }
     }
 }
