@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwiftGrad
 
 /// Everything that decides a training run's numbers, resolved from `swiftgrad train`'s options and their
 /// defaults. Saved in the training state, so that `--resume` continues the run as it was set up rather than with
@@ -6,8 +7,13 @@ import ArgumentParser
 struct RunSettings: Codable, Equatable {
     /// Layer sizes, input to output.
     var sizes: [Int]
+    /// The `--data` folder the run started with (nil: the default source); `--resume` reads it again unless
+    /// given another (a folder that moved).
+    var data: String?
     /// `fashion-mnist`, `mnist` or `kmnist`: the class names and the normalisation.
     var dataset: String
+    /// Training images the run uses (after `limit`): resumed on other data, a run would silently change course.
+    var trainImages: Int
     /// Train on the first `limit` training images only; nil for all of them.
     var limit: Int?
     var epochs: Int
@@ -52,13 +58,14 @@ enum TrainDefaults {
 }
 
 extension TrainCommand {
-    /// The settings of a new run on images of `inputSize` pixels in `classes` classes: each option given, else
-    /// its default.
-    func newRunSettings(inputSize: Int, classes: Int) throws -> RunSettings {
+    /// The settings of a new run on `train`'s images (after `--limit`) in `classes` classes: each option given,
+    /// else its default.
+    func newRunSettings(train: MNIST, classes: Int) throws -> RunSettings {
         let optimizer = self.optimizer ?? TrainDefaults.optimizer
         return RunSettings(
-            sizes: [inputSize] + (try hiddenSizes() ?? TrainDefaults.hidden) + [classes],
-            dataset: dataset ?? TrainDefaults.dataset, limit: limit, epochs: epochs ?? TrainDefaults.epochs,
+            sizes: [train.imageSize] + (try hiddenSizes() ?? TrainDefaults.hidden) + [classes], data: data,
+            dataset: dataset ?? TrainDefaults.dataset, trainImages: train.count, limit: limit,
+            epochs: epochs ?? TrainDefaults.epochs,
             batchSize: batchSize ?? TrainDefaults.batchSize, optimizer: optimizer,
             learningRate: lr ?? TrainDefaults.learningRate(optimizer),
             momentum: optimizer == "sgd" ? momentum ?? TrainDefaults.momentum : 0,

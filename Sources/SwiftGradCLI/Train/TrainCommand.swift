@@ -110,12 +110,18 @@ struct TrainCommand: ParsableCommand {
         let dataset = saved?.state.settings.dataset ?? self.dataset ?? TrainDefaults.dataset
         let limit = saved.map { $0.state.settings.limit } ?? self.limit
 
-        let source = DataSource.resolve(data: data)
+        let source = DataSource.resolve(data: data ?? saved?.state.settings.data)
         var train = try source.load(.train)
         let test = try source.load(.test)
         if let limit, limit < train.count {
             train = MNIST(pixels: Array(train.pixels.prefix(limit * train.imageSize)),
                           labels: Array(train.labels.prefix(limit)), rows: train.rows, columns: train.columns)
+        }
+        if let saved, saved.state.settings.trainImages != train.count {
+            throw ValidationError("""
+                the saved run trains on \(saved.state.settings.trainImages) images but \(source) has \(train.count); \
+                give --data the run's own folder
+                """)
         }
         let normalization = dataset == "fashion-mnist" ? Normalization.fashionMNIST : Normalization.of(train)
         let classes = Swift.max(train.classCount, test.classCount)
@@ -124,7 +130,7 @@ struct TrainCommand: ParsableCommand {
         if let saved {
             trainer = try Trainer(resuming: saved, folder: folder, train: train, test: test, normalization: normalization)
         } else {
-            let settings = try newRunSettings(inputSize: train.imageSize, classes: classes)
+            let settings = try newRunSettings(train: train, classes: classes)
             trainer = Trainer(settings: settings, train: train, test: test, normalization: normalization, folder: folder)
         }
         let settings = trainer.state.settings
@@ -136,7 +142,7 @@ struct TrainCommand: ParsableCommand {
         if let (state, _) = saved {
             print(state.epoch < settings.epochs
                   ? "resuming at epoch \(state.epoch + 1), batch \(state.batch + 1), from \(folder.url.path)"
-                  : "the saved run in \(folder.url.path) finished its \(settings.epochs) epochs; evaluating it")
+                  : "the saved run in \(folder.url.path) is finished (epoch \(state.epoch) of \(settings.epochs)); evaluating it")
         }
         try trainer.run(live: !json && isatty(2) == 1)
 

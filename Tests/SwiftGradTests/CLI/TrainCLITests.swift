@@ -125,26 +125,39 @@ extension TrainCLITests {
         #expect(try Self.metrics(resumed).epochs == expected.epochs)
     }
 
-    /// A saved run resumed on data its model cannot take (other image sizes) is refused in one line, before
-    /// anything is trained or written.
-    @Test func resumeOnDataTheModelDoesNotFitIsRefused() throws {
-        let out = try temporaryFolder(), small = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: small) }
+    /// A saved run resumed on other data is refused in one line, before anything is trained or written: data
+    /// with another number of training images (the run would silently change course), or images its model
+    /// cannot take. Without `--data`, a resumed run reads the folder it started with.
+    @Test func resumeOnOtherDataIsRefused() throws {
+        let out = try temporaryFolder(), data = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: data) }
         let first = try runCLI(["train", "--data", Self.sample, "--hidden", "4", "--epochs", "1", "--limit", "100",
                                 "--out", out.path])
         #expect(first.status == 0, "\(first.errors)")
-        for split in ["train", "t10k"] {
-            try IDXArray.encode(shape: [20, 10, 10], bytes: [UInt8](repeating: 7, count: 2000))
-                .write(to: small.appendingPathComponent("\(split)-images-idx3-ubyte"))
-            try IDXArray.encode(shape: [20], bytes: (0..<20).map { UInt8($0 % 10) })
-                .write(to: small.appendingPathComponent("\(split)-labels-idx1-ubyte"))
+        /// A dataset of `count` 10×10 training images.
+        func smallImages(_ name: String, count: Int) throws -> String {
+            let folder = data.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for split in ["train", "t10k"] {
+                try IDXArray.encode(shape: [count, 10, 10], bytes: [UInt8](repeating: 7, count: count * 100))
+                    .write(to: folder.appendingPathComponent("\(split)-images-idx3-ubyte"))
+                try IDXArray.encode(shape: [count], bytes: (0..<count).map { UInt8($0 % 10) })
+                    .write(to: folder.appendingPathComponent("\(split)-labels-idx1-ubyte"))
+            }
+            return folder.path
         }
         let before = try Data(contentsOf: out.appendingPathComponent("model.safetensors"))
-        let resumed = try runCLI(["train", "--resume", "--out", out.path, "--data", small.path])
-        #expect(resumed.status != 0)
-        #expect(resumed.errors.split(separator: "\n").count == 1, "\(resumed.errors)")
-        #expect(resumed.errors.contains("does not fit this data (100 pixels, 10 classes)"), "\(resumed.errors)")
+        for (folder, message) in [(try smallImages("fifty", count: 50), "the saved run trains on 100 images but"),
+                                  (try smallImages("hundred", count: 100), "does not fit this data (100 pixels, 10 classes)")] {
+            let resumed = try runCLI(["train", "--resume", "--out", out.path, "--data", folder])
+            #expect(resumed.status != 0)
+            #expect(resumed.errors.split(separator: "\n").count == 1, "\(resumed.errors)")
+            #expect(resumed.errors.contains(message), "\(resumed.errors)")
+        }
         #expect(try Data(contentsOf: out.appendingPathComponent("model.safetensors")) == before)
+        let again = try runCLI(["train", "--resume", "--out", out.path])
+        #expect(again.status == 0, "\(again.errors)")
+        #expect(again.stdout.contains("data: \(Self.sample)"))
     }
 
     /// A run killed (SIGKILL) while it writes its epoch checkpoint leaves the previous checkpoint whole, and
