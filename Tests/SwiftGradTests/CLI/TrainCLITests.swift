@@ -160,6 +160,22 @@ extension TrainCLITests {
         #expect(again.stdout.contains("data: \(Self.sample)"))
     }
 
+    /// A model trained on another dataset than Fashion-MNIST is not evaluated on the default (Fashion-MNIST) data:
+    /// without `--data` it is refused, naming the dataset its metadata records.
+    @Test func evalOfAnotherDatasetsModelNeedsItsData() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let trained = try runCLI(["train", "--data", Self.sample, "--dataset", "mnist", "--hidden", "4", "--epochs", "1",
+                                  "--limit", "100", "--out", out.path])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let model = out.appendingPathComponent("model.safetensors").path
+        let refused = try runCLI(["eval", "--model", model])
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("was trained on mnist: give --data"), "\(refused.errors)")
+        let evaluated = try runCLI(["eval", "--model", model, "--data", Self.sample])
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+    }
+
     /// A run killed (SIGKILL) while it writes its epoch checkpoint leaves the previous checkpoint whole, and
     /// `--resume` finishes from it.
     @Test func killedMidWriteKeepsTheLastCheckpointAndResumes() throws {
