@@ -81,6 +81,10 @@ struct TrainCommand: ParsableCommand {
             guard momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be at least 0 and under 1, got \(momentum)") }
         }
         if !resume { try checkMomentum(optimizer: optimizer ?? TrainDefaults.optimizer) }
+        if let dataset, dataset != "fashion-mnist", data == nil, !resume {
+            let download = dataset == "mnist" ? "; swiftgrad download mnist --to DIR fetches it" : ""
+            throw ValidationError("--dataset \(dataset) needs --data, a folder of its files (without it, the data is Fashion-MNIST\(download))")
+        }
         if let limit { guard limit >= 1 else { throw ValidationError("--limit must be at least 1") } }
         if let weightDecay {
             guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }

@@ -46,6 +46,7 @@ import Testing
         (["train", "--momentum", "0.5"], "--momentum applies to --optimizer sgd only (this run's optimizer is adamw)"),
         (["train", "--optimizer", "sgd", "--momentum", "1"], "--momentum must be at least 0 and under 1"),
         (["train", "--resume", "--out", path("no-run")], "no run to resume"),
+        (["train", "--dataset", "kmnist"], "--dataset kmnist needs --data, a folder of its files"),
         (["train", "--epochs", "many"], "epochs"),
         (["train", "--bogus"], "Unknown option '--bogus'"),
         (["frobnicate"], "Unexpected argument 'frobnicate'"),
