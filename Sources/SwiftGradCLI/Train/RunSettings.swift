@@ -30,7 +30,8 @@ struct RunSettings: Codable, Equatable {
     /// Seed of the initial weights and of each epoch's shuffle.
     var seed: UInt64
 
-    /// One line for the report: "AdamW lr 0.003 weight decay 0.1, one-cycle schedule, 15 epochs of batches of 128".
+    /// One line for the report: "AdamW lr 0.003 weight decay 0.1, one-cycle schedule, 15 epochs of batches of 128,
+    /// seed 0".
     var description: String {
         let optimizerText: String
         switch optimizer {
