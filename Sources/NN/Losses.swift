@@ -43,7 +43,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction =
 public func nllLoss(logProbabilities: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
     precondition(logProbabilities.rank == 2 && targets.rank == 1 && targets.shape[0] == logProbabilities.shape[0],
                  "nllLoss: expected [n, classes] and [n], got \(logProbabilities.shape) and \(targets.shape)")
-    let picked = Tensor.oneHot(targets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype)
+    let picked = Tensor.oneHot(targets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype, op: "nllLoss")
     return reduce(-(logProbabilities * picked).sum(axis: 1), reduction)
 }
 

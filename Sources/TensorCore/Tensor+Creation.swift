@@ -136,13 +136,19 @@ extension Tensor {
     ///
     /// **Shapes:** indices `[n]` (whole numbers in `0..<classes`) → `[n, classes]`.
     public static func oneHot(_ indices: Tensor, classes: Int, dtype: DType = .float32) -> Tensor {
-        require(indices.rank == 1, "oneHot: indices must be one axis, got shape \(Shapes.text(indices.shape))")
+        oneHot(indices, classes: classes, dtype: dtype, op: "oneHot")
+    }
+
+    /// ``oneHot(_:classes:dtype:)``, naming `op` (a loss, say) when an index is not a class.
+    package static func oneHot(_ indices: Tensor, classes: Int, dtype: DType, op: String) -> Tensor {
+        require(indices.rank == 1, "\(op): indices must be one axis, got shape \(Shapes.text(indices.shape))")
         let labels = indices.elements(as: Double.self)
         let out = Tensor.zeros([labels.count, classes], dtype: dtype)
         for (row, label) in labels.enumerated() {
-            let column = Int(label)
-            require(Double(column) == label && column >= 0 && column < classes,
-                    "oneHot: index \(label) at position \(row) is not a class in 0..<\(classes)")
+            guard let column = Int(exactly: label), (0..<classes).contains(column) else {
+                let text = Int(exactly: label).map(String.init) ?? "\(label)"
+                fatalError("\(op): index \(text) at position \(row) is not a class in 0..<\(classes)")
+            }
             switch dtype {
             case .float32: out.pointer(Float.self)[row * classes + column] = 1
             case .float64: out.pointer(Double.self)[row * classes + column] = 1

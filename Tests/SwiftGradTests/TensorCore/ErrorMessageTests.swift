@@ -1,3 +1,4 @@
+import NN
 import Testing
 @testable import TensorCore
 
@@ -38,6 +39,14 @@ import Testing
         }
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(stderr.contains("permute: order [0, 2, -1] repeats an axis"))
+    }
+
+    @Test func lossTargetOutsideTheClassesNamesTheLoss() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = crossEntropy(logits: Tensor.zeros(2, 3), targets: Tensor([0, 3]))
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("nllLoss: index 3 at position 1 is not a class in 0..<3"))
     }
 
     @Test func badReshapeStops() async {
