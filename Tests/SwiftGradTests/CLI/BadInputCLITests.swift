@@ -1,3 +1,4 @@
+import Checkpoints
 import Datasets
 import Foundation
 import Testing
@@ -33,6 +34,11 @@ import Testing
         write("small-input.safetensors", checkpoint)
         write("unreadable.safetensors", checkpoint)
         chmod(folder.appendingPathComponent("unreadable.safetensors").path, 0)
+        // A run folder whose training state an earlier build wrote, without the run's settings.
+        let oldRun = folder.appendingPathComponent("old-run")
+        try! FileManager.default.createDirectory(at: oldRun, withIntermediateDirectories: true)
+        try! SafeTensors.write([:], to: oldRun.appendingPathComponent("training-state.safetensors"),
+                               metadata: ["swiftgrad.training": #"{"sizes":[784,16,10],"optimizer":"adamw","epoch":1}"#])
         return folder
     }()
 
@@ -46,6 +52,7 @@ import Testing
         (["train", "--momentum", "0.5"], "--momentum applies to --optimizer sgd only (this run's optimizer is adamw)"),
         (["train", "--optimizer", "sgd", "--momentum", "1"], "--momentum must be at least 0 and under 1"),
         (["train", "--resume", "--out", path("no-run")], "no run to resume"),
+        (["train", "--resume", "--out", path("old-run")], "no training state in its metadata that this version of SwiftGrad can read"),
         (["train", "--dataset", "kmnist"], "--dataset kmnist needs --data, a folder of its files"),
         (["train", "--epochs", "many"], "epochs"),
         (["train", "--bogus"], "Unknown option '--bogus'"),
