@@ -16,17 +16,19 @@ struct ModelOptions: ParsableArguments {
     /// The model, its normalisation, the test set and the class names, after checking that the model takes the
     /// test images' pixels. A model trained on another dataset than the default source's Fashion-MNIST (its
     /// metadata says which) needs `--data`: on Fashion-MNIST it would score as if it had learnt nothing.
-    func load() throws -> (network: Sequential, normalization: Normalization, test: MNIST, classNames: [String]) {
+    func load() throws -> (network: Sequential, normalization: Normalization, test: MNIST, classNames: [String],
+                           source: DataSource) {
         let (network, normalization, savedDataset) = try ModelFile.load(URL(fileURLWithPath: model))
         if data == nil, let savedDataset, savedDataset != "fashion-mnist" {
             throw ValidationError("\(model) was trained on \(savedDataset): give --data a folder of its test files (without it, the data is Fashion-MNIST)")
         }
-        let test = try DataSource.resolve(data: data).load(.test)
+        let source = DataSource.resolve(data: data)
+        let test = try source.load(.test)
         let sizes = try Sequential.multilayerPerceptronSizes(of: network.stateDict())
         guard sizes.first == test.imageSize else {
             throw CheckpointError(path: model, problem: "takes \(sizes.first ?? 0) inputs but the images have \(test.imageSize) pixels")
         }
         let names = classNames(dataset: dataset ?? savedDataset ?? "fashion-mnist", classes: sizes.last ?? 10)
-        return (network, normalization, test, names)
+        return (network, normalization, test, names, source)
     }
 }

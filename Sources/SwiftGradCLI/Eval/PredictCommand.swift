@@ -15,7 +15,7 @@ struct PredictCommand: ParsableCommand {
     var index: Int = 0
 
     func run() throws {
-        let (network, normalization, test, names) = try options.load()
+        let (network, normalization, test, names, _) = try options.load()
         guard (0..<test.count).contains(index) else {
             throw ValidationError("--index must be in 0..<\(test.count), got \(index)")
         }
