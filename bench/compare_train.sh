@@ -18,8 +18,11 @@ for round in $(seq "$rounds"); do
     for config in "${configs[@]}"; do
         IFS='|' read -r hidden batch optimizer lr momentum decay <<< "$config"
         name=$(echo "$hidden" | tr ',' '-')
+        # swiftgrad train takes --momentum only for SGD (given for another optimizer, it is refused).
+        momentum_flag=()
+        [[ $optimizer == sgd ]] && momentum_flag=(--momentum "$momentum")
         /usr/bin/time -f "%M" -o "$tmp/swift-mem.$name.$round" "$bin" train --hidden "$hidden" --batch-size "$batch" \
-            --optimizer "$optimizer" --lr "$lr" --momentum "$momentum" --weight-decay "$decay" --schedule constant \
+            --optimizer "$optimizer" --lr "$lr" ${momentum_flag[@]+"${momentum_flag[@]}"} --weight-decay "$decay" --schedule constant \
             --epochs 2 --threads "$threads" --out "$tmp/run" --json | tail -n 1 > "$tmp/swift.$name.$round"
         python3 bench/train_pytorch.py --hidden "$hidden" --batch-size "$batch" --optimizer "$optimizer" --lr "$lr" \
             --momentum "$momentum" --weight-decay "$decay" --epochs 2 --threads "$threads" --json \
