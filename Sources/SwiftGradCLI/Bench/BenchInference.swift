@@ -18,18 +18,14 @@ struct BenchInference: ParsableCommand {
 
     @OptionGroup var options: BenchOptions
 
-    func validate() throws {
-        _ = try Self.positiveList(sizes, flag: "--sizes", minimumCount: 2)
-        _ = try Self.positiveList(batches, flag: "--batches", minimumCount: 1)
-    }
-
     func run() throws {
         threadsOption.apply()
         let layers = try Self.positiveList(sizes, flag: "--sizes", minimumCount: 2)
+        let batchSizes = try Self.positiveList(batches, flag: "--batches", minimumCount: 1)
         let generator = RandomGenerator(seed: 0)
         let model = Sequential.multilayerPerceptron(layers, generator: generator)
         var report = BenchReport(columns: ["batch", "median", "per image", "images/s"])
-        for batch in try Self.positiveList(batches, flag: "--batches", minimumCount: 1) {
+        for batch in batchSizes {
             let input = Tensor.randn([batch, layers[0]], generator: generator)
             let seconds = Measure.median(warmup: 20, minRuns: 20, budget: 0.5) {
                 _ = withoutGradient { model(input) }
@@ -42,12 +38,12 @@ struct BenchInference: ParsableCommand {
         report.print(json: options.json)
     }
 
-    /// The positive integers of a comma-separated option, at least `minimumCount` of them.
+    /// The positive integers of a comma-separated option (`parseSizes`), at least `minimumCount` of them.
     static func positiveList(_ text: String, flag: String, minimumCount: Int) throws -> [Int] {
-        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count >= minimumCount, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("\(flag) must be \(minimumCount > 1 ? "at least \(minimumCount) " : "")positive integers separated by commas, got '\(text)'")
+        guard let values = try? parseSizes(text), values.count >= minimumCount else {
+            let count = minimumCount > 1 ? "at least \(minimumCount) " : ""
+            throw ValidationError("\(flag) must be \(count)positive integers separated by commas, got '\(text)'")
         }
-        return values.map { $0! }
+        return values
     }
 }

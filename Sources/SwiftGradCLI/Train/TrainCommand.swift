@@ -121,12 +121,6 @@ struct TrainCommand: ParsableCommand {
             train = MNIST(pixels: Array(train.pixels.prefix(limit * train.imageSize)),
                           labels: Array(train.labels.prefix(limit)), rows: train.rows, columns: train.columns)
         }
-        if let saved, saved.state.settings.trainImages != train.count {
-            throw ValidationError("""
-                the saved run trains on \(saved.state.settings.trainImages) images but \(source) has \(train.count); \
-                give --data the run's own folder
-                """)
-        }
         let normalization = dataset == "fashion-mnist" ? Normalization.fashionMNIST : Normalization.of(train)
         let classes = Swift.max(train.classCount, test.classCount)
 

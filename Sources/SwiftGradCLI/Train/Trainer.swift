@@ -21,10 +21,14 @@ final class Trainer {
         self.init(model: model, state: state, train: train, test: test, normalization: normalization, folder: folder)
     }
 
-    /// Continues the run saved in `folder`, whose training state and optimizer tensors are `saved`.
+    /// Continues the run saved in `folder`, whose training state and optimizer tensors are `saved`, after
+    /// checking that the data is the run's: as many training images, of the size its model takes.
     convenience init(resuming saved: (state: TrainingState, optimizer: [String: Tensor]), folder: RunFolder, train: MNIST,
                      test: MNIST, normalization: Normalization) throws {
-        let sizes = saved.state.settings.sizes
+        let (sizes, images) = (saved.state.settings.sizes, saved.state.settings.trainImages)
+        guard images == train.count else {
+            throw ValidationError("the saved run trains on \(images) images but this data has \(train.count); give --data the run's own folder")
+        }
         guard sizes.first == train.imageSize, sizes.last! >= Swift.max(train.classCount, test.classCount) else {
             throw ValidationError("""
                 the saved run's model (\(sizes.map(String.init).joined(separator: " → "))) does not fit this data \

@@ -1,7 +1,7 @@
 /// How to walk several operands of one shape, each with its own strides, as a sequence of rows.
 ///
 /// Axes of size 1 are dropped and adjacent axes that are contiguous in every operand are merged, so a
-/// contiguous operation becomes a single row of `count` elements and only truly strided or broadcast operands
+/// contiguous operation becomes a single row of all its elements and only truly strided or broadcast operands
 /// pay for the odometer.
 struct StridedLayout {
     /// The collapsed shape; the last axis is the row. Empty when every operand is contiguous in the same order:
@@ -53,17 +53,15 @@ struct StridedLayout {
         return true
     }
 
-    /// The number of elements walked.
-    var count: Int { shape.dropFirst().reduce(outerLength, *) }
-
     /// Calls `body(piece, start)` for pieces that together make this walk, on several threads when it is
     /// large (``Parallelism/forEachPiece(of:minimumElements:_:)``): each piece is a walk of its own, starting
     /// at index `start` of this walk's outermost axis (the row, when there is only one axis), where operand k
     /// is `offset(ofOuter: start, operand: k)` elements in.
     func forEachPiece(_ body: (_ piece: StridedLayout, _ start: Int) -> Void) {
-        let elementsPerOuter = Swift.max(count / Swift.max(outerLength, 1), 1)
+        let elementsPerOuter = Swift.max(shape.dropFirst().reduce(1, *), 1)
         let minimum = (Parallelism.minimumElementsPerThread + elementsPerOuter - 1) / elementsPerOuter
-        Parallelism.forEachPiece(of: outerLength, minimumLength: minimum, multipleOf: shape.count <= 1 ? 16 : 1) { range in
+        let alignment = shape.count <= 1 ? 16 : 1
+        Parallelism.forEachPiece(of: outerLength, minimumLength: minimum, multipleOf: alignment) { range in
             var piece = self
             piece.outerLength = range.count
             body(piece, range.lowerBound)
