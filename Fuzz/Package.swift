@@ -6,13 +6,13 @@ import PackageDescription
 let package = Package(
     name: "SwiftGradFuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [.package(name: "SwiftGrad", path: "..")],
     targets: [
         .target(name: "FuzzDriver"),
-        .executableTarget(name: "FuzzSafeTensors", dependencies: ["FuzzDriver", .product(name: "Checkpoints", package: "main")]),
-        .executableTarget(name: "FuzzNPY", dependencies: ["FuzzDriver", .product(name: "Checkpoints", package: "main")]),
-        .executableTarget(name: "FuzzIDX", dependencies: ["FuzzDriver", .product(name: "Datasets", package: "main")]),
-        .executableTarget(name: "FuzzGzip", dependencies: ["FuzzDriver", .product(name: "Datasets", package: "main")]),
+        .executableTarget(name: "FuzzSafeTensors", dependencies: ["FuzzDriver", .product(name: "Checkpoints", package: "SwiftGrad")]),
+        .executableTarget(name: "FuzzNPY", dependencies: ["FuzzDriver", .product(name: "Checkpoints", package: "SwiftGrad")]),
+        .executableTarget(name: "FuzzIDX", dependencies: ["FuzzDriver", .product(name: "Datasets", package: "SwiftGrad")]),
+        .executableTarget(name: "FuzzGzip", dependencies: ["FuzzDriver", .product(name: "Datasets", package: "SwiftGrad")]),
     ],
     swiftLanguageModes: [.v6]
 )
