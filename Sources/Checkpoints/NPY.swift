@@ -80,7 +80,7 @@ public enum NPY {
             func load<T>(_: T.Type, _ i: Int) -> T { base.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) }
             switch descr {
             case "<f4": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(bitPattern: UInt32(littleEndian: load(UInt32.self, $0))) })
-            case "<f8": return Tensor(shape: storedShape, scalars: (0..<count).map { Double(bitPattern: UInt64(littleEndian: load(UInt64.self, $0))) })
+            case "<f8": return Tensor(shape: storedShape, scalars: (0..<count).map { Double(bitPattern: UInt64(littleEndian: load(UInt64.self, $0))) }, dtype: .float64)
             case "<i8": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(Int64(littleEndian: load(Int64.self, $0))) })
             case "<i4": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(Int32(littleEndian: load(Int32.self, $0))) })
             case "|i1": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(load(Int8.self, $0)) })

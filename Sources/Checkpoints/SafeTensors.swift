@@ -124,7 +124,7 @@ public enum SafeTensors {
         func load<T>(_: T.Type, _ i: Int) -> T { bytes.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) }
         switch type {
         case .f64:
-            return Tensor(shape: shape, scalars: (0..<count).map { Double(bitPattern: UInt64(littleEndian: load(UInt64.self, $0))) })
+            return Tensor(shape: shape, scalars: (0..<count).map { Double(bitPattern: UInt64(littleEndian: load(UInt64.self, $0))) }, dtype: .float64)
         case .f32:
             return Tensor(shape: shape, scalars: (0..<count).map { Float(bitPattern: UInt32(littleEndian: load(UInt32.self, $0))) })
         case .f16:

@@ -57,9 +57,11 @@ extension Tensor {
         scalars.withUnsafeBufferPointer { pointer(Float.self).update(from: $0.baseAddress!, count: count) }
     }
 
-    /// A tensor of `shape` holding `scalars` in row-major order, stored as `dtype` (float64 by default, so no
-    /// precision is lost).
-    public convenience init(shape: [Int], scalars: [Double], dtype: DType = .float64) {
+    /// A tensor of `shape` holding `scalars` in row-major order, stored as `dtype`.
+    ///
+    /// Float32 unless `dtype` says otherwise, like every other way of making a tensor: an array literal of decimals
+    /// (`scalars: [1.5, 2]`) is a `[Double]` to Swift, and must not quietly give the slow float64 type.
+    public convenience init(shape: [Int], scalars: [Double], dtype: DType = .float32) {
         self.init(uninitializedShape: shape, dtype: dtype)
         require(scalars.count == count,
                 "tensor: \(scalars.count) scalars do not fill shape \(Shapes.text(shape)) (\(count) elements)")

@@ -40,6 +40,6 @@ func assertClose(
     _ actual: Tensor, shape: [Int], _ expected: [Double], relative: Double = 1e-5, absolute: Double = 1e-6,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    assertClose(actual, Tensor(shape: shape, scalars: expected), relative: relative, absolute: absolute,
+    assertClose(actual, Tensor(shape: shape, scalars: expected, dtype: .float64), relative: relative, absolute: absolute,
                 sourceLocation: sourceLocation)
 }

@@ -15,7 +15,7 @@ func numericGradient(of f: () -> Double, at x: Tensor, epsilon: Double = 1e-6) -
         values[i] = saved
         result[i] = (plus - minus) / (2 * epsilon)
     }
-    return Tensor(shape: x.shape, scalars: result)
+    return Tensor(shape: x.shape, scalars: result, dtype: .float64)
 }
 
 extension Tensor {

@@ -14,6 +14,16 @@ import Testing
         #expect(Tensor(7.0).item() == 7)
     }
 
+    @Test func decimalLiteralsMakeFloat32AndFloat64OnlyByName() {
+        #expect(Tensor(shape: [2], scalars: [1.0, 2.5]).dtype == .float32)
+        #expect(Tensor(shape: [2], scalars: [1, 2]).dtype == .float32)
+        let doubles: [Double] = [0.1, 0.2]
+        #expect(Tensor(shape: [2], scalars: doubles).dtype == .float32)
+        #expect(Tensor(shape: [2], scalars: doubles, dtype: .float64).dtype == .float64)
+        #expect(Tensor(shape: [2], scalars: doubles, dtype: .float64).elements(as: Double.self) == doubles)
+        #expect(Tensor([1.5, 2.5]).dtype == .float32)
+    }
+
     @Test func filledRangesAndIdentity() {
         #expect(Tensor.zeros(2, 3).scalars == [0, 0, 0, 0, 0, 0])
         #expect(Tensor.ones([2]).scalars == [1, 1])
