@@ -186,16 +186,16 @@ struct EinsumEquation {
 }
 
 extension Tensor {
-    /// The view that walks axes with equal `labels` together (`"ii->i"`'s diagonal); the gradient is scattered
+    /// The view that walks axes with equal `labels` together (`"ii->i"`'s diagonal); the gradient is added
     /// back through the same view of a zero tensor.
     func diagonal(labels: [Int]) -> Tensor {
         let layout = EinsumEquation.diagonalLayout(shape: shape, strides: strides, labels: labels)
         let original = shape
         return view(shape: layout.shape, strides: layout.strides, offset: offset).recorded("diagonal", self) { g in
-            let full = Tensor.zeros(original, dtype: g.dtype)
-            let target = EinsumEquation.diagonalLayout(shape: original, strides: full.strides, labels: labels)
-            full.view(shape: target.shape, strides: target.strides, offset: 0).assign(from: g)
-            return [full]
+            [Tensor.viewGradient(g, baseShape: original) { full in
+                let target = EinsumEquation.diagonalLayout(shape: original, strides: full.strides, labels: labels)
+                return full.view(shape: target.shape, strides: target.strides, offset: 0)
+            }]
         }
     }
 }

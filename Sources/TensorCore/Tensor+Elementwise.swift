@@ -48,12 +48,14 @@ extension Tensor {
         }
     }
 
-    /// Copies `source`, broadcast to `self`'s shape, into `self`'s elements (through its strides).
-    func assign(from source: Tensor) {
-        require(source.dtype == dtype, "assign: dtypes \(source.dtype) and \(dtype) differ")
-        let target = Shapes.broadcastOrStop(shape, source.shape, op: "assign")
+    /// Copies `source`, broadcast to `self`'s shape, into `self`'s elements (through its strides); `name` is the
+    /// writing op's name in error messages.
+    func assign(from source: Tensor, name: String) {
+        require(source.dtype == dtype, "\(name): dtypes \(source.dtype) and \(dtype) differ")
+        let target = Shapes.broadcastOrStop(shape, source.shape, op: name)
         require(target == shape,
-                "assign: a tensor of shape \(Shapes.text(source.shape)) cannot be written into a view of shape \(Shapes.text(shape))")
+                "\(name): a tensor of shape \(Shapes.text(source.shape)) cannot be written into a view of shape \(Shapes.text(shape))")
+        requireDistinctPositions(name)
         // A source that overlaps the destination (x[1...] = x[..<-1]) is copied first.
         let input = source.storage === storage ? source.copied() : source
         let sourceStrides = Shapes.broadcastStrides(shape: input.shape, strides: input.strides, to: shape)
@@ -77,6 +79,7 @@ extension Tensor {
         let target = Shapes.broadcastOrStop(shape, other.shape, op: name)
         require(target == shape,
                 "\(name): shapes \(Shapes.text(shape)) and \(Shapes.text(other.shape)) cannot be broadcast in place (the result would be \(Shapes.text(target)))")
+        requireDistinctPositions(name)
         write(op, self, other.storage === storage ? other.copied() : other)
     }
 
@@ -89,6 +92,6 @@ extension Tensor {
     /// this shape and converting its dtype. Not recorded by autograd: use it to load weights or to update
     /// parameters in place.
     public func replaceValues(with source: Tensor) {
-        withoutGradient { assign(from: source.dtype == dtype ? source : source.to(dtype)) }
+        withoutGradient { assign(from: source.dtype == dtype ? source : source.to(dtype), name: "replaceValues") }
     }
 }

@@ -102,10 +102,10 @@ extension Tensor {
             let original = self.shape
             let result = view(shape: shape, strides: strides, offset: offset)
             return result.recorded("index", self) { g in
-                let full = Tensor.zeros(original, dtype: g.dtype)
-                let (s, st, o) = full.selection(indices)
-                full.view(shape: s, strides: st, offset: o).assign(from: g)
-                return [full]
+                [Tensor.viewGradient(g, baseShape: original) { full in
+                    let (shape, strides, offset) = full.selection(indices)
+                    return full.view(shape: shape, strides: strides, offset: offset)
+                }]
             }
         }
         set {
@@ -114,7 +114,7 @@ extension Tensor {
             let (shape, strides, offset) = selection(indices)
             let target = view(shape: shape, strides: strides, offset: offset)
             let value = newValue.dtype == dtype ? newValue : newValue.to(dtype)
-            target.assign(from: value)
+            target.assign(from: value, name: "index assignment")
         }
     }
 

@@ -7,6 +7,50 @@ extension Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset)
     }
 
+    /// The pullback of a view op: a zero tensor of `baseShape` with `g` added through the view of it that
+    /// `select` takes. Positions of the view that share an element (an expanded axis, overlapping windows)
+    /// add their gradients, as the chain rule wants.
+    static func viewGradient(_ g: Tensor, baseShape: [Int], select: (Tensor) -> Tensor) -> Tensor {
+        let full = Tensor.zeros(baseShape, dtype: g.dtype)
+        let target = select(full)
+        let source = g.dtype == full.dtype ? g : g.to(full.dtype)
+        let sourceStrides = Shapes.broadcastStrides(shape: source.shape, strides: source.strides, to: target.shape)
+        switch full.dtype {
+        case .float32:
+            scatterAddKernel(shape: target.shape, out: target.pointer(Float.self), outStrides: target.strides,
+                             source: source.pointer(Float.self), sourceStrides: sourceStrides)
+        case .float64:
+            scatterAddKernel(shape: target.shape, out: target.pointer(Double.self), outStrides: target.strides,
+                             source: source.pointer(Double.self), sourceStrides: sourceStrides)
+        }
+        return full
+    }
+
+    /// A view of this tensor's elements, numbered in row-major order from 0, with `shape` and `strides` (in
+    /// elements, not negative) from element `offset`, as PyTorch's `as_strided`. Positions may share elements:
+    /// sliding windows are `x.asStrided(shape: [n - k + 1, k], strides: [1, 1])`; their gradients add up.
+    /// A tensor that is not contiguous is viewed through a contiguous copy. Such a view cannot be written into
+    /// where its positions overlap.
+    ///
+    /// **Shapes:** `[...]` with N elements → `shape`; every position must fall inside the N elements.
+    public func asStrided(shape newShape: [Int], strides newStrides: [Int], offset newOffset: Int = 0) -> Tensor {
+        require(newShape.count == newStrides.count,
+                "asStrided: shape \(Shapes.text(newShape)) and strides \(Shapes.text(newStrides)) differ in length")
+        require(newShape.allSatisfy { $0 >= 0 } && newStrides.allSatisfy { $0 >= 0 } && newOffset >= 0,
+                "asStrided: sizes, strides and offset must not be negative (shape \(Shapes.text(newShape)), strides \(Shapes.text(newStrides)), offset \(newOffset))")
+        if !newShape.contains(0) {
+            let last = zip(newShape, newStrides).reduce(newOffset) { $0 + ($1.0 - 1) * $1.1 }
+            require(last < count,
+                    "asStrided: shape \(Shapes.text(newShape)), strides \(Shapes.text(newStrides)) and offset \(newOffset) reach element \(last) of a tensor of \(count) elements, shape \(Shapes.text(shape))")
+        }
+        let base = contiguous()
+        let original = shape
+        return base.view(shape: newShape, strides: newStrides, offset: base.offset + newOffset)
+            .recorded("asStrided", base) { g in
+                [Tensor.viewGradient(g, baseShape: original) { $0.view(shape: newShape, strides: newStrides, offset: newOffset) }]
+            }
+    }
+
     /// `self` if contiguous, else a contiguous copy.
     ///
     /// **Shapes:** unchanged.
