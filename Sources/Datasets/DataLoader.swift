@@ -26,7 +26,7 @@ public struct DataLoader: Sendable {
     /// A loader of `dataset` in batches of `batchSize`, shuffled from `seed` when `shuffle` is set.
     public init(_ dataset: MNIST, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0,
                 normalization: Normalization) {
-        precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
+        require(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle

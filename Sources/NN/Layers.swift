@@ -77,7 +77,7 @@ public final class Dropout: Module {
 
     /// - Parameter generator: where the masks come from (the global generator by default), for reproducible runs.
     public init(_ p: Float = 0.5, generator: RandomGenerator? = nil) {
-        precondition(p >= 0 && p < 1, "Dropout: p must be in [0, 1), got \(p)")
+        require(p >= 0 && p < 1, "Dropout: p must be in [0, 1), got \(p)")
         self.p = p
         self.generator = generator
     }

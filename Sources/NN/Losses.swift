@@ -33,7 +33,7 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
 ///
 /// **Shapes:** logits `[n, classes]`, targets `[n]` (whole numbers in `0..<classes`) → `[]`, or `[n]` for `.none`.
 public func crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
-    precondition(logits.rank == 2, "crossEntropy: logits must be [n, classes], got \(logits.shape)")
+    require(logits.rank == 2, "crossEntropy: logits must be [n, classes], got \(logits.shape)")
     return nllLoss(logProbabilities: logits.logSoftmax(axis: 1), targets: targets, reduction: reduction)
 }
 
@@ -41,8 +41,8 @@ public func crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction =
 ///
 /// **Shapes:** logProbabilities `[n, classes]`, targets `[n]` → `[]`, or `[n]` for `.none`.
 public func nllLoss(logProbabilities: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
-    precondition(logProbabilities.rank == 2 && targets.rank == 1 && targets.shape[0] == logProbabilities.shape[0],
-                 "nllLoss: expected [n, classes] and [n], got \(logProbabilities.shape) and \(targets.shape)")
+    require(logProbabilities.rank == 2 && targets.rank == 1 && targets.shape[0] == logProbabilities.shape[0],
+            "nllLoss: expected [n, classes] and [n], got \(logProbabilities.shape) and \(targets.shape)")
     let picked = Tensor.oneHot(targets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype, op: "nllLoss")
     return reduce(-(logProbabilities * picked).sum(axis: 1), reduction)
 }

@@ -7,7 +7,7 @@ extension Sequential {
     ///
     /// **Shapes:** `[n, sizes.first]` → `[n, sizes.last]`.
     public static func multilayerPerceptron(_ sizes: [Int], generator: RandomGenerator? = nil) -> Sequential {
-        precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "multilayerPerceptron: needs at least two positive sizes, got \(sizes)")
+        require(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "multilayerPerceptron: needs at least two positive sizes, got \(sizes)")
         var layers: [Module] = []
         for (i, (input, output)) in zip(sizes, sizes.dropFirst()).enumerated() {
             if i > 0 { layers.append(ReLU()) }

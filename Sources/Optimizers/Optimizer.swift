@@ -69,7 +69,7 @@ public final class SGD: Optimizer {
     /// SGD over `parameters` (a model's `parameters()`), with PyTorch's defaults.
     public init(_ parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov needs momentum and no dampening")
+        require(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov needs momentum and no dampening")
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum

@@ -58,7 +58,7 @@ public final class RandomGenerator: @unchecked Sendable {
 
     /// Uniform integer in `0..<bound` without modulo bias (Lemire's multiply-and-reject).
     func nextInt(below bound: UInt64) -> UInt64 {
-        precondition(bound > 0)
+        require(bound > 0, "nextInt: the bound must be positive, got \(bound)")
         while true {
             let product = nextBits().multipliedFullWidth(by: bound)
             if product.low >= (0 &- bound) % bound { return product.high }

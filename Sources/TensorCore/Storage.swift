@@ -16,7 +16,7 @@ final class TensorStorage: @unchecked Sendable {
 
     /// Allocates uninitialised memory for `count` elements.
     init(count: Int, dtype: DType) {
-        precondition(count >= 0, "storage: negative element count \(count)")
+        require(count >= 0, "storage: negative element count \(count)")
         self.count = count
         self.dtype = dtype
         byteCount = Swift.max(count, 1) * dtype.byteSize + TensorStorage.slack

@@ -26,7 +26,7 @@ public enum StorageCache {
     public static var limit: Int {
         get { state.withLock { $0.limit } }
         set {
-            precondition(newValue >= 0, "StorageCache.limit: must not be negative, got \(newValue)")
+            require(newValue >= 0, "StorageCache.limit: must not be negative, got \(newValue)")
             state.withLock { $0.limit = newValue }
             release(downTo: newValue)
         }

@@ -77,8 +77,8 @@ public enum MatmulSettings {
             return index < 0 ? GEMMKernel.best : GEMMKernel.allCases[index]
         }
         set {
-            precondition(newValue.isBuilt && newValue.isSupportedByCPU,
-                         "MatmulSettings.kernel: '\(newValue)' is not built into this binary or not supported by this CPU")
+            require(newValue.isBuilt && newValue.isSupportedByCPU,
+                    "MatmulSettings.kernel: '\(newValue)' is not built into this binary or not supported by this CPU")
             forced.store(GEMMKernel.allCases.firstIndex(of: newValue)!, ordering: .relaxed)
         }
     }

@@ -10,8 +10,8 @@ extension GEMMKernel {
 
     /// The same with `steps` steps per run (tests run a few).
     func peakGFLOPS(threads: Int, steps: Int) -> Double {
-        precondition(isBuilt && isSupportedByCPU,
-                     "peakGFLOPS: '\(self)' is not built into this binary or not supported by this CPU")
+        require(isBuilt && isSupportedByCPU,
+                "peakGFLOPS: '\(self)' is not built into this binary or not supported by this CPU")
         switch self {
         case .avx512: return PeakProbe<24, SIMD16<Float>, FusedMultiplyAdd>.gflops(threads: threads, steps: steps)
         case .fma: return PeakProbe<12, SIMD8<Float>, FusedMultiplyAdd>.gflops(threads: threads, steps: steps)
@@ -29,7 +29,9 @@ enum PeakProbe<let A: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Flo
         for _ in 0..<5 {
             var parts = Swift.max(1, Swift.min(threads, Parallelism.threadCount))
             let elapsed = ContinuousClock().measure {
-                let body = { (part: Int) in precondition(run(steps: steps, seed: Float(part)).isFinite) }
+                let body = { (part: Int) in
+                    require(run(steps: steps, seed: Float(part)).isFinite, "peakGFLOPS: the probe's values overflowed")
+                }
                 // While another thread's product holds the pool, this one measures one core.
                 if parts == 1 || !Parallelism.pool().runConcurrently(parts: parts, body) {
                     parts = 1

@@ -42,7 +42,7 @@ final class ThreadPool: @unchecked Sendable {
     /// another thread's job holds the pool. For parts that wait for each other (``SpinBarrier``), which
     /// ``run(parts:_:)`` would deadlock by running them one after another.
     func runConcurrently(parts: Int, _ body: (Int) -> Void) -> Bool {
-        precondition(parts <= threadCount)
+        require(parts <= threadCount, "runConcurrently: \(parts) parts for a pool of \(threadCount) threads")
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
@@ -93,7 +93,7 @@ public enum Parallelism {
     public static var threadCount: Int {
         get { threads.load(ordering: .relaxed) }
         set {
-            precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
+            require(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
             threads.store(newValue, ordering: .relaxed)
         }
     }
