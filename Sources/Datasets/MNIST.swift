@@ -25,27 +25,53 @@ public struct MNIST: Sendable {
     /// Image width.
     public let columns: Int
 
+    /// The number of classes; every label is below it.
+    public let classCount: Int
+
     /// Pixels per image.
     public var imageSize: Int { rows * columns }
-    /// One more than the largest label.
-    public var classCount: Int { Int(labels.max() ?? 0) + 1 }
 
-    /// An in-memory dataset (tests build small ones).
-    public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int) {
-        precondition(pixels.count == labels.count * rows * columns, "MNIST: \(pixels.count) pixels for \(labels.count) images of \(rows)×\(columns)")
+    /// The classes of MNIST, Fashion-MNIST and KMNIST.
+    public static let standardClassCount = 10
+
+    /// An in-memory dataset (tests build small ones); stops if the pixels do not fill `labels.count` images or a
+    /// label is not below `classCount`.
+    public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, classCount: Int = standardClassCount) {
+        require(rows >= 0 && columns >= 0 && pixels.count == labels.count * rows * columns,
+                "MNIST: \(pixels.count) pixels for \(labels.count) images of \(rows)×\(columns)")
+        require(classCount >= 1 && classCount <= 256, "MNIST: classCount must be in 1...256, got \(classCount)")
+        let outside = Self.firstLabel(in: labels, notBelow: classCount)
+        require(outside == nil, "MNIST: \(Self.labelProblem(labels, outside ?? 0, classCount))")
         self.pixels = pixels
         self.labels = labels
         count = labels.count
         self.rows = rows
         self.columns = columns
+        self.classCount = classCount
+    }
+
+    /// The first `n` images.
+    public func prefix(_ n: Int) -> MNIST {
+        let kept = Swift.min(Swift.max(n, 0), count)
+        return MNIST(pixels: Array(pixels.prefix(kept * imageSize)), labels: Array(labels.prefix(kept)), rows: rows,
+                     columns: columns, classCount: classCount)
+    }
+
+    private static func firstLabel(in labels: [UInt8], notBelow classCount: Int) -> Int? {
+        labels.firstIndex { Int($0) >= classCount }
+    }
+
+    private static func labelProblem(_ labels: [UInt8], _ index: Int, _ classCount: Int) -> String {
+        "label \(labels[index]) at index \(index) is not one of the \(classCount) classes (0...\(classCount - 1))"
     }
 
     /// Loads one split from `directory`, which holds `train-images-idx3-ubyte(.gz)`,
     /// `train-labels-idx1-ubyte(.gz)`, `t10k-images-idx3-ubyte(.gz)` and `t10k-labels-idx1-ubyte(.gz)`.
     ///
-    /// - Throws: ``DatasetError`` for a missing folder or file, a corrupt file, or images and labels that do
-    ///   not match.
-    public static func load(from directory: URL, split: Split) throws -> MNIST {
+    /// - Parameter classCount: how many classes the dataset has (10 for MNIST, Fashion-MNIST and KMNIST).
+    /// - Throws: ``DatasetError`` for a missing folder or file, a corrupt file, images and labels that do not
+    ///   match, or a label outside the classes (naming the file, the index and the label).
+    public static func load(from directory: URL, split: Split, classCount: Int = standardClassCount) throws -> MNIST {
         let prefix = split == .train ? "train" : "t10k"
         let imagesURL = try file(in: directory, prefix + "-images-idx3-ubyte", prefix + "-images.idx3-ubyte")
         let labelsURL = try file(in: directory, prefix + "-labels-idx1-ubyte", prefix + "-labels.idx1-ubyte")
@@ -60,7 +86,11 @@ public struct MNIST: Sendable {
         guard images.shape[0] == labels.shape[0] else {
             throw DatasetError(path: labelsURL.path, problem: "\(labels.shape[0]) labels for \(images.shape[0]) images")
         }
-        return MNIST(pixels: images.bytes, labels: labels.bytes, rows: images.shape[1], columns: images.shape[2])
+        if let index = firstLabel(in: labels.bytes, notBelow: classCount) {
+            throw DatasetError(path: labelsURL.path, problem: labelProblem(labels.bytes, index, classCount))
+        }
+        return MNIST(pixels: images.bytes, labels: labels.bytes, rows: images.shape[1], columns: images.shape[2],
+                     classCount: classCount)
     }
 
     private static func file(in directory: URL, _ names: String...) throws -> URL {

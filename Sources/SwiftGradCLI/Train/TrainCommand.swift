@@ -117,18 +117,17 @@ struct TrainCommand: ParsableCommand {
         let source = DataSource.resolve(data: data ?? saved?.state.settings.data)
         var train = try source.load(.train)
         let test = try source.load(.test)
-        if let limit, limit < train.count {
-            train = MNIST(pixels: Array(train.pixels.prefix(limit * train.imageSize)),
-                          labels: Array(train.labels.prefix(limit)), rows: train.rows, columns: train.columns)
-        }
+        if let limit, limit < train.count { train = train.prefix(limit) }
         let normalization = dataset == "fashion-mnist" ? Normalization.fashionMNIST : Normalization.of(train)
         let classes = Swift.max(train.classCount, test.classCount)
 
         let trainer: Trainer
         if let saved {
+            try MemoryEstimate(saved.state.settings).check()
             trainer = try Trainer(resuming: saved, folder: folder, train: train, test: test, normalization: normalization)
         } else {
             let settings = try newRunSettings(train: train, classes: classes)
+            try MemoryEstimate(settings).check()
             trainer = Trainer(settings: settings, train: train, test: test, normalization: normalization, folder: folder)
         }
         let settings = trainer.state.settings

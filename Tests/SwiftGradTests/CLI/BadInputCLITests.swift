@@ -22,6 +22,13 @@ import Testing
         try! FileManager.default.createDirectory(at: corrupt, withIntermediateDirectories: true)
         try! Data([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0x07, 0, 0]).write(to: corrupt.appendingPathComponent("train-images-idx3-ubyte.gz"))
         try! Data("not idx".utf8).write(to: corrupt.appendingPathComponent("train-labels-idx1-ubyte"))
+        // A Fashion-MNIST-format folder in which training label 7 is 12, outside the 10 classes.
+        let label12 = folder.appendingPathComponent("label-12")
+        try! FileManager.default.createDirectory(at: label12, withIntermediateDirectories: true)
+        try! IDXArray.encode(shape: [10, 28, 28], bytes: [UInt8](repeating: 1, count: 7840))
+            .write(to: label12.appendingPathComponent("train-images-idx3-ubyte"))
+        try! IDXArray.encode(shape: [10], bytes: [0, 1, 2, 3, 4, 5, 6, 12, 8, 9])
+            .write(to: label12.appendingPathComponent("train-labels-idx1-ubyte"))
         write("garbage.safetensors", Data([1, 0, 0, 0, 0, 0, 0, 0, 123]))
         write("truncated.safetensors", Data([200, 0, 0, 0, 0, 0, 0, 0] + Array("{\"a\":".utf8)))
         // A valid checkpoint for 100-pixel images: shapes that do not fit 784-pixel data.
@@ -60,6 +67,9 @@ import Testing
         (["train", "--data", "/nonexistent/folder"], "/nonexistent/folder: no such folder"),
         (["train", "--data", path("truncated")], "file holds 84 data bytes, dimensions [10, 28, 28] need 7840"),
         (["train", "--data", path("corrupt")], "corrupt gzip data"),
+        (["train", "--data", path("label-12")],
+         "label-12/train-labels-idx1-ubyte: label 12 at index 7 is not one of the 10 classes (0...9)"),
+        (["train", "--hidden", "100000000"], "the model 784 → 100000000 → 10 (7.95e+10 parameters) needs about 1.5 TB"),
         (["eval", "--model", "/nonexistent.safetensors"], "no such file"),
         (["eval", "--model", path("garbage.safetensors")], "header is not a JSON object"),
         (["eval", "--model", path("truncated.safetensors")], "runs past the end"),

@@ -71,7 +71,14 @@ import Testing
         try IDXArray.encode(shape: [count], bytes: (0..<count).map { UInt8($0 % 3) })
             .write(to: folder.appendingPathComponent("train-labels-idx1-ubyte"))
         let dataset = try MNIST.load(from: folder, split: .train)
-        #expect(dataset.count == count && dataset.rows == 2 && dataset.classCount == 3)
+        #expect(dataset.count == count && dataset.rows == 2 && dataset.classCount == 10)
+        #expect(try MNIST.load(from: folder, split: .train, classCount: 3).classCount == 3)
+        #expect(dataset.prefix(4).labels == [0, 1, 2, 0] && dataset.prefix(4).pixels.count == 16)
+        #expect {
+            try MNIST.load(from: folder, split: .train, classCount: 2)
+        } throws: { error in
+            "\(error)".hasSuffix("train-labels-idx1-ubyte: label 2 at index 2 is not one of the 2 classes (0...1)")
+        }
 
         let normalization = Normalization(mean: 0.5, standardDeviation: 0.25)
         let loader = DataLoader(dataset, batchSize: 4, shuffle: false, normalization: normalization)
