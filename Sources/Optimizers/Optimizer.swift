@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// Updates parameters from their gradients, as a `torch.optim` optimizer.
@@ -135,8 +136,9 @@ public final class SGD: Optimizer {
 public class Adam: Optimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
-    /// Decay rates of the first and second moment estimates.
-    public let betas: (Float, Float)
+    /// Decay rates of the first and second moment estimates. Doubles, as PyTorch's: the corrections 1 − βᵗ and
+    /// the weights 1 − β are computed from them in double precision (0.999 as a Float puts 1 − β 1.3e-5 off).
+    public let betas: (Double, Double)
     /// Added to the denominator for stability.
     public let epsilon: Float
     /// Weight decay: an L2 term for `Adam`, decoupled for `AdamW`.
@@ -145,7 +147,7 @@ public class Adam: Optimizer {
     private var stepCount = 0
 
     /// Adam over `parameters`, with PyTorch's defaults.
-    public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+    public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.parameters = parameters
         self.learningRate = learningRate
@@ -160,8 +162,9 @@ public class Adam: Optimizer {
 
     public func step() {
         stepCount += 1
-        let correction1 = 1 - Float(Double(betas.0).pow(stepCount))
-        let correction2Root = Float((1 - Double(betas.1).pow(stepCount)).squareRoot())
+        // In closed form, as PyTorch's `1 - beta1 ** step`: constant time at any step count.
+        let correction1 = Float(1 - Foundation.pow(betas.0, Double(stepCount)))
+        let correction2Root = Float((1 - Foundation.pow(betas.1, Double(stepCount))).squareRoot())
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad?.contiguous() else { continue }
             let state = moments[i] ?? (Tensor.zeros(p.shape), Tensor.zeros(p.shape))
@@ -186,7 +189,7 @@ public class Adam: Optimizer {
     private func update(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
                         m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                         correction1: Float, correction2Root: Float) {
-        let (beta1, beta2) = betas
+        let (keep1, beta2, keep2) = (Float(1 - betas.0), Float(betas.1), Float(1 - betas.1))
         let (stepSize, eps) = (learningRate / correction1, epsilon)
         // Decoupled decay (AdamW) shrinks the parameter first; L2 decay (Adam) joins the gradient.
         let shrink: Float = decouplesWeightDecay && weightDecay != 0 ? 1 - learningRate * weightDecay : 1
@@ -194,8 +197,8 @@ public class Adam: Optimizer {
         for j in range {
             let q = p[j] * shrink
             let d = l2 == 0 ? g[j] : g[j] + l2 * q
-            m[j] += (d - m[j]) * (1 - beta1)
-            v[j] = v[j] * beta2 + (1 - beta2) * d * d
+            m[j] += (d - m[j]) * keep1
+            v[j] = v[j] * beta2 + keep2 * d * d
             p[j] = q - stepSize * m[j] / (Float.sqrt(v[j]) / correction2Root + eps)
         }
     }
@@ -223,14 +226,10 @@ public class Adam: Optimizer {
 /// p ← p·(1 − learningRate·weightDecay).
 public final class AdamW: Adam {
     /// AdamW over `parameters`, with PyTorch's defaults (weight decay 0.01).
-    public override init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+    public override init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                          epsilon: Float = 1e-8, weightDecay: Float = 1e-2) {
         super.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay)
     }
 
     override var decouplesWeightDecay: Bool { true }
-}
-
-private extension Double {
-    func pow(_ n: Int) -> Double { (0..<n).reduce(1) { product, _ in product * self } }
 }

@@ -39,6 +39,48 @@ import Testing
         }
     }
 
+    /// Adam and AdamW over 300 steps of a fixed sequence of gradients, against PyTorch's parameter after steps 1,
+    /// 2, 10, 100, 299 and 300: the bias corrections 1 − βᵗ from where they matter most (t = 1) to where they
+    /// fade. Float32 updates that round differently from PyTorch's drift by a few ulps over the run: 1e-5
+    /// relative, 1e-6 absolute.
+    @Test(arguments: ["adam", "adamw", "adam_betas"])
+    func longRunsMatchPyTorch(_ name: String) throws {
+        let fixture = try Fixture("optimizers_long")
+        let gradients = try fixture.tensor("gradients")
+        let parameter = try fixture.tensor("initial")
+        let optimizer: Optimizer = switch name {
+        case "adam": Adam([parameter], learningRate: 1e-2, weightDecay: 1e-2)
+        case "adamw": AdamW([parameter], learningRate: 1e-2, weightDecay: 0.1)
+        default: Adam([parameter], learningRate: 3e-3, betas: (0.8, 0.99))
+        }
+        let expected = try #require(fixture.root[name] as? [String: Any])
+        let checkpoints = try #require(fixture.root["checkpoints"] as? [Int])
+        #expect(Set(expected.keys) == Set(checkpoints.map(String.init)))
+        for step in 1...gradients.shape[0] {
+            parameter.grad = gradients[step - 1].contiguous()
+            optimizer.step()
+            if let after = expected["\(step)"] {
+                assertClose(parameter, try Fixture.tensor(after), relative: 1e-5, absolute: 1e-6, "\(name) step \(step)")
+            }
+        }
+    }
+
+    /// An AdamW step resumed at step 2⁴⁰ matches PyTorch's, within the time limit: the corrections 1 − βᵗ take
+    /// constant time (computed by t multiplications, this step would take hours).
+    @Test(.timeLimit(.minutes(1)))
+    func stepResumedAtAHugeStepCountIsImmediateAndMatchesPyTorch() throws {
+        let fixture = try Fixture("optimizers_long")
+        let saved = try #require(fixture.root["adamw_resumed"] as? [String: Any])
+        let parameter = try Fixture.tensor(saved["parameter"]!)
+        let optimizer = AdamW([parameter], learningRate: 1e-2, weightDecay: 0.1)
+        let step = try #require(saved["step"] as? Double)
+        try optimizer.loadStateDict(["step": Tensor(scalar: Float(step)), "m.0": try Fixture.tensor(saved["m"]!),
+                                     "v.0": try Fixture.tensor(saved["v"]!)])
+        parameter.grad = try Fixture.tensor(saved["gradient"]!)
+        optimizer.step()
+        assertClose(parameter, try Fixture.tensor(saved["after"]!), relative: 1e-6, absolute: 1e-7)
+    }
+
     /// A parameter of 77,100 elements is updated in pieces on two and three threads: two steps (the first
     /// step of momentum differs from the rest) give the same bits as on one thread.
     @Test(arguments: ["sgd", "sgd_momentum_wd_nesterov", "adam", "adamw"])
