@@ -69,18 +69,32 @@ public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible 
 /// Settings of the matrix multiply.
 public enum MatmulSettings {
     private static let forced = Atomic<Int>(-1)
+    private static let scoped = ScopedOverride<GEMMKernel>()
 
-    /// The kernel family `matmul` uses: ``GEMMKernel/best`` unless set (tests force each runnable family).
+    /// The kernel family `matmul` uses: ``GEMMKernel/best`` unless set. Setting it changes the whole process;
+    /// inside ``withKernel(_:_:)`` it reads that call's family.
     public static var kernel: GEMMKernel {
         get {
+            if let kernel = scoped.current { return kernel }
             let index = forced.load(ordering: .relaxed)
             return index < 0 ? GEMMKernel.best : GEMMKernel.allCases[index]
         }
         set {
-            require(newValue.isBuilt && newValue.isSupportedByCPU,
-                    "MatmulSettings.kernel: '\(newValue)' is not built into this binary or not supported by this CPU")
+            requireRunnable(newValue, "MatmulSettings.kernel")
             forced.store(GEMMKernel.allCases.firstIndex(of: newValue)!, ordering: .relaxed)
         }
+    }
+
+    /// Runs `body` with ``kernel`` equal to `kernel` in this task (and the child tasks it creates), while every
+    /// other task and thread keeps its own (tests run each family this way, beside other tests).
+    public static func withKernel<Result>(_ kernel: GEMMKernel, _ body: () throws -> Result) rethrows -> Result {
+        requireRunnable(kernel, "MatmulSettings.withKernel")
+        return try scoped.withValue(kernel, body)
+    }
+
+    private static func requireRunnable(_ kernel: GEMMKernel, _ op: String) {
+        require(kernel.isBuilt && kernel.isSupportedByCPU,
+                "\(op): '\(kernel)' is not built into this binary or not supported by this CPU")
     }
 }
 

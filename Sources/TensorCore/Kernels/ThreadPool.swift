@@ -87,15 +87,30 @@ public enum Parallelism {
     // Read on every matmul: an atomic load rather than a lock.
     private static let threads = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
     private static let sharedPool = Locked<ThreadPool?>(nil)
+    private static let scoped = ScopedOverride<Int>()
 
     /// The number of threads the GEMM, elementwise ops, reductions and optimizer steps may use (default: the
     /// number of active cores), as PyTorch's `torch.set_num_threads`. Work too small to gain stays on one thread.
+    ///
+    /// Setting it changes the whole process; inside ``withThreadCount(_:_:)`` it reads that call's value.
     public static var threadCount: Int {
-        get { threads.load(ordering: .relaxed) }
+        get { scoped.current ?? threads.load(ordering: .relaxed) }
         set {
             require(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
             threads.store(newValue, ordering: .relaxed)
         }
+    }
+
+    /// Runs `body` with ``threadCount`` equal to `count` in this task (and the child tasks it creates), while
+    /// every other task and thread keeps its own: a library or a test that wants a thread count for a while
+    /// changes nothing for the code running beside it.
+    ///
+    /// ```swift
+    /// let product = Parallelism.withThreadCount(1) { a.matmul(b) }
+    /// ```
+    public static func withThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        require(count >= 1, "Parallelism.withThreadCount: the count must be at least 1, got \(count)")
+        return try scoped.withValue(count, body)
     }
 
     /// The fewest elements a thread is given (PyTorch's `GRAIN_SIZE`), so a loop over fewer than twice this

@@ -85,11 +85,8 @@ import Testing
     /// step of momentum differs from the rest) give the same bits as on one thread.
     @Test(arguments: ["sgd", "sgd_momentum_wd_nesterov", "adam", "adamw"])
     func largeParametersGiveTheSameBitsOnAnyThreadCount(_ name: String) {
-        let saved = Parallelism.threadCount
-        defer { Parallelism.threadCount = saved }
         var reference: [Float] = []
-        for threads in [1, 2, 3] {
-            Parallelism.threadCount = threads
+        ParallelismTests.forEachThreadCount { threads in
             let g = RandomGenerator(seed: 3)
             let parameter = Tensor.randn([300, 257], generator: g)
             let optimizer = Self.makers[name]!([parameter])

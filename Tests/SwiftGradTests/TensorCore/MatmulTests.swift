@@ -8,13 +8,10 @@ import Testing
     static let fixtureCases = ["seed_5x784_784x10", "one", "odd", "square64", "tall_skinny", "vector_row", "empty_k",
                                "batched", "broadcast_batch", "matrix_vector", "vector_matrix", "vector_vector"]
 
-    /// Runs `body` with each runnable kernel family forced, then restores the default.
+    /// Runs `body` with each runnable kernel family, scoped to this test (suites running beside it keep theirs).
     static func forEachKernel(_ body: (GEMMKernel) -> Void) {
-        let saved = MatmulSettings.kernel
-        defer { MatmulSettings.kernel = saved }
         for kernel in GEMMKernel.runnable {
-            MatmulSettings.kernel = kernel
-            body(kernel)
+            MatmulSettings.withKernel(kernel) { body(kernel) }
         }
     }
 
@@ -62,15 +59,13 @@ import Testing
         let expected = a.to(.float64).matmul(b.to(.float64))
         let aT = a.transposed().contiguous().transposed(), bT = b.transposed().contiguous().transposed()
         Self.forEachKernel { kernel in
-            for threads in [1, 2] {
-                Parallelism.threadCount = threads
+            ParallelismTests.forEachThreadCount([1, 2]) { threads in
                 for (x, y) in [(a, b), (aT, b), (a, bT), (aT, bT)] {
                     assertClose(x.matmul(y), expected, relative: 1e-4, absolute: 1e-4,
                                 "\(m)x\(k)x\(n) \(kernel) threads \(threads)")
                 }
             }
         }
-        Parallelism.threadCount = 2
     }
 
     /// Products on 1, 2 and 3 threads give the same bits, whichever path each part takes: 300×70 · 70×300, B
@@ -92,13 +87,11 @@ import Testing
     }
 
     /// `a · b` on 1, 2 and 3 threads: checks each against float64 and the later ones' bits against the first,
-    /// and returns the first. Leaves two threads set.
+    /// and returns the first.
     static func sameBitsOnOneToThreeThreads(_ a: Tensor, _ b: Tensor, _ label: String) -> [Float] {
-        defer { Parallelism.threadCount = 2 }
         let expected = a.to(.float64).matmul(b.to(.float64))
         var first: [Float] = []
-        for threads in [1, 2, 3] {
-            Parallelism.threadCount = threads
+        ParallelismTests.forEachThreadCount { threads in
             let product = a.matmul(b)
             assertClose(product, expected, relative: 1e-4, absolute: 1e-4, "\(label) threads \(threads)")
             if threads == 1 { first = product.scalars } else { #expect(product.scalars == first, "\(label) threads \(threads)") }
@@ -153,15 +146,12 @@ import Testing
         let g = RandomGenerator(seed: UInt64(n))
         let a = Tensor.randn([m, k], generator: g), b = Tensor.randn([n, k], generator: g).transposed()
         Self.forEachKernel { kernel in
-            Parallelism.threadCount = 1
-            let first = a.matmul(b).scalars
-            for threads in [2, 3] {
-                Parallelism.threadCount = threads
+            let first = Parallelism.withThreadCount(1) { a.matmul(b).scalars }
+            ParallelismTests.forEachThreadCount([2, 3]) { threads in
                 let differing = zip(a.matmul(b).scalars, first).filter { $0 != $1 }.count
                 #expect(differing == 0, "\(kernel) n = \(n), threads \(threads)")
             }
         }
-        Parallelism.threadCount = 2
     }
 
     /// Two threads multiplying at once: one gets the pool, the other computes alone; both are right.

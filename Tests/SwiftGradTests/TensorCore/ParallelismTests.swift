@@ -3,13 +3,10 @@ import Testing
 
 /// Work split over the thread pool: every element exactly once, and the same bits as on one thread.
 @Suite(.serialized) struct ParallelismTests {
-    /// Runs `body` with each thread count, then restores the default.
+    /// Runs `body` with each thread count, scoped to this test (suites running beside it keep theirs).
     static func forEachThreadCount(_ counts: [Int] = [1, 2, 3], _ body: (Int) -> Void) {
-        let saved = Parallelism.threadCount
-        defer { Parallelism.threadCount = saved }
         for threads in counts {
-            Parallelism.threadCount = threads
-            body(threads)
+            Parallelism.withThreadCount(threads) { body(threads) }
         }
     }
 
@@ -75,5 +72,39 @@ import Testing
         let sums = Self.expectSameBitsOnAnyThreadCount(cases, threadCounts: [1, 2, 3, 4])
         let exact = long.to(.float64).sum().item()
         #expect(Swift.abs(sums[0][0] - exact) <= 1e-5 * Swift.max(1, Swift.abs(exact)) + 1e-3)
+    }
+}
+
+/// Scoped settings: a task's thread count and GEMM family are its own, whatever the tasks beside it set.
+@Suite struct ScopedSettingsTests {
+    @Test func tasksRunningAtOnceKeepTheirOwnThreadCountAndKernel() async {
+        let processWide = (Parallelism.threadCount, MatmulSettings.kernel)
+        let kernels = GEMMKernel.runnable
+        await withTaskGroup(of: Bool.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    let (threads, kernel) = (task % 4 + 1, kernels[task % kernels.count])
+                    return Parallelism.withThreadCount(threads) {
+                        MatmulSettings.withKernel(kernel) {
+                            (0..<2_000).allSatisfy { _ in
+                                Parallelism.threadCount == threads && MatmulSettings.kernel == kernel
+                            }
+                        }
+                    }
+                }
+            }
+            for await keptItsOwn in group { #expect(keptItsOwn) }
+        }
+        #expect(Parallelism.threadCount == processWide.0 && MatmulSettings.kernel == processWide.1)
+    }
+
+    @Test func scopesNestAndEnd() {
+        let outside = Parallelism.threadCount
+        Parallelism.withThreadCount(3) {
+            #expect(Parallelism.threadCount == 3)
+            Parallelism.withThreadCount(1) { #expect(Parallelism.threadCount == 1) }
+            #expect(Parallelism.threadCount == 3)
+        }
+        #expect(Parallelism.threadCount == outside)
     }
 }
