@@ -14,11 +14,11 @@ extension Lesson {
         input.grad = 2 * (input.squeezed(axis: -1) - target).unsqueezed(axis: -1) / Float(target.shape[0])
     }
 
-    /// The gradient through `output = relu(input)`: `(input > 0) · output.grad`, stored in `input.grad`.
+    /// The gradient through `output = relu(input)`: `(input .> 0) · output.grad`, stored in `input.grad`.
     ///
     /// **Shapes:** input and output `[n, h]`.
     public static func reluGrad(_ input: Tensor, _ output: Tensor) {
-        input.grad = (input > 0) * gradient(of: output, in: "reluGrad")
+        input.grad = (input .> 0) * gradient(of: output, in: "reluGrad")
     }
 
     /// The gradients through `output = input · w + b`: `input.grad = output.grad · wᵀ`,

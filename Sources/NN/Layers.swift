@@ -84,7 +84,7 @@ public final class Dropout: Module {
 
     public override func callAsFunction(_ input: Tensor) -> Tensor {
         guard isTraining, p > 0 else { return input }
-        let keep = Tensor.rand(input.shape, dtype: input.dtype, generator: generator) >= p
+        let keep = Tensor.rand(input.shape, dtype: input.dtype, generator: generator) .>= p
         return input * keep / (1 - p)
     }
 

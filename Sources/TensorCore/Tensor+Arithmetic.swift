@@ -84,40 +84,42 @@ public func *= <S: BinaryFloatingPoint>(a: Tensor, s: S) { a *= a.scalarLike(s) 
 /// Divides every element of `a` by `s` in place.
 public func /= <S: BinaryFloatingPoint>(a: Tensor, s: S) { a /= a.scalarLike(s) }
 
-// Comparisons give masks of 0 and 1 in the operands' dtype; they have no gradient.
+// Comparisons give masks of 0 and 1 in the operands' dtype; they have no gradient. They are spelt as Swift's
+// SIMD types spell elementwise comparisons (and mlx-swift's arrays): `.<`, `.==`, so that `<` and `==` keep the
+// meaning they have everywhere else in Swift, a Bool.
 
-/// 1 where `a < b`, else 0, with broadcasting.
-public func < (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .less, name: "less") }
+/// 1 where `a < b`, else 0, with broadcasting (PyTorch's `a < b`).
+public func .< (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .less, name: "less") }
 /// 1 where `a <= b`, else 0, with broadcasting.
-public func <= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .lessEqual, name: "less_equal") }
+public func .<= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .lessEqual, name: "less_equal") }
 /// 1 where `a > b`, else 0, with broadcasting.
-public func > (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .greater, name: "greater") }
+public func .> (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .greater, name: "greater") }
 /// 1 where `a >= b`, else 0, with broadcasting.
-public func >= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .greaterEqual, name: "greater_equal") }
+public func .>= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .greaterEqual, name: "greater_equal") }
+/// 1 where the elements are equal, else 0, with broadcasting (PyTorch's `a == b`).
+public func .== (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .equal, name: "eq") }
+/// 1 where the elements differ, else 0, with broadcasting (PyTorch's `a != b`).
+public func .!= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .notEqual, name: "ne") }
 /// 1 where `a < s`, else 0.
-public func < <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a < a.scalarLike(s) }
+public func .< <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .< a.scalarLike(s) }
 /// 1 where `a <= s`, else 0.
-public func <= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a <= a.scalarLike(s) }
+public func .<= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .<= a.scalarLike(s) }
 /// 1 where `a > s`, else 0.
-public func > <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a > a.scalarLike(s) }
+public func .> <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .> a.scalarLike(s) }
 /// 1 where `a >= s`, else 0.
-public func >= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a >= a.scalarLike(s) }
+public func .>= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .>= a.scalarLike(s) }
+/// 1 where an element equals `s`, else 0.
+public func .== <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .== a.scalarLike(s) }
+/// 1 where an element differs from `s`, else 0.
+public func .!= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .!= a.scalarLike(s) }
 
 extension Tensor {
-    /// 1 where the elements are equal, else 0, with broadcasting (PyTorch's `eq`; `==` on tensors would be
-    /// identity-like in Swift, so this is a method).
-    public func elementsEqual(_ other: Tensor) -> Tensor { Tensor.combining(self, other, .equal, name: "eq") }
-    /// 1 where the elements differ, else 0, with broadcasting.
-    public func elementsNotEqual(_ other: Tensor) -> Tensor {
-        Tensor.combining(self, other, .notEqual, name: "ne")
-    }
-
     /// The larger of each pair of elements, with broadcasting; NaN wins. The gradient goes to the larger side
     /// (to `self` on ties).
     public func maximum(_ other: Tensor) -> Tensor {
         let result = Tensor.combining(self, other, .maximum, name: "maximum")
         return result.recorded("maximum", self, other) { [self] g in
-            let takeSelf = self >= other
+            let takeSelf = self .>= other
             return [g * takeSelf, g * (1 - takeSelf)]
         }
     }
@@ -127,21 +129,26 @@ extension Tensor {
     public func minimum(_ other: Tensor) -> Tensor {
         let result = Tensor.combining(self, other, .minimum, name: "minimum")
         return result.recorded("minimum", self, other) { [self] g in
-            let takeSelf = self <= other
+            let takeSelf = self .<= other
             return [g * takeSelf, g * (1 - takeSelf)]
         }
     }
 }
 
 /// Elements of `a` where `condition` is non-zero, of `b` elsewhere, all three broadcast together
-/// (PyTorch's `torch.where`). The gradient flows to `a` where the condition holds and to `b` elsewhere.
+/// (PyTorch's `torch.where`, mlx-swift's `which`: `where` is a Swift keyword). The gradient flows to `a` where
+/// the condition holds and to `b` elsewhere.
+///
+/// ```swift
+/// let clipped = which(x .> 1, Tensor(1), x)
+/// ```
 ///
 /// **Shapes:** `condition`, `a`, `b` broadcast to the result.
-public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+public func which(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     require(condition.dtype == a.dtype && a.dtype == b.dtype,
-            "where: dtypes \(condition.dtype), \(a.dtype) and \(b.dtype) differ")
-    let ab = Shapes.broadcastOrStop(a.shape, b.shape, op: "where")
-    let shape = Shapes.broadcastOrStop(condition.shape, ab, op: "where")
+            "which: dtypes \(condition.dtype), \(a.dtype) and \(b.dtype) differ")
+    let ab = Shapes.broadcastOrStop(a.shape, b.shape, op: "which")
+    let shape = Shapes.broadcastOrStop(condition.shape, ab, op: "which")
     let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
     let cs = Shapes.broadcastStrides(shape: condition.shape, strides: condition.strides, to: shape)
     let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
@@ -157,8 +164,8 @@ public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
                      a: a.pointer(Double.self), aStrides: aStrides, b: b.pointer(Double.self), bStrides: bStrides)
     }
     let needA = a.requiresGrad, needB = b.requiresGrad
-    return out.recorded("where", a, b) { g in
+    return out.recorded("which", a, b) { g in
         let zero = Tensor(scalar: 0, dtype: g.dtype)
-        return [needA ? `where`(condition, g, zero) : nil, needB ? `where`(condition, zero, g) : nil]
+        return [needA ? which(condition, g, zero) : nil, needB ? which(condition, zero, g) : nil]
     }
 }

@@ -20,7 +20,7 @@ extension Tensor {
 
     /// Absolute value of every element. Its gradient is sign(x), 0 at x = 0 (as PyTorch).
     public func abs() -> Tensor {
-        applying(.abs).recorded("abs", self) { [self] g in [g * ((self > 0) - (self < 0))] }
+        applying(.abs).recorded("abs", self) { [self] g in [g * ((self .> 0) - (self .< 0))] }
     }
 
     /// Every element raised to `exponent`: `x.pow(2)` squares. Gradient: exponent · x^(exponent − 1).
@@ -40,8 +40,8 @@ extension Tensor {
         require(low <= high, "clamped: min \(low) is greater than max \(high)")
         return applying(.clamp(min: low, max: high)).recorded("clamp", self) { [self] g in
             var inside = g
-            if let min { inside = inside * (self >= min) }
-            if let max { inside = inside * (self <= max) }
+            if let min { inside = inside * (self .>= min) }
+            if let max { inside = inside * (self .<= max) }
             return [inside]
         }
     }

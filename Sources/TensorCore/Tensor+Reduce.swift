@@ -76,7 +76,7 @@ extension Tensor {
         let result = reduced(op, axis: axis, keepDims: keepDims, name: name), extreme = result.detached()
         return result.recorded(name, self) { [self] g in
             let value = self.unreduced(extreme, axis: axis, keepDims: keepDims)
-            let hits = self.elementsEqual(value)
+            let hits = self .== value
             let ties = hits.sum(axis: axis, keepDims: true)
             return [hits * self.unreduced(g, axis: axis, keepDims: keepDims) / ties]
         }

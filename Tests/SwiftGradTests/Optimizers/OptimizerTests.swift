@@ -120,7 +120,7 @@ import Testing
     @Test func tinyTrainingRunConverges() {
         let g = RandomGenerator(seed: 21)
         let x = Tensor.randn([64, 2], generator: g)
-        let y = ((x[.all, 0] * x[.all, 1]) > 0)   // XOR-like quadrants
+        let y = ((x[.all, 0] * x[.all, 1]) .> 0)   // XOR-like quadrants
         let model = Sequential { Linear(2, 16, generator: g); ReLU(); Linear(16, 2, generator: g) }
         let optimizer = Adam(model.parameters(), learningRate: 0.05)
         var first: Float = 0, last: Float = 0

@@ -38,7 +38,7 @@ import Testing
         Case(name: "tanh", shapes: [[3, 4]]) { $0[0].tanh() },
         Case(name: "maximum", shapes: [[3, 4], [4]]) { $0[0].maximum($0[1]) },
         Case(name: "minimum", shapes: [[3, 4], [3, 1]]) { $0[0].minimum($0[1]) },
-        Case(name: "where", shapes: [[3, 4], [3, 4], [4]]) { `where`($0[0] > 0, $0[1], $0[2]) },
+        Case(name: "which", shapes: [[3, 4], [3, 4], [4]]) { which($0[0] .> 0, $0[1], $0[2]) },
         Case(name: "sum", shapes: [[2, 3, 4]]) { $0[0].sum() },
         Case(name: "sum axis", shapes: [[2, 3, 4]]) { $0[0].sum(axis: 1) },
         Case(name: "sum keepDims", shapes: [[2, 3, 4]]) { $0[0].sum(axis: -1, keepDims: true) * $0[0] },

@@ -101,11 +101,14 @@ import Testing
 
     @Test func comparisonsAndWhereGiveMasks() {
         let x = Tensor([-1, 0, 2])
-        #expect((x > 0).scalars == [0, 0, 1])
-        #expect((x <= 0).scalars == [1, 1, 0])
-        #expect(x.elementsEqual(Tensor(0.0)).scalars == [0, 1, 0])
-        #expect(x.elementsNotEqual(Tensor(0.0)).scalars == [1, 0, 1])
-        #expect(`where`(x > 0, x, Tensor(-5.0)).scalars == [-5, -5, 2])
+        #expect((x .> 0).scalars == [0, 0, 1])
+        #expect((x .<= 0).scalars == [1, 1, 0])
+        #expect((x .< 0).scalars == [1, 0, 0])
+        #expect((x .>= 0).scalars == [0, 1, 1])
+        #expect((x .== Tensor(0.0)).scalars == [0, 1, 0])
+        #expect((x .!= 0).scalars == [1, 0, 1])
+        #expect((x .== Tensor([[-1], [2]])).scalars == [1, 0, 0, 0, 0, 1])
+        #expect(which(x .> 0, x, Tensor(-5.0)).scalars == [-5, -5, 2])
         #expect(x.clamped(min: -0.5, max: 1).scalars == [-0.5, 0, 1])
         assertClose(Tensor([-1000, 0, 1000]).sigmoid(), shape: [3], [0, 0.5, 1])
     }

@@ -35,8 +35,8 @@ import Testing
         ("c[...,1:3]", { $0.c[.ellipsis, 1..<3] }),
         ("c.reshape(6,4)", { $0.c.reshaped(6, 4) }),
         ("c.unsqueeze(-1)*d", { $0.c.unsqueezed(axis: -1) * $0.d }),
-        ("(c>0)", { $0.c > 0 }),
-        ("torch.where(c>0,c,e)", { `where`($0.c > 0, $0.c, $0.e) }),
+        ("(c>0)", { $0.c .> 0 }),
+        ("torch.where(c>0,c,e)", { which($0.c .> 0, $0.c, $0.e) }),
         ("c.softmax(-1)", { $0.c.softmax(axis: -1) }),
         ("c.log_softmax(-1)", { $0.c.logSoftmax(axis: -1) }),
     ]
