@@ -26,18 +26,20 @@ enum Curves {
                               low: Double, high: Double) -> String {
         let (width, height, top) = (280.0, 220.0, 40.0)
         let first = epochs.first ?? 1, last = Swift.max(epochs.last ?? 1, first + 1)
+        let ticks = AxisTicks(low: low, high: high)
+        let epochTicks = AxisTicks(low: first, high: last, count: 8)
         func px(_ e: Double) -> Double { x + (e - first) / (last - first) * width }
-        func py(_ v: Double) -> Double { top + height - (v - low) / Swift.max(high - low, 1e-9) * height }
+        func py(_ v: Double) -> Double { top + height - (v - ticks.low) / (ticks.high - ticks.low) * height }
         var parts = [
             "<text x=\"\(x + width / 2)\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>",
             "<rect x=\"\(x)\" y=\"\(top)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#444\"/>",
             "<text x=\"\(x + width / 2)\" y=\"\(top + height + 36)\" text-anchor=\"middle\">epoch</text>",
         ]
-        for tick in 0...4 {
-            let value = low + (high - low) * Double(tick) / 4
-            parts.append("<text x=\"\(x - 6)\" y=\"\(py(value) + 4)\" text-anchor=\"end\">\(String(format: "%.2f", value))</text>")
+        for value in ticks.values {
+            parts.append("<text x=\"\(x - 6)\" y=\"\(py(value) + 4)\" text-anchor=\"end\">\(ticks.label(value))</text>")
         }
-        for epoch in epochs {
+        // Whole epochs only, at most about eight of them however long the run.
+        for epoch in epochTicks.values where epoch >= first && epoch <= last && epoch == epoch.rounded() {
             parts.append("<text x=\"\(px(epoch))\" y=\"\(top + height + 16)\" text-anchor=\"middle\">\(Int(epoch))</text>")
         }
         for (index, (name, color, values)) in series.enumerated() {
