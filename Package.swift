@@ -1,5 +1,18 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
+
+// One binary runs the best kernels of the CPU it runs on: the kernels (Sources/Kernels) are compiled three times,
+// once per instruction-set level, in the targets below (each links the folder as `Kernels`), and TensorCore
+// picks one at start-up from CPUID (Sources/TensorCore/Kernels.swift). Tools-version 6.2 lets a package that
+// depends on SwiftGrad by version build these flags.
+#if arch(x86_64)
+let avx512: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
+let avx2: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+#else
+let avx512: [SwiftSetting] = []
+let avx2: [SwiftSetting] = []
+#endif
+let kernelDependencies: [Target.Dependency] = ["KernelSupport", "CPUFeatures", "FloatIntrinsics"]
 
 let package = Package(
     name: "SwiftGrad",
@@ -18,11 +31,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // Reports the CPU the build targets and the CPU it runs on; the kernels themselves are Swift.
+        // Which instruction-set levels the CPU supports (CPUID), and what the importing target is compiled for.
         .target(name: "CPUFeatures"),
         // An IEEE square root without errno, so that loops over it vectorise (Swift's calls libm's on Linux).
         .target(name: "FloatIntrinsics"),
-        .target(name: "TensorCore", dependencies: ["CPUFeatures", "FloatIntrinsics"]),
+        // The thread pool, the dtype, the kernel families and the protocol every level's kernels conform to.
+        .target(name: "KernelSupport", dependencies: ["CPUFeatures"]),
+        .target(name: "KernelsAVX512", dependencies: kernelDependencies, swiftSettings: avx512),
+        .target(name: "KernelsAVX2", dependencies: kernelDependencies, swiftSettings: avx2),
+        .target(name: "KernelsBaseline", dependencies: kernelDependencies),
+        .target(name: "TensorCore", dependencies: ["KernelSupport", "KernelsAVX512", "KernelsAVX2", "KernelsBaseline"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Optimizers", dependencies: ["TensorCore"]),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),

@@ -88,33 +88,18 @@ public final class SGD: Optimizer {
             let buffer = buffers[i]
             p.withUnsafeMutableScalars { p in
                 grad.withUnsafeMutableScalars { g in
+                    let settings = SGDSettings(learningRate: learningRate, momentum: momentum, dampening: dampening,
+                                               nesterov: nesterov, weightDecay: weightDecay)
+                    let kernels = Kernels.active
                     let update = { (b: UnsafeMutablePointer<Float>?) in
                         Parallelism.forEachPiece(of: p.count) { range in
-                            self.update(range, p: p.baseAddress!, g: g.baseAddress!, b: b, first: first)
+                            kernels.sgdUpdate(range, p: p.baseAddress!, g: g.baseAddress!, b: b, first: first,
+                                              settings: settings)
                         }
                     }
                     if let buffer { buffer.withUnsafeMutableScalars { update($0.baseAddress!) } } else { update(nil) }
                 }
             }
-        }
-    }
-
-    /// Updates elements `range` of a parameter `p` from its gradient `g` and momentum buffer `b` (nil without
-    /// momentum) in one fused pass, in PyTorch's order of operations.
-    ///
-    /// Without a buffer the loop must not mention `b`: the vectoriser turned `if let b` into masked loads from
-    /// the nil pointer, and each masked-off load of an unmapped address is a microcode assist (40× slower).
-    private func update(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-                        b: UnsafeMutablePointer<Float>?, first: Bool) {
-        let (lr, mu, dampening, nesterov, decay) = (learningRate, momentum, self.dampening, self.nesterov, weightDecay)
-        guard let b else {
-            for j in range { p[j] -= lr * (decay == 0 ? g[j] : g[j] + decay * p[j]) }
-            return
-        }
-        for j in range {
-            let d = decay == 0 ? g[j] : g[j] + decay * p[j]
-            b[j] = first ? d : mu * b[j] + (1 - dampening) * d
-            p[j] -= lr * (nesterov ? d + mu * b[j] : b[j])
         }
     }
 
@@ -165,6 +150,13 @@ public class Adam: Optimizer {
         // In closed form, as PyTorch's `1 - beta1 ** step`: constant time at any step count.
         let correction1 = Float(1 - Foundation.pow(betas.0, Double(stepCount)))
         let correction2Root = Float((1 - Foundation.pow(betas.1, Double(stepCount))).squareRoot())
+        // Decoupled decay (AdamW) shrinks the parameter first; L2 decay (Adam) joins the gradient.
+        let settings = AdamSettings(
+            stepSize: learningRate / correction1, keep1: Float(1 - betas.0), beta2: Float(betas.1),
+            keep2: Float(1 - betas.1), correction2Root: correction2Root, epsilon: epsilon,
+            shrink: decouplesWeightDecay && weightDecay != 0 ? 1 - learningRate * weightDecay : 1,
+            l2: decouplesWeightDecay ? 0 : weightDecay)
+        let kernels = Kernels.active
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad?.contiguous() else { continue }
             let state = moments[i] ?? (Tensor.zeros(p.shape), Tensor.zeros(p.shape))
@@ -174,32 +166,13 @@ public class Adam: Optimizer {
                     state.m.withUnsafeMutableScalars { m in
                         state.v.withUnsafeMutableScalars { v in
                             Parallelism.forEachPiece(of: p.count) { range in
-                                update(range, p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!,
-                                       v: v.baseAddress!, correction1: correction1, correction2Root: correction2Root)
+                                kernels.adamUpdate(range, p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!,
+                                                   v: v.baseAddress!, settings: settings)
                             }
                         }
                     }
                 }
             }
-        }
-    }
-
-    /// Updates elements `range` of a parameter `p` from its gradient `g` and moments `m` and `v` in one fused,
-    /// vectorised pass, in PyTorch's order of operations.
-    private func update(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-                        m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                        correction1: Float, correction2Root: Float) {
-        let (keep1, beta2, keep2) = (Float(1 - betas.0), Float(betas.1), Float(1 - betas.1))
-        let (stepSize, eps) = (learningRate / correction1, epsilon)
-        // Decoupled decay (AdamW) shrinks the parameter first; L2 decay (Adam) joins the gradient.
-        let shrink: Float = decouplesWeightDecay && weightDecay != 0 ? 1 - learningRate * weightDecay : 1
-        let l2: Float = decouplesWeightDecay ? 0 : weightDecay
-        for j in range {
-            let q = p[j] * shrink
-            let d = l2 == 0 ? g[j] : g[j] + l2 * q
-            m[j] += (d - m[j]) * keep1
-            v[j] = v[j] * beta2 + keep2 * d * d
-            p[j] = q - stepSize * m[j] / (Float.sqrt(v[j]) / correction2Root + eps)
         }
     }
 

@@ -7,7 +7,7 @@ struct SwiftGradCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftgrad",
         abstract: "Deep learning from scratch in Swift: train, evaluate, run the lesson, benchmark.",
-        version: SwiftGradVersion.current,
+        version: "\(SwiftGradVersion.current), kernels: \(MatmulSettings.kernel) (\(MatmulSettings.kernel.level))",
         subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self, DownloadCommand.self]
     )
 
@@ -16,7 +16,8 @@ struct SwiftGradCommand: ParsableCommand {
     static func main() {
         do {
             var command = try parseAsRoot()
-            if let warning = GEMMKernel.buildWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            // Chooses the kernel family now, so that a bad SWIFTGRAD_KERNEL is reported before any output.
+            _ = GEMMKernel.best
             try command.run()
         } catch let stopped as TrainingStopped {
             FileHandle.standardError.write(Data("swiftgrad: \(stopped.message)\n".utf8))

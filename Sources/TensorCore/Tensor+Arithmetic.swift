@@ -153,16 +153,9 @@ public func which(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let cs = Shapes.broadcastStrides(shape: condition.shape, strides: condition.strides, to: shape)
     let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
     let bStrides = Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
-    switch a.dtype {
-    case .float32:
-        selectKernel(shape: shape, out: out.pointer(Float.self), outStrides: out.strides,
-                     condition: condition.pointer(Float.self), conditionStrides: cs,
-                     a: a.pointer(Float.self), aStrides: aStrides, b: b.pointer(Float.self), bStrides: bStrides)
-    case .float64:
-        selectKernel(shape: shape, out: out.pointer(Double.self), outStrides: out.strides,
-                     condition: condition.pointer(Double.self), conditionStrides: cs,
-                     a: a.pointer(Double.self), aStrides: aStrides, b: b.pointer(Double.self), bStrides: bStrides)
-    }
+    Kernels.active.select(a.dtype, shape: shape, out: out.rawPointer, outStrides: out.strides,
+                          condition: condition.rawPointer, conditionStrides: cs, a: a.rawPointer, aStrides: aStrides,
+                          b: b.rawPointer, bStrides: bStrides)
     let needA = a.requiresGrad, needB = b.requiresGrad
     return out.recorded("which", a, b) { g in
         let zero = Tensor(scalar: 0, dtype: g.dtype)

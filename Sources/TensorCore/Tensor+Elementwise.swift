@@ -5,14 +5,8 @@ extension Tensor {
     /// `op` applied to every element, as a new contiguous tensor.
     func applying(_ op: UnaryOp) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32:
-            unaryKernel(op, shape: shape, out: out.pointer(Float.self), outStrides: out.strides,
-                        a: pointer(Float.self), aStrides: strides)
-        case .float64:
-            unaryKernel(op, shape: shape, out: out.pointer(Double.self), outStrides: out.strides,
-                        a: pointer(Double.self), aStrides: strides)
-        }
+        Kernels.active.unary(op, dtype, shape: shape, out: out.rawPointer, outStrides: out.strides, a: rawPointer,
+                             aStrides: strides)
         return out
     }
 
@@ -38,14 +32,8 @@ extension Tensor {
     func write(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) {
         let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
         let bStrides = Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
-        switch dtype {
-        case .float32:
-            binaryKernel(op, shape: shape, out: pointer(Float.self), outStrides: strides,
-                         a: a.pointer(Float.self), aStrides: aStrides, b: b.pointer(Float.self), bStrides: bStrides)
-        case .float64:
-            binaryKernel(op, shape: shape, out: pointer(Double.self), outStrides: strides,
-                         a: a.pointer(Double.self), aStrides: aStrides, b: b.pointer(Double.self), bStrides: bStrides)
-        }
+        Kernels.active.binary(op, dtype, shape: shape, out: rawPointer, outStrides: strides, a: a.rawPointer,
+                              aStrides: aStrides, b: b.rawPointer, bStrides: bStrides)
     }
 
     /// Copies `source`, broadcast to `self`'s shape, into `self`'s elements (through its strides); `name` is the
@@ -59,14 +47,8 @@ extension Tensor {
         // A source that overlaps the destination (x[1...] = x[..<-1]) is copied first.
         let input = source.storage === storage ? source.copied() : source
         let sourceStrides = Shapes.broadcastStrides(shape: input.shape, strides: input.strides, to: shape)
-        switch dtype {
-        case .float32:
-            unaryKernel(.copy, shape: shape, out: pointer(Float.self), outStrides: strides,
-                        a: input.pointer(Float.self), aStrides: sourceStrides)
-        case .float64:
-            unaryKernel(.copy, shape: shape, out: pointer(Double.self), outStrides: strides,
-                        a: input.pointer(Double.self), aStrides: sourceStrides)
-        }
+        Kernels.active.unary(.copy, dtype, shape: shape, out: rawPointer, outStrides: strides, a: input.rawPointer,
+                             aStrides: sourceStrides)
     }
 
     /// Applies `op(self, other)` in place; rejects the tensors autograd is recording, whose old values a

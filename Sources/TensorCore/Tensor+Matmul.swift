@@ -90,11 +90,11 @@ private func multiplyMatrices(
 ) {
     switch a.dtype {
     case .float32:
-        GEMM.multiply(
+        Kernels.active.gemm(
             m: m, n: n, k: k,
             a: MatrixView(base: a.pointer(Float.self) + aOffset, rowStride: aRow, colStride: aCol),
             b: MatrixView(base: b.pointer(Float.self) + bOffset, rowStride: bRow, colStride: bCol),
-            c: out.pointer(Float.self) + at, ldc: n, accumulate: false)
+            c: out.pointer(Float.self) + at, ldc: n, accumulate: false, threads: Parallelism.threadCount)
     case .float64:
         referenceGEMM(m: m, n: n, k: k, a: a.pointer(Double.self) + aOffset, aRow: aRow, aCol: aCol,
                       b: b.pointer(Double.self) + bOffset, bRow: bRow, bCol: bCol,

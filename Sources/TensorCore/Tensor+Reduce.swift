@@ -21,14 +21,8 @@ extension Tensor {
         require(op == .sum || length > 0 || outer * inner == 0,
                 "\(name): cannot reduce an empty axis (shape \(Shapes.text(self.shape)))")
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32:
-            reduceKernel(op, src: source.pointer(Float.self), outer: outer, length: length, inner: inner,
-                         dst: out.pointer(Float.self))
-        case .float64:
-            reduceKernel(op, src: source.pointer(Double.self), outer: outer, length: length, inner: inner,
-                         dst: out.pointer(Double.self))
-        }
+        Kernels.active.reduce(op, dtype, src: source.rawPointer, outer: outer, length: length, inner: inner,
+                              dst: out.rawPointer)
         return out
     }
 
@@ -101,14 +95,8 @@ extension Tensor {
         let (source, outer, length, inner, shape) = reductionLayout(axis, keepDims: keepDims, op: name)
         require(length > 0 || outer * inner == 0, "\(name): cannot reduce an empty axis (shape \(Shapes.text(self.shape)))")
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32:
-            argReduceKernel(largest: largest, src: source.pointer(Float.self), outer: outer, length: length,
-                            inner: inner, dst: out.pointer(Float.self))
-        case .float64:
-            argReduceKernel(largest: largest, src: source.pointer(Double.self), outer: outer, length: length,
-                            inner: inner, dst: out.pointer(Double.self))
-        }
+        Kernels.active.argReduce(largest: largest, dtype, src: source.rawPointer, outer: outer, length: length,
+                                 inner: inner, dst: out.rawPointer)
         return out
     }
 
@@ -139,14 +127,8 @@ extension Tensor {
     private func normalizedExponential(axis: Int, log: Bool, op: String) -> Tensor {
         let (source, outer, length, inner, _) = reductionLayout(axis, keepDims: true, op: op)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32:
-            softmaxKernel(log: log, src: source.pointer(Float.self), outer: outer, length: length, inner: inner,
-                          dst: out.pointer(Float.self))
-        case .float64:
-            softmaxKernel(log: log, src: source.pointer(Double.self), outer: outer, length: length, inner: inner,
-                          dst: out.pointer(Double.self))
-        }
+        Kernels.active.softmax(log: log, dtype, src: source.rawPointer, outer: outer, length: length, inner: inner,
+                               dst: out.rawPointer)
         return out
     }
 }

@@ -15,14 +15,8 @@ extension Tensor {
         let target = select(full)
         let source = g.dtype == full.dtype ? g : g.to(full.dtype)
         let sourceStrides = Shapes.broadcastStrides(shape: source.shape, strides: source.strides, to: target.shape)
-        switch full.dtype {
-        case .float32:
-            scatterAddKernel(shape: target.shape, out: target.pointer(Float.self), outStrides: target.strides,
-                             source: source.pointer(Float.self), sourceStrides: sourceStrides)
-        case .float64:
-            scatterAddKernel(shape: target.shape, out: target.pointer(Double.self), outStrides: target.strides,
-                             source: source.pointer(Double.self), sourceStrides: sourceStrides)
-        }
+        Kernels.active.scatterAdd(full.dtype, shape: target.shape, out: target.rawPointer, outStrides: target.strides,
+                                  source: source.rawPointer, sourceStrides: sourceStrides)
         return full
     }
 

@@ -1,3 +1,5 @@
+@_exported import KernelSupport
+
 /// An n-dimensional array of `Float` (or `Double`) with shape, strides and an offset into shared storage,
 /// and the bookkeeping of reverse-mode automatic differentiation.
 ///
@@ -74,6 +76,10 @@ public final class Tensor {
     func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
         storage.pointer(T.self) + offset
     }
+
+    /// Pointer to the first element, untyped, for the kernels (which read `dtype` to type it).
+    @inline(__always)
+    var rawPointer: UnsafeMutableRawPointer { storage.base + offset &* dtype.byteSize }
 
     /// The value of a one-element tensor.
     ///

@@ -1,3 +1,4 @@
+@testable import KernelsBaseline
 import Testing
 @testable import TensorCore
 

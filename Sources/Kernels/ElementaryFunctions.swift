@@ -1,25 +1,9 @@
+import KernelSupport
 // e^x, ln x and tanh x in float32 for the elementwise kernels: polynomials written without branches or calls,
 // once for any `FloatLanes` (a Float or a SIMD vector of them). libm's `expf`, `logf` and `tanhf` are a call per
 // element (`tanhf` measured 25 ns per element here, 60× PyTorch's). The polynomials' steps are fused
 // multiply-adds where the build targets FMA (`FloatLanes.fusedMultiplyAdd`): 1M floats, 1 thread, exp 736–766 →
 // 499–517 µs, log 686–861 → 457–595, tanh 951–1248 → 727.
-
-extension Float {
-    /// e^x by range reduction and a degree-6 polynomial (Cephes' `expf`: within 1 ulp of the correctly rounded
-    /// result over 3 million sampled inputs); results that would be subnormal (x < −87.5) are flushed to 0.
-    @inline(__always)
-    public static func exp(_ x: Float) -> Float { ElementaryFunctions.exp(x) }
-
-    /// ln x by splitting x into 2^e · m with m in [√½, √2) and a degree-9 polynomial in m − 1 (Cephes' `logf`,
-    /// within 1 ulp); −∞ at 0 (either sign), NaN below 0; subnormal inputs are scaled up first.
-    @inline(__always)
-    public static func log(_ x: Float) -> Float { ElementaryFunctions.log(x) }
-
-    /// tanh x: an odd polynomial below |x| = 0.625, 1 − 2 / (e^{2|x|} + 1) above (Cephes' `tanhf`, within
-    /// 1 ulp); exactly ±1 from |x| ≈ 9, where e^{2|x|} + 1 rounds to e^{2|x|}, and ±0 for ±0.
-    @inline(__always)
-    public static func tanh(_ x: Float) -> Float { ElementaryFunctions.tanh(x) }
-}
 
 /// The bodies of `Float.exp`, `log` and `tanh`, lane by lane (special values are chosen per lane at the end).
 enum ElementaryFunctions {

@@ -1,3 +1,4 @@
+import KernelSupport
 /// The Goto/BLIS loop nest around one kernel family: `VC` vectors of `V` per tile row, `M` for the
 /// multiply-accumulate.
 enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {

@@ -2,14 +2,14 @@ import Foundation
 
 /// A value behind a pthread mutex (`NSLock`). Used instead of `Synchronization.Mutex`, whose futex-based lock
 /// ThreadSanitizer cannot see through (it reported the GEMM's buffer pool as a race).
-final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = NSLock()
 
-    init(_ value: Value) { self.value = value }
+    package init(_ value: Value) { self.value = value }
 
     /// Runs `body` with exclusive access to the value.
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
+    package func withLock<R>(_ body: (inout Value) -> R) -> R {
         lock.lock()
         defer { lock.unlock() }
         return body(&value)

@@ -1,25 +1,4 @@
-/// The arithmetic limit of a kernel family on this machine, to judge GEMM rates against: the GFLOPS of the
-/// family's register tile doing nothing but multiply-accumulate on operands already in registers.
-extension GEMMKernel {
-    /// The most GFLOPS this family's multiply-accumulate instructions reach on `threads` cores at once (best
-    /// of five runs of a few milliseconds each). No matrix multiply can beat it; a good one reaches 85–95 %
-    /// of it. On a CPU that lowers its clock for wide vectors, this is the lowered clock's rate. It bounds the
-    /// family the build targets (``best``); a narrower family's vectors may be merged by the compiler into wider
-    /// instructions, in its kernel more than here.
-    public func peakGFLOPS(threads: Int = 1) -> Double { peakGFLOPS(threads: threads, steps: 1 << 20) }
-
-    /// The same with `steps` steps per run (tests run a few).
-    func peakGFLOPS(threads: Int, steps: Int) -> Double {
-        require(isBuilt && isSupportedByCPU,
-                "peakGFLOPS: '\(self)' is not built into this binary or not supported by this CPU")
-        switch self {
-        case .avx512: return PeakProbe<24, SIMD16<Float>, FusedMultiplyAdd>.gflops(threads: threads, steps: steps)
-        case .fma: return PeakProbe<12, SIMD8<Float>, FusedMultiplyAdd>.gflops(threads: threads, steps: steps)
-        case .portable: return PeakProbe<12, SIMD4<Float>, SeparateMultiplyAdd>.gflops(threads: threads, steps: steps)
-        }
-    }
-}
-
+import KernelSupport
 /// `A` independent accumulators of `V`, as many as the family's register tile holds, each updated as
 /// `y + acc·x` per step: a chain through the multiply, so a family without fused multiply-add does both of its
 /// operations (with `acc + x·y` the compiler would hoist the product). `x` < 1 keeps the values bounded.

@@ -1,25 +1,11 @@
-/// An elementwise function of one tensor.
-enum UnaryOp {
-    case copy, negate, exp, log, sqrt, abs, relu, sigmoid, tanh
-    case power(Double)
-    case clamp(min: Double, max: Double)
-}
-
-/// An elementwise function of two broadcast tensors.
-enum BinaryOp {
-    case add, subtract, multiply, divide, power, maximum, minimum
-    case equal, notEqual, less, lessEqual, greater, greaterEqual
-    /// x where y > 0, else 0: the backward pass of `relu` in one pass (PyTorch's `threshold_backward`).
-    case passWherePositive
-}
-
+import KernelSupport
 // Each elementwise function is a small struct, so that the loops below are specialised per function and
 // the function is inlined into them and vectorised. (Passing closures instead left one indirect call per
 // element: measured 10 ns per element for exp against 0.5 ns.)
 
 /// A function of one element.
 protocol UnaryFunction {
-    func callAsFunction<T: TensorScalar>(_ x: T) -> T
+    func callAsFunction<T: KernelScalar>(_ x: T) -> T
     /// `out[i] = f(a[i])` for `n` contiguous floats.
     func applyToContiguous(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>)
 }
@@ -57,36 +43,36 @@ extension LaneFunction {
 
 /// A function of two elements.
 protocol BinaryFunction {
-    func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T
+    func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T
 }
 
 private struct Identity: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { x }
 }
 private struct Negate: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { -x }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { -x }
 }
 private struct Exp: LaneFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.exp(x) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { T.exp(x) }
     @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.exp(x) }
 }
 private struct Log: LaneFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.log(x) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { T.log(x) }
     @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.log(x) }
 }
 private struct SquareRoot: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.sqrt(x) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { T.sqrt(x) }
 }
 private struct Absolute: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { Swift.abs(x) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { Swift.abs(x) }
 }
 // `x < 0 ? 0 : x` keeps NaN, as PyTorch's relu does, where `max(x, 0)` would not.
 private struct Relu: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x < 0 ? 0 : x }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { x < 0 ? 0 : x }
 }
 // Neither branch overflows: for x < 0 it is e^x / (1 + e^x).
 private struct Sigmoid: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T {
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T {
         let e: T = T.exp(-Swift.abs(x))
         let positive: T = 1 / (1 + e)
         let negative: T = e * positive
@@ -96,70 +82,70 @@ private struct Sigmoid: UnaryFunction {
 /// e^(x − shift): a softmax's numerators.
 struct ShiftedExp: LaneFunction {
     let shift: Double
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.exp(x - T(shift)) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { T.exp(x - T(shift)) }
     @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         ElementaryFunctions.exp(x - Float(shift))
     }
 }
 private struct HyperbolicTangent: LaneFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { T.tanh(x) }
     @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.tanh(x) }
 }
 private struct Square: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x * x }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { x * x }
 }
 private struct Cube: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { x * x * x }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { x * x * x }
 }
 private struct Reciprocal: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { 1 / x }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { 1 / x }
 }
 private struct ReciprocalSquare: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { 1 / (x * x) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { 1 / (x * x) }
 }
 private struct ReciprocalSquareRoot: UnaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { 1 / T.sqrt(x) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { 1 / T.sqrt(x) }
 }
 private struct Power: UnaryFunction {
     let exponent: Double
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.pow(x, T(exponent)) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { T.pow(x, T(exponent)) }
 }
 private struct Clamp: UnaryFunction {
     let low: Double, high: Double
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T {
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T {
         let lo = T(low), hi = T(high)
         return x < lo ? lo : (x > hi ? hi : x)
     }
 }
 
 private struct Add: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x + y }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { x + y }
 }
 private struct Subtract: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x - y }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { x - y }
 }
 private struct Multiply: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x * y }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { x * y }
 }
 private struct Divide: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x / y }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { x / y }
 }
 private struct PassWherePositive: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { y > 0 ? x : 0 }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { y > 0 ? x : 0 }
 }
 private struct PowerOf: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) }
 }
 // NaN wins in both, whichever side it is on, as in PyTorch's maximum/minimum.
 private struct Maximum: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x.isNaN || x > y ? x : y }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { x.isNaN || x > y ? x : y }
 }
 private struct Minimum: BinaryFunction {
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x.isNaN || x < y ? x : y }
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { x.isNaN || x < y ? x : y }
 }
 private struct Compare: BinaryFunction {
     let op: BinaryOp
-    @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T {
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T {
         let holds: Bool
         switch op {
         case .equal: holds = x == y
@@ -176,7 +162,7 @@ private struct Compare: BinaryFunction {
 /// One row of a unary op: `out[i] = f(a[i])`; the contiguous case is a loop that the compiler vectorises (or, for
 /// floats, the function's own `applyToContiguous`).
 @inline(__always)
-func unaryRow<T: TensorScalar, F: UnaryFunction>(
+func unaryRow<T: KernelScalar, F: UnaryFunction>(
     _ f: F, _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int, _ a: UnsafePointer<T>, _ sa: Int
 ) {
     if so == 1 && sa == 1 && T.self == Float.self {
@@ -196,7 +182,7 @@ func unaryRow<T: TensorScalar, F: UnaryFunction>(
 
 /// One row of a binary op, with fast loops for the contiguous and scalar-broadcast cases.
 @inline(__always)
-private func binaryRow<T: TensorScalar, F: BinaryFunction>(
+private func binaryRow<T: KernelScalar, F: BinaryFunction>(
     _ f: F, _ n: Int, _ out: UnsafeMutablePointer<T>, _ so: Int,
     _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int
 ) {
@@ -219,7 +205,7 @@ private func binaryRow<T: TensorScalar, F: BinaryFunction>(
     }
 }
 
-private func runUnary<T: TensorScalar, F: UnaryFunction>(
+private func runUnary<T: KernelScalar, F: UnaryFunction>(
     _ f: F, _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>
 ) {
     layout.forEachPiece { piece, start in
@@ -228,7 +214,7 @@ private func runUnary<T: TensorScalar, F: UnaryFunction>(
     }
 }
 
-private func runBinary<T: TensorScalar, F: BinaryFunction>(
+private func runBinary<T: KernelScalar, F: BinaryFunction>(
     _ f: F, _ layout: StridedLayout, _ out: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>,
     _ b: UnsafePointer<T>
 ) {
@@ -242,7 +228,7 @@ private func runBinary<T: TensorScalar, F: BinaryFunction>(
 }
 
 /// Writes `op(a)` into `out`, both of `shape`, each read through its own strides.
-func unaryKernel<T: TensorScalar>(
+func unaryKernel<T: KernelScalar>(
     _ op: UnaryOp, shape: [Int],
     out: UnsafeMutablePointer<T>, outStrides: [Int], a: UnsafePointer<T>, aStrides: [Int]
 ) {
@@ -275,7 +261,7 @@ func unaryKernel<T: TensorScalar>(
 }
 
 /// Writes `op(a, b)` into `out`; `a` and `b` are read through strides broadcast to `shape` (0 on broadcast axes).
-func binaryKernel<T: TensorScalar>(
+func binaryKernel<T: KernelScalar>(
     _ op: BinaryOp, shape: [Int],
     out: UnsafeMutablePointer<T>, outStrides: [Int],
     a: UnsafePointer<T>, aStrides: [Int], b: UnsafePointer<T>, bStrides: [Int]
@@ -295,7 +281,7 @@ func binaryKernel<T: TensorScalar>(
 }
 
 /// Writes `condition != 0 ? a : b` into `out`, all four read through strides broadcast to `shape`.
-func selectKernel<T: TensorScalar>(
+func selectKernel<T: KernelScalar>(
     shape: [Int], out: UnsafeMutablePointer<T>, outStrides: [Int],
     condition: UnsafePointer<T>, conditionStrides: [Int],
     a: UnsafePointer<T>, aStrides: [Int], b: UnsafePointer<T>, bStrides: [Int]

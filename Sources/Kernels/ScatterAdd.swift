@@ -1,6 +1,7 @@
+import KernelSupport
 /// `out[p] += source[p]` for every position `p` of a view of `shape`, one position after another on one thread,
 /// so that positions of `out` that share an element (an overlapping view) add up instead of overwriting.
-func scatterAddKernel<T: TensorScalar>(
+func scatterAddKernel<T: KernelScalar>(
     shape: [Int], out: UnsafeMutablePointer<T>, outStrides: [Int], source: UnsafePointer<T>, sourceStrides: [Int]
 ) {
     StridedLayout(shape: shape, strides: [outStrides, sourceStrides]).forEachRow { offsets, count, rowStrides in

@@ -1,3 +1,4 @@
+import KernelSupport
 import CPUFeatures
 
 /// One `Float` or a SIMD vector of them: what the elementary functions (`exp`, `log`, `tanh`) compute on.

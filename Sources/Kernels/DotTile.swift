@@ -1,3 +1,4 @@
+import KernelSupport
 /// `R` rows of A against `S` columns of B by dot products along the depth, for A's rows and B's columns both
 /// contiguous (A · Wᵀ for a row-major weight W, as a linear layer computes it): element (i, j) of C is
 /// Σ_p a[i·aRow + p]·b[j·bCol + p]. Nothing is packed, which is what a product of few rows needs: packing Wᵀ

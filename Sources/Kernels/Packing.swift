@@ -1,3 +1,4 @@
+import KernelSupport
 /// Packing buffers, kept between calls (one set per concurrently running part).
 final class PackingBuffers: @unchecked Sendable {
     private(set) var a: UnsafeMutablePointer<Float>

@@ -3,19 +3,19 @@
 /// Axes of size 1 are dropped and adjacent axes that are contiguous in every operand are merged, so a
 /// contiguous operation becomes a single row of all its elements and only truly strided or broadcast operands
 /// pay for the odometer.
-struct StridedLayout {
+package struct StridedLayout {
     /// The collapsed shape; the last axis is the row. Empty when every operand is contiguous in the same order:
     /// then the walk is one row of unit strides, `outerLength` long, and the layout allocates nothing.
-    private var shape: [Int]
+    @usableFromInline var shape: [Int]
     /// The operands' strides over `shape`, axis by axis: operand k's stride along axis a is
     /// `strides[a · operands + k]`. (One array for all operands, and none for a contiguous walk: an elementwise
     /// op on small tensors spent a third of its instructions building a layout of one array per operand.)
-    private var strides: [Int]
-    private let operands: Int
+    @usableFromInline var strides: [Int]
+    @usableFromInline let operands: Int
     /// The length walked along the outermost axis: `shape[0]`, or a piece of it (`forEachPiece`).
-    private var outerLength: Int
+    @usableFromInline var outerLength: Int
 
-    init(shape fullShape: [Int], strides fullStrides: [[Int]]) {
+    package init(shape fullShape: [Int], strides fullStrides: [[Int]]) {
         operands = fullStrides.count
         // Nothing to walk; the other sizes may be anything (even overflow when multiplied).
         if fullShape.contains(0) {
@@ -57,7 +57,7 @@ struct StridedLayout {
     /// large (``Parallelism/forEachPiece(of:minimumElements:_:)``): each piece is a walk of its own, starting
     /// at index `start` of this walk's outermost axis (the row, when there is only one axis), where operand k
     /// is `offset(ofOuter: start, operand: k)` elements in.
-    func forEachPiece(_ body: (_ piece: StridedLayout, _ start: Int) -> Void) {
+    package func forEachPiece(_ body: (_ piece: StridedLayout, _ start: Int) -> Void) {
         let elementsPerOuter = Swift.max(shape.dropFirst().reduce(1, *), 1)
         let minimum = (Parallelism.minimumElementsPerThread + elementsPerOuter - 1) / elementsPerOuter
         let alignment = shape.count <= 1 ? 16 : 1
@@ -69,13 +69,14 @@ struct StridedLayout {
     }
 
     /// Where operand `k` is, in elements from its start, at index `index` of the outermost axis.
-    func offset(ofOuter index: Int, operand k: Int) -> Int { shape.isEmpty ? index : strides[k] * index }
+    @inlinable
+    package func offset(ofOuter index: Int, operand k: Int) -> Int { shape.isEmpty ? index : strides[k] * index }
 
     /// Calls `row(offsets, count, rowStrides)` once per row: `offsets[k]` is operand k's element offset at the
     /// row's start, `rowStrides[k]` its stride along the row. The buffers are reused from row to row (no
     /// allocation or reference counting per row: a [784, 10] broadcast has 784 rows).
-    @inline(__always)
-    func forEachRow(
+    @inlinable @inline(__always)
+    package func forEachRow(
         _ row: (_ offsets: UnsafeMutablePointer<Int>, _ count: Int, _ rowStrides: UnsafeMutablePointer<Int>) -> Void
     ) {
         let rank = shape.count

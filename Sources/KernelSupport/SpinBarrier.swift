@@ -3,16 +3,16 @@ import Synchronization
 /// A barrier for the parts of one ``ThreadPool`` job, which all run at once: each part waits in
 /// ``wait(lastArrival:)`` until every part has arrived. Parts spin rather than sleep: they arrive within
 /// microseconds of each other.
-final class SpinBarrier: Sendable {
+package final class SpinBarrier: Sendable {
     private let parties: Int
     private let arrived = Atomic<Int>(0)
     private let generation = Atomic<Int>(0)
 
-    init(parties: Int) { self.parties = parties }
+    package init(parties: Int) { self.parties = parties }
 
     /// Returns once all `parties` have called it; the last to arrive runs `lastArrival` first, while the others
     /// are still waiting (to reset state they all shared before the barrier).
-    func wait(lastArrival: () -> Void = {}) {
+    package func wait(lastArrival: () -> Void = {}) {
         let current = generation.load(ordering: .acquiring)
         if arrived.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == parties {
             arrived.store(0, ordering: .relaxed)
@@ -25,15 +25,17 @@ final class SpinBarrier: Sendable {
 }
 
 /// Hands out the indices `0..<count` one at a time to whichever part asks next.
-final class WorkCounter: Sendable {
+package final class WorkCounter: Sendable {
     private let next = Atomic<Int>(0)
 
     /// The next index below `count`, or nil when all have been handed out.
-    func take(below count: Int) -> Int? {
+    package init() {}
+
+    package func take(below count: Int) -> Int? {
         let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
         return index < count ? index : nil
     }
 
     /// Starts again from 0. Only while no part is taking (in a barrier's `lastArrival`).
-    func reset() { next.store(0, ordering: .relaxed) }
+    package func reset() { next.store(0, ordering: .relaxed) }
 }

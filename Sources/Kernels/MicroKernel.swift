@@ -1,3 +1,4 @@
+import KernelSupport
 import FloatIntrinsics
 
 /// How a kernel family multiplies and accumulates: one fused instruction where the build targets FMA, a

@@ -7,9 +7,9 @@ import Synchronization
 /// Dispatch's `concurrentPerform` costs ~50 µs per call on the target machine and often runs everything on the
 /// calling thread; these workers spin briefly after each job (so back-to-back products start in about a
 /// microsecond), then sleep on a condition variable.
-final class ThreadPool: @unchecked Sendable {
+package final class ThreadPool: @unchecked Sendable {
     /// Number of threads a job can use, the caller's included.
-    let threadCount: Int
+    package let threadCount: Int
 
     private let generation = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
@@ -31,7 +31,7 @@ final class ThreadPool: @unchecked Sendable {
     /// Runs `body(part)` for every part in `0..<parts` (at most `threadCount`), part 0 on the calling thread,
     /// and returns when all have finished. While another thread's job holds the pool, the parts run one after
     /// another on the calling thread.
-    func run(parts: Int, _ body: (Int) -> Void) {
+    package func run(parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 || !runConcurrently(parts: parts, body) {
             for part in 0..<parts { body(part) }
         }
@@ -41,7 +41,7 @@ final class ThreadPool: @unchecked Sendable {
     /// calling thread, and returns true when all have finished; returns false at once, running nothing, while
     /// another thread's job holds the pool. For parts that wait for each other (``SpinBarrier``), which
     /// ``run(parts:_:)`` would deadlock by running them one after another.
-    func runConcurrently(parts: Int, _ body: (Int) -> Void) -> Bool {
+    package func runConcurrently(parts: Int, _ body: (Int) -> Void) -> Bool {
         require(parts <= threadCount, "runConcurrently: \(parts) parts for a pool of \(threadCount) threads")
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { busy.store(false, ordering: .releasing) }
@@ -137,7 +137,7 @@ public enum Parallelism {
     }
 
     /// ``forEachPiece(of:minimumElements:_:)`` with piece boundaries at multiples of `alignment`.
-    static func forEachPiece(of count: Int, minimumLength: Int, multipleOf alignment: Int,
+    package static func forEachPiece(of count: Int, minimumLength: Int, multipleOf alignment: Int,
                              _ body: (Range<Int>) -> Void) {
         let most = count / Swift.max(minimumLength, 1)
         let parts = most < 2 ? 1 : Swift.min(threadCount, most)
@@ -153,7 +153,7 @@ public enum Parallelism {
     }
 
     /// A pool with at least `threadCount` threads, created on first use and kept.
-    static func pool() -> ThreadPool {
+    package static func pool() -> ThreadPool {
         sharedPool.withLock { shared in
             let wanted = threadCount
             if let pool = shared, pool.threadCount >= wanted { return pool }

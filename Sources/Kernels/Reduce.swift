@@ -1,12 +1,8 @@
-/// A reduction along one axis.
-enum ReduceOp {
-    case sum, max, min
-}
-
+import KernelSupport
 /// The sum of `n` contiguous elements: blocks of up to 2048 summed in four SIMD accumulators (vectorised; the
 /// compiler may not reorder a scalar float sum), blocks combined pairwise, so the rounding error grows with
 /// log n rather than n, as in NumPy's pairwise sum.
-func sumContiguous<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+func sumContiguous<T: KernelScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     if n <= 2048 { return sumBlock(p, n) }
     let half = pairwiseHalf(n)
     return sumContiguous(p, half) + sumContiguous(p + half, n - half)
@@ -17,7 +13,7 @@ func sumContiguous<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
 private func pairwiseHalf(_ n: Int) -> Int { (n / 2 + 31) & ~31 }
 
 @inline(__always)
-private func sumBlock<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+private func sumBlock<T: KernelScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     let raw = UnsafeRawPointer(p)
     let width = MemoryLayout<T>.stride
     var a0 = SIMD8<T>(), a1 = SIMD8<T>(), a2 = SIMD8<T>(), a3 = SIMD8<T>()
@@ -39,7 +35,7 @@ private func sumBlock<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
 
 /// `a` or `b`, whichever `op` keeps; NaN always wins, wherever it is.
 @inline(__always)
-private func pick<T: TensorScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
+private func pick<T: KernelScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
     switch op {
     case .sum: return a + b
     case .max: return b > a || b.isNaN ? b : a
@@ -50,7 +46,7 @@ private func pick<T: TensorScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
 /// The largest (or smallest) of `n` ≥ 1 contiguous elements, exactly as `pick` applied left to right gives it
 /// (the last NaN if there is one; of equal values the first, which matters only for ±0). Float rows of 64 or
 /// more go through `extremeOfFloats` first.
-private func extremeContiguous<T: TensorScalar>(_ op: ReduceOp, _ p: UnsafePointer<T>, _ n: Int) -> T {
+private func extremeContiguous<T: KernelScalar>(_ op: ReduceOp, _ p: UnsafePointer<T>, _ n: Int) -> T {
     if T.self == Float.self && n >= 64,
        let m = extremeOfFloats(op, UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n) {
         return unsafeBitCast(m, to: T.self)
@@ -97,7 +93,7 @@ private func extremeOfFloats(_ op: ReduceOp, _ p: UnsafePointer<Float>, _ n: Int
 /// Large reductions run on several threads with the same bits as on one: independent outputs (rows of `outer`,
 /// or columns of `inner`) are split between the threads, and a single long sum computes the top of its
 /// pairwise tree on several threads, combining the branches in the same order.
-func reduceKernel<T: TensorScalar>(
+func reduceKernel<T: KernelScalar>(
     _ op: ReduceOp, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
 ) {
     if length == 0 {
@@ -126,7 +122,7 @@ func reduceKernel<T: TensorScalar>(
 }
 
 /// Reduces columns `columns` of one contiguous `[length, inner]` block along its rows into `dst[columns]`.
-private func reduceColumns<T: TensorScalar>(
+private func reduceColumns<T: KernelScalar>(
     _ op: ReduceOp, src: UnsafePointer<T>, length: Int, inner: Int, columns: Range<Int>,
     dst: UnsafeMutablePointer<T>
 ) {
@@ -149,7 +145,7 @@ private func reduceColumns<T: TensorScalar>(
 
 /// ``sumContiguous(_:_:)`` with the top levels of its pairwise tree on several threads: each thread sums whole
 /// branches, and the branch sums are combined as the tree would, so the result is the same bits.
-private func sumContiguousInParallel<T: TensorScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+private func sumContiguousInParallel<T: KernelScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     let threads = Parallelism.threadCount
     guard threads > 1 && n >= 2 * Parallelism.minimumElementsPerThread else { return sumContiguous(p, n) }
     // Branches at the depth where there are at least as many as threads, while they are well above the
@@ -176,7 +172,7 @@ private func sumContiguousInParallel<T: TensorScalar>(_ p: UnsafePointer<T>, _ n
 
 /// The position of the first maximum (or minimum) along the middle axis of `[outer, length, inner]`, written
 /// into `dst` `[outer, inner]` as a number. NaN counts as the extreme value, as in PyTorch.
-func argReduceKernel<T: TensorScalar>(
+func argReduceKernel<T: KernelScalar>(
     largest: Bool, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
 ) {
     for o in 0..<outer {
@@ -206,7 +202,7 @@ func argReduceKernel<T: TensorScalar>(
 /// pass per row instead of six whole-tensor ops, with the same arithmetic as the composite formula
 /// (x − max, e^(x − max), the sums as ``reduceKernel(_:src:outer:length:inner:dst:)`` adds them, then a division,
 /// or a subtraction of the log), so the results are the same bits. Rows of `outer` are split between threads.
-func softmaxKernel<T: TensorScalar>(
+func softmaxKernel<T: KernelScalar>(
     log: Bool, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
 ) {
     guard length > 0 && inner > 0 else { return }
@@ -226,7 +222,7 @@ func softmaxKernel<T: TensorScalar>(
 /// One `[length, inner]` block of ``softmaxKernel(log:src:outer:length:inner:dst:)``; `maxima` and `sums` hold
 /// `inner` elements of scratch. The loops over a contiguous row (inner = 1) are separate so that they vectorise.
 @inline(__always)
-private func softmaxRow<T: TensorScalar>(
+private func softmaxRow<T: KernelScalar>(
     log: Bool, x: UnsafePointer<T>, length: Int, inner: Int, y: UnsafeMutablePointer<T>,
     maxima: UnsafeMutablePointer<T>, sums: UnsafeMutablePointer<T>
 ) {

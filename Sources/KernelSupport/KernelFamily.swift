@@ -1,0 +1,110 @@
+import CPUFeatures
+import Foundation
+import Synchronization
+
+/// A level of the CPU's instruction set, and the family of kernels SwiftGrad compiles for it. One binary holds
+/// every family (each compiled from the same Swift source with its own flags, in the targets
+/// `KernelsAVX512`, `KernelsAVX2` and `KernelsBaseline`) and runs the fastest one the CPU supports.
+public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// x86-64-v4 (AVX-512): 6×64 GEMM tiles of `SIMD16<Float>` with fused multiply-add.
+    case avx512
+    /// x86-64-v3 (AVX2 and FMA): 6×16 tiles of `SIMD8<Float>` with fused multiply-add; on arm64, NEON.
+    case fma
+    /// Baseline x86-64 (SSE2): 6×8 tiles of `SIMD4<Float>` with a separate multiply and add (a fused one is a
+    /// library call per lane there). Correct on any CPU.
+    case portable
+
+    public var description: String { rawValue }
+
+    /// The instruction-set level in the compiler's words, as the README and `--version` name it.
+    public var level: String {
+        switch self {
+        case .avx512: return "x86-64-v4"
+        case .fma: return isArm64 ? "arm64 NEON" : "x86-64-v3"
+        case .portable: return isArm64 ? "arm64" : "x86-64 baseline"
+        }
+    }
+
+    /// Whether this binary holds the family: all three on x86-64; no AVX-512 elsewhere.
+    public var isBuilt: Bool { self != .avx512 || !isArm64 }
+
+    /// Whether the CPU running the program has every instruction the family's level may use (and, for AVX,
+    /// the operating system saves the registers).
+    public var isSupportedByCPU: Bool {
+        switch self {
+        case .avx512: return swiftgrad_cpu_supports_x86_64_v4() == 1
+        case .fma: return swiftgrad_cpu_supports_x86_64_v3() == 1
+        case .portable: return true
+        }
+    }
+
+    /// The family in use unless a program or a test says otherwise (``MatmulSettings/kernel``): the one the
+    /// environment variable `SWIFTGRAD_KERNEL` names if this CPU runs it, else the fastest the CPU supports.
+    /// A value it cannot honour is reported once, in one line on standard error, naming the families this CPU
+    /// runs; it never ends in an illegal instruction.
+    public static let best: GEMMKernel = {
+        let choice = chosen(by: ProcessInfo.processInfo.environment["SWIFTGRAD_KERNEL"])
+        if let warning = choice.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        return choice.kernel
+    }()
+
+    /// The fastest family this CPU supports.
+    public static let fastestForCPU: GEMMKernel = runnable.first ?? .portable
+
+    /// The families this process can run, fastest first. Tests run each one.
+    public static var runnable: [GEMMKernel] { allCases.filter { $0.isBuilt && $0.isSupportedByCPU } }
+
+    /// The family `SWIFTGRAD_KERNEL=value` asks for (nil or empty: none), and a warning when it cannot be run.
+    static func chosen(by value: String?) -> (kernel: GEMMKernel, warning: String?) {
+        guard let value, !value.isEmpty else { return (fastestForCPU, nil) }
+        let names = runnable.map(\.rawValue).joined(separator: ", ")
+        guard let kernel = GEMMKernel(rawValue: value.lowercased()) else {
+            return (fastestForCPU, "swiftgrad: SWIFTGRAD_KERNEL=\(value) is not a kernel family; this CPU runs \(names); using \(fastestForCPU)")
+        }
+        guard kernel.isBuilt && kernel.isSupportedByCPU else {
+            return (fastestForCPU, "swiftgrad: SWIFTGRAD_KERNEL=\(value) needs \(kernel.level), which this CPU lacks; it runs \(names); using \(fastestForCPU)")
+        }
+        return (kernel, nil)
+    }
+
+    private var isArm64: Bool {
+        #if arch(arm64)
+        return true
+        #else
+        return false
+        #endif
+    }
+}
+
+/// Which kernel family runs, for the whole process or for one task.
+public enum MatmulSettings {
+    private static let forced = Atomic<Int>(-1)
+    private static let scoped = ScopedOverride<GEMMKernel>()
+
+    /// The kernel family every op uses (matrix multiply, elementwise, reductions, optimizer steps):
+    /// ``GEMMKernel/best`` unless set. Setting it changes the whole process; inside ``withKernel(_:_:)`` it
+    /// reads that call's family.
+    public static var kernel: GEMMKernel {
+        get {
+            if let kernel = scoped.current { return kernel }
+            let index = forced.load(ordering: .relaxed)
+            return index < 0 ? GEMMKernel.best : GEMMKernel.allCases[index]
+        }
+        set {
+            requireRunnable(newValue, "MatmulSettings.kernel")
+            forced.store(GEMMKernel.allCases.firstIndex(of: newValue)!, ordering: .relaxed)
+        }
+    }
+
+    /// Runs `body` with ``kernel`` equal to `kernel` in this task (and the child tasks it creates), while every
+    /// other task and thread keeps its own (tests run each family this way, beside other tests).
+    public static func withKernel<Result>(_ kernel: GEMMKernel, _ body: () throws -> Result) rethrows -> Result {
+        requireRunnable(kernel, "MatmulSettings.withKernel")
+        return try scoped.withValue(kernel, body)
+    }
+
+    private static func requireRunnable(_ kernel: GEMMKernel, _ op: String) {
+        require(kernel.isBuilt && kernel.isSupportedByCPU,
+                "\(op): '\(kernel)' needs \(kernel.level), which this CPU lacks (it runs \(GEMMKernel.runnable.map(\.rawValue).joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,134 @@
+// What a kernel level offers: every hot loop of SwiftGrad, as entry points that TensorCore (and the optimizers)
+// call through `Kernels.active`, the family chosen for this CPU at start-up. Each of `KernelsAVX512`,
+// `KernelsAVX2` and `KernelsBaseline` compiles the same source (`Sources/Kernels`) with its own instruction set
+// and conforms its `LevelKernels` to this protocol.
+
+/// A float32 matrix in memory: element (i, j) at `base[i·rowStride + j·colStride]`. Transposed and strided
+/// views are just other strides; nothing is copied before packing.
+package struct MatrixView {
+    package let base: UnsafePointer<Float>
+    package let rowStride: Int
+    package let colStride: Int
+
+    package init(base: UnsafePointer<Float>, rowStride: Int, colStride: Int) {
+        self.base = base
+        self.rowStride = rowStride
+        self.colStride = colStride
+    }
+
+    /// The matrix from row `start` on.
+    package func rows(from start: Int) -> MatrixView {
+        MatrixView(base: base + start * rowStride, rowStride: rowStride, colStride: colStride)
+    }
+
+    /// The matrix from column `start` on.
+    package func columns(from start: Int) -> MatrixView {
+        MatrixView(base: base + start * colStride, rowStride: rowStride, colStride: colStride)
+    }
+}
+
+/// An elementwise function of one tensor.
+package enum UnaryOp: Sendable {
+    case copy, negate, exp, log, sqrt, abs, relu, sigmoid, tanh
+    case power(Double)
+    case clamp(min: Double, max: Double)
+}
+
+/// An elementwise function of two broadcast tensors.
+package enum BinaryOp: Sendable {
+    case add, subtract, multiply, divide, power, maximum, minimum
+    case equal, notEqual, less, lessEqual, greater, greaterEqual
+    /// x where y > 0, else 0: the backward pass of `relu` in one pass (PyTorch's `threshold_backward`).
+    case passWherePositive
+}
+
+/// A reduction along one axis.
+package enum ReduceOp: Sendable {
+    case sum, max, min
+}
+
+/// The settings of one SGD step, as `torch.optim.SGD` takes them.
+package struct SGDSettings: Sendable {
+    package var learningRate: Float, momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float
+
+    package init(learningRate: Float, momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float) {
+        (self.learningRate, self.momentum, self.dampening) = (learningRate, momentum, dampening)
+        (self.nesterov, self.weightDecay) = (nesterov, weightDecay)
+    }
+}
+
+/// The constants of one Adam or AdamW step, worked out once per step from its settings and the step count.
+package struct AdamSettings: Sendable {
+    /// learningRate / (1 − β₁ᵗ).
+    package var stepSize: Float
+    /// 1 − β₁, β₂ and 1 − β₂, from double-precision betas as PyTorch computes them.
+    package var keep1: Float, beta2: Float, keep2: Float
+    /// √(1 − β₂ᵗ).
+    package var correction2Root: Float
+    package var epsilon: Float
+    /// 1 − learningRate·weightDecay for AdamW's decoupled decay (1 without it), and Adam's L2 coefficient.
+    package var shrink: Float, l2: Float
+
+    package init(stepSize: Float, keep1: Float, beta2: Float, keep2: Float, correction2Root: Float, epsilon: Float,
+                 shrink: Float, l2: Float) {
+        (self.stepSize, self.keep1, self.beta2, self.keep2) = (stepSize, keep1, beta2, keep2)
+        (self.correction2Root, self.epsilon, self.shrink, self.l2) = (correction2Root, epsilon, shrink, l2)
+    }
+}
+
+/// The kernels of one instruction-set level. Pointers are raw and typed by `dtype` (float32 or float64), so
+/// that each level's entry points are plain functions, specialised inside the level for both types.
+package protocol KernelSet {
+    /// The family these kernels are.
+    static var family: GEMMKernel { get }
+
+    /// C = A·B (or C += A·B) for float32 matrices: C is m×n, contiguous with row stride `ldc`.
+    static func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
+                     accumulate: Bool, threads: Int)
+
+    /// Writes `op(a)` into `out`, both of `shape`, each read through its own strides.
+    static func unary(_ op: UnaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
+                      a: UnsafeRawPointer, aStrides: [Int])
+
+    /// Writes `op(a, b)` into `out`; `a` and `b` are read through strides broadcast to `shape`.
+    static func binary(_ op: BinaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
+                       a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int])
+
+    /// Writes `condition != 0 ? a : b` into `out`, all four read through strides broadcast to `shape`.
+    static func select(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
+                       condition: UnsafeRawPointer, conditionStrides: [Int], a: UnsafeRawPointer, aStrides: [Int],
+                       b: UnsafeRawPointer, bStrides: [Int])
+
+    /// Adds `source` into `out` position by position, so that positions of `out` that share an element add up.
+    static func scatterAdd(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
+                           source: UnsafeRawPointer, sourceStrides: [Int])
+
+    /// Reduces a contiguous `[outer, length, inner]` block along its middle axis into `dst` `[outer, inner]`.
+    static func reduce(_ op: ReduceOp, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int, inner: Int,
+                       dst: UnsafeMutableRawPointer)
+
+    /// The position of the first maximum (or minimum) along the middle axis, as a number.
+    static func argReduce(largest: Bool, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int, inner: Int,
+                          dst: UnsafeMutableRawPointer)
+
+    /// Softmax (or log-softmax) along the middle axis of a contiguous `[outer, length, inner]` block.
+    static func softmax(log: Bool, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int, inner: Int,
+                        dst: UnsafeMutableRawPointer)
+
+    /// One SGD step of elements `range` of a parameter `p` from its gradient `g` and momentum buffer `b` (nil
+    /// without momentum; `first` on the buffer's first step).
+    static func sgdUpdate(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+                          b: UnsafeMutablePointer<Float>?, first: Bool, settings: SGDSettings)
+
+    /// One Adam step of elements `range` of a parameter `p` from its gradient `g` and moments `m` and `v`.
+    static func adamUpdate(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+                           m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, settings: AdamSettings)
+
+    /// e^x, ln x and tanh x of one float, with the same bits as the elementwise ops give.
+    static func exp(_ x: Float) -> Float
+    static func log(_ x: Float) -> Float
+    static func tanh(_ x: Float) -> Float
+
+    /// The most GFLOPS this level's multiply-accumulate reaches on `threads` cores (see ``GEMMKernel/peakGFLOPS(threads:)``).
+    static func peakGFLOPS(threads: Int, steps: Int) -> Double
+}

@@ -1,0 +1,126 @@
+import KernelSupport
+
+/// This level's entry points: each is compiled here, with this level's instruction set, and never inlined into
+/// the caller (TensorCore is compiled for the baseline; inlined there, a kernel would lose its instructions).
+package enum LevelKernels: KernelSet {
+    package static var family: GEMMKernel { levelFamily }
+
+    @inline(never)
+    package static func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>,
+                             ldc: Int, accumulate: Bool, threads: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if !accumulate { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
+            return
+        }
+        LevelGEMM.multiply(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, threads: threads)
+    }
+
+    @inline(never)
+    package static func unary(_ op: UnaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
+                              outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int]) {
+        switch dtype {
+        case .float32: unaryKernel(op, shape: shape, out: out.typed(Float.self), outStrides: outStrides, a: a.typed(Float.self), aStrides: aStrides)
+        case .float64: unaryKernel(op, shape: shape, out: out.typed(Double.self), outStrides: outStrides,
+                                   a: a.typed(Double.self), aStrides: aStrides)
+        }
+    }
+
+    @inline(never)
+    package static func binary(_ op: BinaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
+                               outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer,
+                               bStrides: [Int]) {
+        switch dtype {
+        case .float32: binaryKernel(op, shape: shape, out: out.typed(Float.self), outStrides: outStrides, a: a.typed(Float.self),
+                                    aStrides: aStrides, b: b.typed(Float.self), bStrides: bStrides)
+        case .float64: binaryKernel(op, shape: shape, out: out.typed(Double.self), outStrides: outStrides,
+                                    a: a.typed(Double.self), aStrides: aStrides, b: b.typed(Double.self), bStrides: bStrides)
+        }
+    }
+
+    @inline(never)
+    package static func select(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
+                               condition: UnsafeRawPointer, conditionStrides: [Int], a: UnsafeRawPointer,
+                               aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int]) {
+        switch dtype {
+        case .float32: selectKernel(shape: shape, out: out.typed(Float.self), outStrides: outStrides, condition: condition.typed(Float.self),
+                                    conditionStrides: conditionStrides, a: a.typed(Float.self), aStrides: aStrides, b: b.typed(Float.self),
+                                    bStrides: bStrides)
+        case .float64: selectKernel(shape: shape, out: out.typed(Double.self), outStrides: outStrides,
+                                    condition: condition.typed(Double.self), conditionStrides: conditionStrides,
+                                    a: a.typed(Double.self), aStrides: aStrides, b: b.typed(Double.self), bStrides: bStrides)
+        }
+    }
+
+    @inline(never)
+    package static func scatterAdd(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
+                                   source: UnsafeRawPointer, sourceStrides: [Int]) {
+        switch dtype {
+        case .float32: scatterAddKernel(shape: shape, out: out.typed(Float.self), outStrides: outStrides,
+                                        source: source.typed(Float.self), sourceStrides: sourceStrides)
+        case .float64: scatterAddKernel(shape: shape, out: out.typed(Double.self), outStrides: outStrides,
+                                        source: source.typed(Double.self), sourceStrides: sourceStrides)
+        }
+    }
+
+    @inline(never)
+    package static func reduce(_ op: ReduceOp, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int,
+                               inner: Int, dst: UnsafeMutableRawPointer) {
+        switch dtype {
+        case .float32: reduceKernel(op, src: src.typed(Float.self), outer: outer, length: length, inner: inner, dst: dst.typed(Float.self))
+        case .float64: reduceKernel(op, src: src.typed(Double.self), outer: outer, length: length, inner: inner, dst: dst.typed(Double.self))
+        }
+    }
+
+    @inline(never)
+    package static func argReduce(largest: Bool, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int,
+                                  inner: Int, dst: UnsafeMutableRawPointer) {
+        switch dtype {
+        case .float32: argReduceKernel(largest: largest, src: src.typed(Float.self), outer: outer, length: length,
+                                       inner: inner, dst: dst.typed(Float.self))
+        case .float64: argReduceKernel(largest: largest, src: src.typed(Double.self), outer: outer, length: length,
+                                       inner: inner, dst: dst.typed(Double.self))
+        }
+    }
+
+    @inline(never)
+    package static func softmax(log: Bool, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int,
+                                inner: Int, dst: UnsafeMutableRawPointer) {
+        switch dtype {
+        case .float32: softmaxKernel(log: log, src: src.typed(Float.self), outer: outer, length: length, inner: inner,
+                                     dst: dst.typed(Float.self))
+        case .float64: softmaxKernel(log: log, src: src.typed(Double.self), outer: outer, length: length, inner: inner,
+                                     dst: dst.typed(Double.self))
+        }
+    }
+
+    @inline(never)
+    package static func sgdUpdate(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+                                  b: UnsafeMutablePointer<Float>?, first: Bool, settings: SGDSettings) {
+        OptimizerUpdates.sgd(range, p: p, g: g, b: b, first: first, settings: settings)
+    }
+
+    @inline(never)
+    package static func adamUpdate(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+                                   m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+                                   settings: AdamSettings) {
+        OptimizerUpdates.adam(range, p: p, g: g, m: m, v: v, settings: settings)
+    }
+
+    @inline(never) package static func exp(_ x: Float) -> Float { ElementaryFunctions.exp(x) }
+    @inline(never) package static func log(_ x: Float) -> Float { ElementaryFunctions.log(x) }
+    @inline(never) package static func tanh(_ x: Float) -> Float { ElementaryFunctions.tanh(x) }
+
+    @inline(never)
+    package static func peakGFLOPS(threads: Int, steps: Int) -> Double {
+        LevelPeakProbe.gflops(threads: threads, steps: steps)
+    }
+}
+
+private extension UnsafeMutableRawPointer {
+    func typed<T>(_: T.Type) -> UnsafeMutablePointer<T> { assumingMemoryBound(to: T.self) }
+}
+
+private extension UnsafeRawPointer {
+    func typed<T>(_: T.Type) -> UnsafePointer<T> { assumingMemoryBound(to: T.self) }
+}

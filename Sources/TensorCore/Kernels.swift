@@ -1,0 +1,52 @@
+import KernelSupport
+import KernelsAVX2
+import KernelsAVX512
+import KernelsBaseline
+
+/// How a call reaches the kernel of the running CPU: every op asks for `Kernels.active` and calls its entry
+/// point. `active` is the family ``MatmulSettings/kernel`` names (the fastest the CPU supports, chosen once at
+/// start-up from CPUID, unless `SWIFTGRAD_KERNEL` or a program says otherwise); each family's kernels are the
+/// same Swift source (`Sources/Kernels`) compiled for its instruction set in its own target.
+package enum Kernels {
+    /// The kernels of the family in use on this task.
+    @inline(__always)
+    package static var active: any KernelSet.Type { kernels(for: MatmulSettings.kernel) }
+
+    /// The kernels of `family`.
+    package static func kernels(for family: GEMMKernel) -> any KernelSet.Type {
+        switch family {
+        case .avx512: return KernelsAVX512.LevelKernels.self
+        case .fma: return KernelsAVX2.LevelKernels.self
+        case .portable: return KernelsBaseline.LevelKernels.self
+        }
+    }
+}
+
+extension GEMMKernel {
+    /// The most GFLOPS this family's multiply-accumulate instructions reach on `threads` cores at once (best
+    /// of five runs of a few milliseconds each). No matrix multiply can beat it; a good one reaches 85–95 %
+    /// of it. On a CPU that lowers its clock for wide vectors, this is the lowered clock's rate.
+    public func peakGFLOPS(threads: Int = 1) -> Double { peakGFLOPS(threads: threads, steps: 1 << 20) }
+
+    /// The same with `steps` steps per run (tests run a few).
+    func peakGFLOPS(threads: Int, steps: Int) -> Double {
+        require(isBuilt && isSupportedByCPU,
+                "peakGFLOPS: '\(self)' needs \(level), which this CPU lacks")
+        return Kernels.kernels(for: self).peakGFLOPS(threads: threads, steps: steps)
+    }
+}
+
+extension Float {
+    /// e^x by range reduction and a degree-6 polynomial (Cephes' `expf`: within 1 ulp of the correctly rounded
+    /// result over 3 million sampled inputs); results that would be subnormal (x < −87.5) are flushed to 0. The
+    /// same bits as ``Tensor/exp()`` gives for the element.
+    public static func exp(_ x: Float) -> Float { Kernels.active.exp(x) }
+
+    /// ln x by splitting x into 2^e · m with m in [√½, √2) and a degree-9 polynomial in m − 1 (Cephes' `logf`,
+    /// within 1 ulp); −∞ at 0 (either sign), NaN below 0; subnormal inputs are scaled up first.
+    public static func log(_ x: Float) -> Float { Kernels.active.log(x) }
+
+    /// tanh x: an odd polynomial below |x| = 0.625, 1 − 2 / (e^{2|x|} + 1) above (Cephes' `tanhf`, within
+    /// 1 ulp); exactly ±1 from |x| ≈ 9, where e^{2|x|} + 1 rounds to e^{2|x|}, and ±0 for ±0.
+    public static func tanh(_ x: Float) -> Float { Kernels.active.tanh(x) }
+}
