@@ -37,10 +37,10 @@ let package = Package(
         .target(name: "FloatIntrinsics"),
         // The thread pool, the dtype, the kernel families and the protocol every level's kernels conform to.
         .target(name: "KernelSupport", dependencies: ["CPUFeatures"]),
-        .target(name: "KernelsAVX512", dependencies: kernelDependencies, swiftSettings: avx512),
-        .target(name: "KernelsAVX2", dependencies: kernelDependencies, swiftSettings: avx2),
+        .target(name: "KernelsX86V4", dependencies: kernelDependencies, swiftSettings: avx512),
+        .target(name: "KernelsX86V3", dependencies: kernelDependencies, swiftSettings: avx2),
         .target(name: "KernelsBaseline", dependencies: kernelDependencies),
-        .target(name: "TensorCore", dependencies: ["KernelSupport", "KernelsAVX512", "KernelsAVX2", "KernelsBaseline"]),
+        .target(name: "TensorCore", dependencies: ["KernelSupport", "KernelsX86V4", "KernelsX86V3", "KernelsBaseline"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Optimizers", dependencies: ["TensorCore"]),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A level of the CPU's instruction set, and the family of kernels SwiftGrad compiles for it. One binary holds
 /// every family (each compiled from the same Swift source with its own flags, in the targets
-/// `KernelsAVX512`, `KernelsAVX2` and `KernelsBaseline`) and runs the fastest one the CPU supports.
+/// `KernelsX86V4`, `KernelsX86V3` and `KernelsBaseline`) and runs the fastest one the CPU supports.
 public enum GEMMKernel: String, CaseIterable, Sendable, CustomStringConvertible {
     /// x86-64-v4 (AVX-512): 6×64 GEMM tiles of `SIMD16<Float>` with fused multiply-add.
     case avx512

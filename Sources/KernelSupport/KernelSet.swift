@@ -1,6 +1,6 @@
 // What a kernel level offers: every hot loop of SwiftGrad, as entry points that TensorCore (and the optimizers)
-// call through `Kernels.active`, the family chosen for this CPU at start-up. Each of `KernelsAVX512`,
-// `KernelsAVX2` and `KernelsBaseline` compiles the same source (`Sources/Kernels`) with its own instruction set
+// call through `Kernels.active`, the family chosen for this CPU at start-up. Each of `KernelsX86V4`,
+// `KernelsX86V3` and `KernelsBaseline` compiles the same source (`Sources/Kernels`) with its own instruction set
 // and conforms its `LevelKernels` to this protocol.
 
 /// A float32 matrix in memory: element (i, j) at `base[i·rowStride + j·colStride]`. Transposed and strided

@@ -1,6 +1,6 @@
 import KernelSupport
-import KernelsAVX2
-import KernelsAVX512
+import KernelsX86V3
+import KernelsX86V4
 import KernelsBaseline
 
 /// How a call reaches the kernel of the running CPU: every op asks for `Kernels.active` and calls its entry
@@ -15,8 +15,8 @@ package enum Kernels {
     /// The kernels of `family`.
     package static func kernels(for family: GEMMKernel) -> any KernelSet.Type {
         switch family {
-        case .avx512: return KernelsAVX512.LevelKernels.self
-        case .fma: return KernelsAVX2.LevelKernels.self
+        case .avx512: return KernelsX86V4.LevelKernels.self
+        case .fma: return KernelsX86V3.LevelKernels.self
         case .portable: return KernelsBaseline.LevelKernels.self
         }
     }

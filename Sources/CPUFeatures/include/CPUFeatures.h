@@ -2,7 +2,7 @@
 #define SWIFTGRAD_CPU_FEATURES_H
 
 // What the code is compiled for. These are `static inline` so that Swift's own clang importer evaluates the
-// macros with the flags of the Swift target that imports them: inside `KernelsAVX2`, compiled for x86-64-v3,
+// macros with the flags of the Swift target that imports them: inside `KernelsX86V3`, compiled for x86-64-v3,
 // `swiftgrad_build_has_fma()` is 1; inside `KernelsBaseline` it is 0.
 
 /// 1 when the code is compiled with fused multiply-add instructions (x86 FMA3, or any arm64).

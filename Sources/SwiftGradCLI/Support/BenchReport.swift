@@ -1,7 +1,9 @@
 import Foundation
+import SwiftGrad
 
-/// One benchmark's results, printed as an aligned table or as `{"results": [...]}` JSON (the shape every
-/// `swiftgrad bench` subcommand's `--json` uses).
+/// One benchmark's results, printed as an aligned table under a line naming the kernel family and the thread
+/// count, or as `{"kernel": …, "threads": …, "results": [...]}` JSON (the shape every `swiftgrad bench`
+/// subcommand's `--json` uses).
 struct BenchReport {
     /// Column titles of the table.
     let columns: [String]
@@ -17,9 +19,11 @@ struct BenchReport {
         results.append(result)
     }
 
-    /// The JSON text: one object with a `results` array.
+    /// The JSON text: one object with the kernel family, the thread count and a `results` array.
     var json: String {
-        let data = try? JSONSerialization.data(withJSONObject: ["results": results], options: [.sortedKeys])
+        let object: [String: Any] = ["kernel": MatmulSettings.kernel.rawValue, "threads": Parallelism.threadCount,
+                                     "results": results]
+        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return data.map { String(decoding: $0, as: UTF8.self) } ?? "{\"results\": []}"
     }
 
@@ -36,7 +40,8 @@ struct BenchReport {
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-        return ([line(columns), rule] + rows.map(line)).joined(separator: "\n")
+        let setting = "kernels: \(MatmulSettings.kernel) (\(MatmulSettings.kernel.level)), threads: \(Parallelism.threadCount)"
+        return ([setting, line(columns), rule] + rows.map(line)).joined(separator: "\n")
     }
 
     /// Prints the table, or the JSON when `json` is set.

@@ -1,10 +1,10 @@
 import Dispatch
-@testable import KernelsAVX512
+@testable import KernelsX86V4
 import Testing
 @testable import TensorCore
 
 /// The AVX-512 family's GEMM driver, whose blocking decisions some tests pin.
-typealias AVX512Driver = KernelsAVX512.LevelGEMM
+typealias AVX512Driver = KernelsX86V4.LevelGEMM
 
 /// `matmul` against PyTorch's fixtures and against a float64 reference, for every kernel family this
 /// machine runs and for one and two threads.

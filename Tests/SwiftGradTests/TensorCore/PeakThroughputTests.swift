@@ -1,5 +1,5 @@
 import Foundation
-@testable import KernelsAVX512
+@testable import KernelsX86V4
 @testable import KernelsBaseline
 import Testing
 @testable import TensorCore
@@ -15,7 +15,7 @@ import Testing
         #expect(abs(Double(narrow) - expected(3, 12 * 4)) < 1e-4 * expected(3, 12 * 4), "\(narrow)")
         // Compiled for AVX-512: run only where the CPU has it.
         if GEMMKernel.avx512.isSupportedByCPU {
-            let wide = KernelsAVX512.LevelPeakProbe.run(steps: steps, seed: 0)
+            let wide = KernelsX86V4.LevelPeakProbe.run(steps: steps, seed: 0)
             #expect(abs(Double(wide) - expected(0, 24 * 16)) < 1e-3 * expected(0, 24 * 16), "\(wide)")
         }
     }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Inspects a release build's object files for the two ways run-time kernel dispatch can end in an illegal
+# instruction on an older CPU (see README, "Kernel dispatch"):
+#  1. wide instructions outside their level: AVX-512 (zmm or opmask registers) anywhere but KernelsX86V4, and
+#     AVX or FMA (ymm registers, vfmadd) anywhere but KernelsX86V3 and KernelsX86V4;
+#  2. a weak symbol (a generic specialisation, which every object that uses it emits, and the linker keeps the
+#     first copy of, in link order) whose kept copy comes from KernelsX86V3 or KernelsX86V4 while a lower level's
+#     object also defines it: that object's code would jump into the wider copy.
+# Usage: scripts/check_kernel_objects.sh [BUILD_DIR]   (default .build/release; build with
+#        swift build -c release --product swiftgrad first)
+set -euo pipefail
+build=${1:-.build/release}
+links=$build/swiftgrad.product/Objects.LinkFileList
+[[ -f $links ]] || { echo "no $links: build with swift build -c release --product swiftgrad first" >&2; exit 2; }
+ours=(KernelSupport KernelsBaseline KernelsX86V3 KernelsX86V4 TensorCore NN Optimizers Checkpoints Datasets
+      FromScratch SwiftGrad SwiftGradCLI CPUFeatures FloatIntrinsics)
+level() {
+    case $1 in
+        KernelsX86V4) echo 4 ;;
+        KernelsX86V3) echo 3 ;;
+        *) echo 1 ;;
+    esac
+}
+failures=0
+count() { objdump -d --no-show-raw-insn "$build/$1.build/"*.o 2>/dev/null | grep -cE "$2" || true; }
+for module in "${ours[@]}"; do
+    [[ -d $build/$module.build ]] || { echo "missing $build/$module.build" >&2; exit 2; }
+    zmm=$(count "$module" '%zmm|%k[1-7]')
+    ymm=$(count "$module" '%ymm|vfmadd')
+    case $(level "$module") in
+        4) ;;
+        3) if ((zmm > 0)); then echo "FAIL $module: $zmm AVX-512 instructions in the x86-64-v3 level"; failures=$((failures + 1)); fi ;;
+        *) if ((zmm + ymm > 0)); then echo "FAIL $module: $zmm AVX-512 and $ymm AVX/FMA instructions in baseline code"; failures=$((failures + 1)); fi ;;
+    esac
+    printf '%-16s level %s: %6d AVX-512, %6d AVX/FMA instructions\n' "$module" "$(level "$module")" "$zmm" "$ymm"
+done
+
+# Weak definitions in link order: the first object defining a symbol is the copy the linker keeps.
+declare -A kept keptLevel lowest
+while read -r object; do
+    module=$(basename "$(dirname "$object")" .build)
+    lv=$(level "$module")
+    while read -r symbol; do
+        if [[ -z ${kept[$symbol]:-} ]]; then kept[$symbol]=$module; keptLevel[$symbol]=$lv; fi
+        if [[ -z ${lowest[$symbol]:-} ]] || ((lv < ${lowest[$symbol]})); then lowest[$symbol]=$lv; fi
+    done < <(nm --defined-only "$object" 2>/dev/null | awk '$2 == "W" || $2 == "V" { print $3 }')
+done < "$links"
+unsafe=0
+for symbol in "${!kept[@]}"; do
+    if ((${keptLevel[$symbol]} > ${lowest[$symbol]})); then
+        echo "FAIL weak $(swift demangle --compact "$symbol"): the linker keeps ${kept[$symbol]}'s copy, but a level-${lowest[$symbol]} object calls it"
+        unsafe=$((unsafe + 1))
+    fi
+done
+echo "weak symbols: ${#kept[@]}, of which kept from a wider level than one of their users: $unsafe"
+failures=$((failures + unsafe))
+if ((failures > 0)); then
+    echo "kernel objects: $failures problems" >&2
+    exit 1
+fi
+echo "kernel objects: wide instructions only in their levels; no weak symbol resolves to a wider level than a caller's"
