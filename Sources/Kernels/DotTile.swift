@@ -121,3 +121,15 @@ extension SIMD16<Float>: TreeSummable {
         @inline(__always) get { (lowHalf + highHalf).foldedToFour }
     }
 }
+
+extension SIMD where Scalar: FloatingPoint {
+    /// The lanes added one after another from lane 0, as the standard library's `sum()` adds them (the same
+    /// bits), but specialised in this module: the standard library's specialisation would be a symbol of the
+    /// same name in every level, and the linker might keep a wider level's copy for all of them.
+    @inline(__always)
+    func laneSum() -> Scalar {
+        var total: Scalar = 0
+        for lane in indices { total += self[lane] }
+        return total
+    }
+}

@@ -36,6 +36,6 @@ enum PeakProbe<let A: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Flo
         }
         var total = V()
         for j in 0..<A { total += acc[j] }
-        return total.sum()
+        return total.laneSum()
     }
 }

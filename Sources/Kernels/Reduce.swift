@@ -25,7 +25,7 @@ private func sumBlock<T: KernelScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
         a3 += raw.loadUnaligned(fromByteOffset: (i &+ 24) &* width, as: SIMD8<T>.self)
         i &+= 32
     }
-    var total = ((a0 + a1) + (a2 + a3)).sum()
+    var total = ((a0 + a1) + (a2 + a3)).laneSum()
     while i < n {
         total += p[i]
         i &+= 1
@@ -85,7 +85,7 @@ private func extremeOfFloats(_ op: ReduceOp, _ p: UnsafePointer<Float>, _ n: Int
         tail += p[i] * 0
         i &+= 1
     }
-    return (poison.sum() + tail).isNaN || m == 0 ? nil : m
+    return (poison.laneSum() + tail).isNaN || m == 0 ? nil : m
 }
 
 /// Reduces a contiguous `[outer, length, inner]` block along its middle axis into `dst` `[outer, inner]`.
