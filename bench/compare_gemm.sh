@@ -2,7 +2,7 @@
 # Runs SwiftGrad's and NumPy's GEMM benchmarks alternately on the same shapes and prints the ratio
 # SwiftGrad / OpenBLAS (above 1 means SwiftGrad is faster); with AGAINST=torch, against PyTorch instead.
 # Build first:
-#   swift build -c release -Xcc -march=native
+#   swift build -c release
 # Usage: [AGAINST=torch] bench/compare_gemm.sh [SIZES] [THREADS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ rounds=${3:-3}
 against=${AGAINST:-numpy}
 [[ $against == numpy || $against == torch ]] || { echo "AGAINST must be numpy or torch, got '$against'" >&2; exit 1; }
 swift_bin=.build/release/swiftgrad
-[[ -x $swift_bin ]] || { echo "build first: swift build -c release -Xcc -march=native" >&2; exit 1; }
+[[ -x $swift_bin ]] || { echo "build first: swift build -c release" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for round in $(seq "$rounds"); do

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Trains the same MLP with SwiftGrad and PyTorch alternately and prints seconds per epoch (training loop only),
 # their ratio, test accuracy and peak memory. Needs the full Fashion-MNIST (apt-get install dataset-fashion-mnist),
-# `pip install torch`, and a release build: swift build -c release -Xcc -march=native
+# `pip install torch`, and a release build: swift build -c release
 # Usage: bench/compare_train.sh [THREADS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-1}
 rounds=${2:-2}
 bin=.build/release/swiftgrad
-[[ -x $bin ]] || { echo "build first: swift build -c release -Xcc -march=native" >&2; exit 1; }
+[[ -x $bin ]] || { echo "build first: swift build -c release" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # hidden | batch | optimizer | lr | momentum | weight decay: the issue's two SGD models, and the main job's model

@@ -11,4 +11,4 @@ case ${1:-} in
     *) echo "usage: scripts/sanitize.sh address|thread" >&2; exit 2 ;;
 esac
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-exec swift test --sanitize="$1" --scratch-path ".build-$1" -Xcc -march=native
+exec swift test --sanitize="$1" --scratch-path ".build-$1"
