@@ -25,11 +25,14 @@ func swiftgradExecutable() -> URL {
 }
 
 /// Runs `swiftgrad arguments` to completion, or until `interruptWhen` sees a stdout line it accepts, in which
-/// case the process gets SIGINT (as from Ctrl-C) and runs on until it exits.
-func runCLI(_ arguments: [String], interruptWhen: ((String) -> Bool)? = nil) throws -> CLIResult {
+/// case the process gets SIGINT (as from Ctrl-C) and runs on until it exits. `environment` is added to this
+/// process's environment.
+func runCLI(_ arguments: [String], environment: [String: String] = [:],
+            interruptWhen: ((String) -> Bool)? = nil) throws -> CLIResult {
     let process = Process()
     process.executableURL = swiftgradExecutable()
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

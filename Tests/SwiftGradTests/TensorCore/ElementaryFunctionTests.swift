@@ -28,8 +28,13 @@ import Testing
     }()
 
     /// Tensor ops run exp, log and tanh 16 lanes at a time with a scalar remainder (40,024 inputs: 8 left over):
-    /// every element has the scalar function's bits.
-    @Test func tensorOpsGiveTheScalarFunctionsBits() {
+    /// every element has the scalar function's bits, in every kernel family (each compiles both for its level).
+    @Test(arguments: GEMMKernel.runnable)
+    func tensorOpsGiveTheScalarFunctionsBits(_ kernel: GEMMKernel) {
+        MatmulSettings.withKernel(kernel) { Self.tensorOpsGiveTheScalarFunctionsBits() }
+    }
+
+    static func tensorOpsGiveTheScalarFunctionsBits() {
         let x = Tensor(shape: [Self.inputs.count], scalars: Self.inputs)
         let cases: [(String, (Tensor) -> Tensor, (Float) -> Float)] = [
             ("exp", { $0.exp() }, Float.exp), ("log", { $0.log() }, Float.log), ("tanh", { $0.tanh() }, Float.tanh),
@@ -41,13 +46,23 @@ import Testing
         }
     }
 
-    @Test func logIsWithinOneUlp() {
+    @Test(arguments: GEMMKernel.runnable)
+    func logIsWithinOneUlp(_ kernel: GEMMKernel) {
+        MatmulSettings.withKernel(kernel) { Self.logIsWithinOneUlp() }
+    }
+
+    static func logIsWithinOneUlp() {
         for x in Self.inputs {
             #expect(Self.ulps(Float.log(x), Float(Foundation.log(Double(x)))) <= 1, "log(\(x))")
         }
     }
 
-    @Test func tanhIsWithinOneUlpAndKeepsTheSignOfZero() {
+    @Test(arguments: GEMMKernel.runnable)
+    func tanhIsWithinOneUlpAndKeepsTheSignOfZero(_ kernel: GEMMKernel) {
+        MatmulSettings.withKernel(kernel) { Self.tanhIsWithinOneUlpAndKeepsTheSignOfZero() }
+    }
+
+    static func tanhIsWithinOneUlpAndKeepsTheSignOfZero() {
         for x in Self.inputs {
             #expect(Self.ulps(Float.tanh(x), Float(Foundation.tanh(Double(x)))) <= 1, "tanh(\(x))")
         }
@@ -55,7 +70,12 @@ import Testing
     }
 
     /// Results that would be subnormal are flushed to zero, as documented.
-    @Test func expIsWithinOneUlpAboveTheSubnormalRange() {
+    @Test(arguments: GEMMKernel.runnable)
+    func expIsWithinOneUlpAboveTheSubnormalRange(_ kernel: GEMMKernel) {
+        MatmulSettings.withKernel(kernel) { Self.expIsWithinOneUlpAboveTheSubnormalRange() }
+    }
+
+    static func expIsWithinOneUlpAboveTheSubnormalRange() {
         for x in Self.inputs {
             let expected = x < -87.5 ? 0 : Float(Foundation.exp(Double(x)))
             #expect(Self.ulps(Float.exp(x), expected) <= 1, "exp(\(x))")

@@ -1,0 +1,67 @@
+import Foundation
+@testable import KernelSupport
+import Optimizers
+import Testing
+@testable import TensorCore
+
+/// The kernel family is chosen from the CPU, overridden by SWIFTGRAD_KERNEL or by code, and every family this CPU
+/// runs computes the same results (each is the same source compiled for its level).
+@Suite struct KernelDispatchTests {
+    @Test func environmentVariablePicksARunnableFamilyOrWarnsInOneLine() {
+        #expect(GEMMKernel.chosen(by: nil) == (GEMMKernel.fastestForCPU, nil))
+        #expect(GEMMKernel.chosen(by: "") == (GEMMKernel.fastestForCPU, nil))
+        #expect(GEMMKernel.chosen(by: "portable") == (.portable, nil))
+        #expect(GEMMKernel.chosen(by: "PORTABLE").kernel == .portable)
+        let bogus = GEMMKernel.chosen(by: "sse9")
+        #expect(bogus.kernel == GEMMKernel.fastestForCPU)
+        #expect(bogus.warning == "swiftgrad: SWIFTGRAD_KERNEL=sse9 is not a kernel family; this CPU runs \(GEMMKernel.runnable.map(\.rawValue).joined(separator: ", ")); using \(GEMMKernel.fastestForCPU)")
+        if !GEMMKernel.avx512.isSupportedByCPU {
+            #expect(GEMMKernel.chosen(by: "avx512").warning?.contains("needs x86-64-v4, which this CPU lacks") == true)
+        }
+        #expect(GEMMKernel.runnable.first == GEMMKernel.fastestForCPU && GEMMKernel.runnable.last == .portable)
+    }
+
+    @Test func cliNamesTheFamilyAndReportsABadChoiceInOneLine() throws {
+        let plain = try runCLI(["--version"])
+        #expect(plain.stdout.contains("kernels: \(GEMMKernel.fastestForCPU) (\(GEMMKernel.fastestForCPU.level))"))
+        #expect(plain.errors.isEmpty)
+        let forced = try runCLI(["--version"], environment: ["SWIFTGRAD_KERNEL": "portable"])
+        #expect(forced.stdout.contains("kernels: portable (x86-64 baseline)") || forced.stdout.contains("kernels: portable (arm64)"))
+        let bad = try runCLI(["--version"], environment: ["SWIFTGRAD_KERNEL": "turbo"])
+        #expect(bad.status == 0)
+        #expect(bad.errors.split(separator: "\n").count == 1 && bad.errors.contains("SWIFTGRAD_KERNEL=turbo is not a kernel family"))
+        #expect(bad.stdout.contains("kernels: \(GEMMKernel.fastestForCPU)"))
+    }
+
+    /// Elementwise ops, reductions, softmax, `which`, scatter-add and both optimizers' steps give the same values
+    /// in every family (products are checked per family in `MatmulTests`): float32 values that may differ by the
+    /// rounding of a fused multiply-add or a sum's order, 1e-5 relative and 1e-6 absolute.
+    @Test func everyFamilyComputesTheSameResults() {
+        func results() -> [Tensor] {
+            let g = RandomGenerator(seed: 5)
+            let x = Tensor.randn([37, 53], generator: g), y = Tensor.randn([53], generator: g)
+            let windows = Tensor.arange(0, 20).asStrided(shape: [6, 5], strides: [3, 1])
+            let parameter = Tensor.randn([70, 33], generator: g), other = Tensor.randn([70, 33], generator: g)
+            parameter.grad = Tensor.randn([70, 33], generator: g)
+            other.grad = parameter.grad
+            let (adam, sgd) = (AdamW([parameter], learningRate: 0.01), SGD([other], learningRate: 0.1, momentum: 0.9))
+            for _ in 0..<3 {
+                adam.step()
+                sgd.step()
+            }
+            let gradient = Tensor.zeros(20).requiringGrad()
+            (gradient.asStrided(shape: [6, 5], strides: [3, 1]) * windows).sum().backward()
+            return [x + y, x * y, (x / y).abs(), x.exp(), x.abs().log(), x.tanh(), x.sigmoid(), x.relu(), x.sqrt(),
+                    x.pow(3), x.maximum(y), x.sum(axis: 0), x.sum(axis: 1), x.max(axis: 1), x.argmax(axis: 0),
+                    x.softmax(axis: -1), x.logSoftmax(axis: 0), which(x .> 0, x, y), x.transposed().contiguous(),
+                    parameter, other, gradient.grad!]
+        }
+        let reference = MatmulSettings.withKernel(.portable) { results() }
+        for kernel in GEMMKernel.runnable where kernel != .portable {
+            let got = MatmulSettings.withKernel(kernel) { results() }
+            for (index, (a, b)) in zip(got, reference).enumerated() {
+                assertClose(a, b, relative: 1e-5, absolute: 1e-6, "\(kernel), result \(index)")
+            }
+        }
+    }
+}
