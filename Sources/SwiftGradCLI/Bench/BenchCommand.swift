@@ -5,7 +5,7 @@ import SwiftGrad
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure SwiftGrad's speed (build with `swift build -c release -Xcc -march=native`).",
+        abstract: "Measure SwiftGrad's speed (build with `swift build -c release`; reports name the kernel family).",
         subcommands: [BenchOps.self, BenchGEMM.self, BenchMatmul.self, BenchAutograd.self, BenchInference.self]
     )
 }

@@ -10,8 +10,8 @@ struct BenchGEMM: ParsableCommand {
         discussion: """
             Shapes are N (for N×N·N×N) or MxKxN; a T suffix on M or N transposes that operand (e.g. 784Tx64x50 \
             for Aᵀ·B with A stored 784×64). "of peak" compares each rate with the kernel's multiply-adds alone on \
-            the same threads (operands in registers, measured first): the most any GEMM could reach here \
-            (shown for the family the build targets).
+            the same threads (operands in registers, measured first, compiled for the same instruction-set level): \
+            the most any GEMM of that family could reach here.
             """
     )
 
@@ -20,7 +20,7 @@ struct BenchGEMM: ParsableCommand {
 
     @OptionGroup var threadsOption: ThreadsOption
 
-    @Option(help: "Kernel family: avx512, fma or portable (default: the fastest this build and CPU run).")
+    @Option(help: "Kernel family: avx512, fma or portable (default: the fastest this CPU runs, or SWIFTGRAD_KERNEL).")
     var kernel: String?
 
     @OptionGroup var options: BenchOptions
@@ -34,11 +34,9 @@ struct BenchGEMM: ParsableCommand {
             }
             MatmulSettings.kernel = family
         }
-        // What the kernel's arithmetic alone reaches on these cores: the ceiling each rate is a share of. Only
-        // for the family the build targets: a narrower one's vectors may be merged by the compiler into wider
-        // instructions, in the probe and the kernel differently (portable on an AVX-512 build: 108 %).
+        // What the kernel's arithmetic alone reaches on these cores: the ceiling each rate is a share of.
         let kernel = MatmulSettings.kernel
-        let peak = kernel == GEMMKernel.best ? kernel.peakGFLOPS(threads: Parallelism.threadCount) : nil
+        let peak = kernel.peakGFLOPS(threads: Parallelism.threadCount)
         var report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS", "of peak"])
         for shape in shapes {
             let a = shape.transposeA ? Tensor.randn([shape.k, shape.m]).transposed() : Tensor.randn([shape.m, shape.k])
@@ -50,10 +48,10 @@ struct BenchGEMM: ParsableCommand {
             let gflops = flops / seconds / 1e9
             report.add(
                 row: [shape.text, "\(Parallelism.threadCount)", kernel.rawValue, formatSeconds(seconds),
-                      String(format: "%.1f", gflops), peak.map { String(format: "%.0f %%", 100 * gflops / $0) } ?? "-"],
+                      String(format: "%.1f", gflops), String(format: "%.0f %%", 100 * gflops / peak)],
                 result: ["name": "gemm", "m": shape.m, "k": shape.k, "n": shape.n, "shape": shape.text,
                          "threads": Parallelism.threadCount, "kernel": kernel.rawValue,
-                         "gflops": gflops, "median_seconds": seconds, "peak_gflops": peak ?? NSNull()])
+                         "gflops": gflops, "median_seconds": seconds, "peak_gflops": peak])
         }
         report.print(json: options.json)
     }
