@@ -51,6 +51,52 @@ extension Tensor {
         return sum(axis: axis, keepDims: keepDims) / Float(n)
     }
 
+    /// The sum over several axes (PyTorch's `sum(dim=(0, 2, 3))`): adjacent axes of a contiguous tensor are merged
+    /// into one, then each remaining run is reduced by the one-axis kernel, last first. No copy of the input.
+    ///
+    /// **Shapes:** `[N, C, H, W].sum(axes: [0, 2, 3])` → `[C]`, or `[1, C, 1, 1]` with `keepDims`.
+    public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let normalized = Set(axes.map { Shapes.axisOrStop($0, rank: rank, op: "sum") }).sorted()
+        require(normalized.count == axes.count, "sum: axes \(axes) repeat an axis of a tensor of rank \(rank)")
+        var (result, runs) = (self, normalized)
+        if isContiguous {
+            var merged: [Int] = []
+            runs = []
+            var axis = 0
+            while axis < rank {
+                var size = shape[axis], next = axis + 1
+                if normalized.contains(axis) {
+                    while next < rank && normalized.contains(next) { size *= shape[next]; next += 1 }
+                    runs.append(merged.count)
+                }
+                merged.append(size)
+                axis = next
+            }
+            result = reshaped(to: merged)
+        }
+        for axis in runs.reversed() { result = result.sum(axis: axis, keepDims: true) }
+        let kept = shape.enumerated().map { normalized.contains($0.offset) ? 1 : $0.element }
+        return result.reshaped(to: keepDims ? kept : shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element))
+    }
+
+    /// The mean over several axes.
+    ///
+    /// **Shapes:** as ``sum(axes:keepDims:)``.
+    public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let n = axes.reduce(1) { $0 * shape[Shapes.axisOrStop($1, rank: rank, op: "mean")] }
+        return sum(axes: axes, keepDims: keepDims) / Float(Swift.max(n, 1))
+    }
+
+    /// The variance over several axes: the mean squared deviation from the mean, divided by n − 1 when
+    /// `unbiased` (PyTorch's `var(dim=…, unbiased=…)`).
+    ///
+    /// **Shapes:** as ``sum(axes:keepDims:)``.
+    public func variance(axes: [Int], unbiased: Bool = false, keepDims: Bool = false) -> Tensor {
+        let n = axes.reduce(1) { $0 * shape[Shapes.axisOrStop($1, rank: rank, op: "variance")] }
+        let deviation = self - mean(axes: axes, keepDims: true)
+        return (deviation * deviation).sum(axes: axes, keepDims: keepDims) / Float(Swift.max(unbiased ? n - 1 : n, 1))
+    }
+
     /// The largest element, or the largest along `axis`; NaN if any element is NaN. The gradient is shared
     /// equally by tied maxima.
     ///
