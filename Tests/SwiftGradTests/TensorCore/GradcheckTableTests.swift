@@ -73,6 +73,15 @@ import Testing
         Case(name: "conv2d 1x1", shapes: [[2, 3, 3, 3], [5, 3, 1, 1]]) { conv2d($0[0], $0[1]) },
         Case(name: "conv2d kernel wider than stride", shapes: [[1, 1, 6, 6], [2, 1, 4, 4]]) { conv2d($0[0], $0[1], stride: 3, padding: 2) },
         Case(name: "conv2d same", shapes: [[1, 2, 5, 4], [2, 2, 2, 3]]) { conv2d($0[0], $0[1], padding: .same) },
+        Case(name: "maxPool2d", shapes: [[2, 2, 5, 4]]) { maxPool2d($0[0], kernel: 2) },
+        Case(name: "maxPool2d overlapping padded", shapes: [[1, 2, 5, 5]]) { maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) },
+        Case(name: "avgPool2d", shapes: [[1, 2, 5, 5]]) { avgPool2d($0[0], kernel: 3, stride: 1, padding: 1) },
+        Case(name: "adaptiveAvgPool2d", shapes: [[2, 3, 4, 5]]) { adaptiveAvgPool2d($0[0]) },
+        Case(name: "adaptiveAvgPool2d 2x3", shapes: [[1, 2, 5, 7]]) { adaptiveAvgPool2d($0[0], outputSize: [2, 3]) },
+        Case(name: "batchNorm training", shapes: [[4, 3, 2, 2], [3], [3]]) {
+            batchNorm($0[0], runningMean: nil, runningVariance: nil, weight: $0[1], bias: $0[2], training: true)
+        },
+        Case(name: "batchNorm 1d", shapes: [[5, 3]]) { batchNorm($0[0], runningMean: nil, runningVariance: nil, training: true) },
         Case(name: "padded", shapes: [[2, 3]]) { $0[0].padded([(1, 0), (2, 1)], value: 0.5).exp() },
         Case(name: "concatenated", shapes: [[2, 3], [1, 3]]) { Tensor.concatenated([$0[0], $0[1].exp()], axis: 0) },
         Case(name: "stacked", shapes: [[2, 3], [2, 3]]) { Tensor.stacked([$0[0], $0[1]], axis: 1).tanh() },

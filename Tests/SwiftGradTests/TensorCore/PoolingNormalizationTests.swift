@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import TensorCore
+
+/// Pooling and batch normalisation against PyTorch (`pooling_norm.json`): outputs, input gradients, and batch
+/// norm's running statistics after one training step. 1e-4 relative, 1e-5 absolute (float32 means and variances
+/// summed in another order).
+@Suite struct PoolingNormalizationTests {
+    static let poolingCases = ["max_pool2d_k2", "max_pool2d_k3_s2_p1", "max_pool2d_odd_input", "avg_pool2d_k2",
+                               "avg_pool2d_k3_s1_p1_count_include_pad", "adaptive_avg_pool2d_1"]
+
+    @Test(arguments: poolingCases)
+    func poolingMatchesPyTorch(_ name: String) throws {
+        let entry = try #require(try Fixture("pooling_norm").root[name] as? [String: Any])
+        let input = try Fixture.tensor(entry["input"]!).requiringGrad()
+        let pair = { (key: String) -> Size2D in
+            let values = entry[key] as? [Int] ?? [0, 0]
+            return Size2D(values[0], values[1])
+        }
+        let output: Tensor
+        switch entry["op"] as? String {
+        case "max_pool2d": output = maxPool2d(input, kernel: pair("kernel"), stride: pair("stride"), padding: pair("padding"))
+        case "avg_pool2d": output = avgPool2d(input, kernel: pair("kernel"), stride: pair("stride"), padding: pair("padding"))
+        default: output = adaptiveAvgPool2d(input, outputSize: pair("output_size"))
+        }
+        assertClose(output, try Fixture.tensor(entry["output"]!), relative: 1e-4, absolute: 1e-5, "\(name) output")
+        (output * (try Fixture.tensor(entry["grad_out"]!))).sum().backward()
+        assertClose(input.grad!, try Fixture.tensor(entry["input.grad"]!), relative: 1e-4, absolute: 1e-5, "\(name) input.grad")
+    }
+
+    @Test(arguments: ["batch_norm2d", "batch_norm1d"])
+    func batchNormMatchesPyTorch(_ name: String) throws {
+        let entry = try #require(try Fixture("pooling_norm").root[name] as? [String: Any])
+        let input = try Fixture.tensor(entry["input"]!).requiringGrad()
+        let weight = try Fixture.tensor(entry["weight"]!).requiringGrad(), bias = try Fixture.tensor(entry["bias"]!).requiringGrad()
+        let channels = weight.shape[0]
+        let runningMean = Tensor.zeros([channels]), runningVariance = Tensor.ones([channels])
+        let output = batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight, bias: bias,
+                               training: true, momentum: 0.1, epsilon: 1e-5)
+        assertClose(output, try Fixture.tensor(entry["output_train"]!), relative: 1e-4, absolute: 1e-5, "\(name) output")
+        (output * (try Fixture.tensor(entry["grad_out"]!))).sum().backward()
+        assertClose(input.grad!, try Fixture.tensor(entry["input.grad"]!), relative: 1e-4, absolute: 1e-5, "\(name) input.grad")
+        assertClose(weight.grad!, try Fixture.tensor(entry["weight.grad"]!), relative: 1e-4, absolute: 1e-5, "\(name) weight.grad")
+        assertClose(bias.grad!, try Fixture.tensor(entry["bias.grad"]!), relative: 1e-4, absolute: 1e-5, "\(name) bias.grad")
+        assertClose(runningMean, try Fixture.tensor(entry["running_mean_after"]!), relative: 1e-4, absolute: 1e-6, "\(name) running mean")
+        assertClose(runningVariance, try Fixture.tensor(entry["running_var_after"]!), relative: 1e-4, absolute: 1e-6, "\(name) running var")
+        let evaluated = batchNorm(try Fixture.tensor(entry["input_eval"]!), runningMean: runningMean,
+                                  runningVariance: runningVariance, weight: weight, bias: bias, training: false)
+        assertClose(evaluated, try Fixture.tensor(entry["output_eval"]!), relative: 1e-4, absolute: 1e-5, "\(name) eval")
+    }
+
+    /// The gradient of a max pool goes to the first largest element of a window, as PyTorch's, even on ties.
+    @Test func maxPoolGradientGoesToTheFirstOfTiedElements() {
+        let x = Tensor([[[[1, 1], [1, 0]]]]).requiringGrad()
+        maxPool2d(x, kernel: 2).sum().backward()
+        assertClose(x.grad!, shape: [1, 1, 2, 2], [1, 0, 0, 0])
+    }
+
+    @Test func paddingLargerThanHalfTheKernelStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = maxPool2d(Tensor.zeros(1, 1, 4, 4), kernel: 2, padding: 2)
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("maxPool2d: padding 2 must be between 0 and half the kernel 2"))
+    }
+}
