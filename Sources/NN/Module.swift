@@ -4,8 +4,10 @@ import TensorCore
 ///
 /// Subclasses store their parameters as `Tensor` properties and their sub-modules as `Module`, `Module?` or
 /// `[Module]` properties; ``namedParameters()`` finds them by reflection (once per instance, then cached) and
-/// names them as PyTorch does: `weight`, `0.bias`, `layers.2.weight`. Override ``callAsFunction(_:)`` for the
-/// forward pass.
+/// names them as PyTorch does: `weight`, `0.bias`, `layers.2.weight`. State that is saved but not trained (batch
+/// norm's running statistics) is a `@Buffer` property: ``namedBuffers()`` and the state dict see it, the
+/// optimizers (``parameters()``) do not. Properties whose names start with `_` are private to the module and
+/// neither. Override ``callAsFunction(_:)`` for the forward pass.
 ///
 /// Parameters are found on first use and kept: change a parameter's values in place (as
 /// ``loadStateDict(_:strict:)`` and the optimizers do), don't assign a new tensor to the property afterwards.
@@ -14,6 +16,7 @@ open class Module: CustomStringConvertible {
     public private(set) var isTraining = true
     private var cachedChildren: [(String, Module)]?
     private var cachedOwnParameters: [(String, Tensor)]?
+    private var cachedOwnBuffers: [(String, Tensor)]?
 
     /// An empty module; subclasses declare their parameters and sub-modules as stored properties.
     public init() {}
@@ -32,6 +35,7 @@ open class Module: CustomStringConvertible {
         var children: [(String, Module)] = []
         var seen = Set<ObjectIdentifier>()
         forEachStoredProperty { label, value in
+            guard !label.hasPrefix("_") else { return }
             func add(_ name: String, _ module: Module) {
                 if seen.insert(ObjectIdentifier(module)).inserted { children.append((name, module)) }
             }
@@ -50,14 +54,25 @@ open class Module: CustomStringConvertible {
         if let cachedOwnParameters { return cachedOwnParameters }
         var parameters: [(String, Tensor)] = []
         forEachStoredProperty { label, value in
-            if let tensor = value as? Tensor { parameters.append((label, tensor)) }
+            if let tensor = value as? Tensor, !label.hasPrefix("_") { parameters.append((label, tensor)) }
         }
         cachedOwnParameters = parameters
         return parameters
     }
 
+    /// This module's own buffers (not its children's), in declaration order, under their state-dict names.
+    private func ownBuffers() -> [(String, Tensor)] {
+        if let cachedOwnBuffers { return cachedOwnBuffers }
+        var buffers: [(String, Tensor)] = []
+        forEachStoredProperty { label, value in
+            if let buffer = value as? Buffer { buffers.append((buffer.name ?? String(label.dropFirst()), buffer.wrappedValue)) }
+        }
+        cachedOwnBuffers = buffers
+        return buffers
+    }
+
     /// Calls `body` with each stored property's name and value, superclasses' first; `Optional`s are unwrapped
-    /// (nil ones skipped).
+    /// (nil ones skipped). A property wrapper's storage is named with a leading `_`.
     private func forEachStoredProperty(_ body: (String, Any) -> Void) {
         var mirrors: [Mirror] = []
         var mirror: Mirror? = Mirror(reflecting: self)
@@ -68,12 +83,11 @@ open class Module: CustomStringConvertible {
         for mirror in mirrors.reversed() where mirror.subjectType != Module.self {
             for child in mirror.children {
                 guard let label = child.label else { continue }
-                let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
                 let unwrapped = Mirror(reflecting: child.value)
                 if unwrapped.displayStyle == .optional {
-                    if let some = unwrapped.children.first { body(name, some.value) }
+                    if let some = unwrapped.children.first { body(label, some.value) }
                 } else {
-                    body(name, child.value)
+                    body(label, child.value)
                 }
             }
         }
@@ -87,6 +101,17 @@ open class Module: CustomStringConvertible {
             for (name, tensor) in module.ownParameters() where seen.insert(ObjectIdentifier(tensor)).inserted {
                 result.append((prefix + name, tensor))
             }
+            for (name, child) in module.namedChildren() { visit(child, prefix + name + ".") }
+        }
+        visit(self, "")
+        return result
+    }
+
+    /// Every buffer of this module and its sub-modules with PyTorch's dotted names (`1.running_mean`).
+    public func namedBuffers() -> [(String, Tensor)] {
+        var result: [(String, Tensor)] = []
+        func visit(_ module: Module, _ prefix: String) {
+            for (name, tensor) in module.ownBuffers() { result.append((prefix + name, tensor)) }
             for (name, child) in module.namedChildren() { visit(child, prefix + name + ".") }
         }
         visit(self, "")
@@ -113,19 +138,22 @@ open class Module: CustomStringConvertible {
         for parameter in parameters() { parameter.zeroGrad() }
     }
 
-    /// The parameters by name, sharing storage with the module (PyTorch's `state_dict()`).
+    /// The parameters and buffers by name, sharing storage with the module (PyTorch's `state_dict()`).
     public func stateDict() -> [String: Tensor] {
-        Dictionary(namedParameters(), uniquingKeysWith: { first, _ in first })
+        Dictionary(namedState(), uniquingKeysWith: { first, _ in first })
     }
 
-    /// Copies `state`'s tensors into the parameters of the same names.
+    /// Parameters, then buffers, with their names.
+    private func namedState() -> [(String, Tensor)] { namedParameters() + namedBuffers() }
+
+    /// Copies `state`'s tensors into the parameters and buffers of the same names.
     ///
     /// - Parameter strict: require exactly this module's names (the default); otherwise load the names that
     ///   match and ignore the rest. Shapes must match either way.
     /// - Throws: ``StateDictError`` naming every missing, unexpected or mis-shaped entry; nothing is copied
     ///   unless everything fits.
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
-        let named = namedParameters()
+        let named = namedState()
         let names = Set(named.map(\.0))
         let missing = named.map(\.0).filter { state[$0] == nil }
         let unexpected = state.keys.filter { !names.contains($0) }.sorted()
@@ -178,5 +206,23 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
         if !unexpected.isEmpty { parts.append("unexpected \(unexpected.joined(separator: ", "))") }
         if !mismatchedShapes.isEmpty { parts.append("shape mismatch \(mismatchedShapes.joined(separator: "; "))") }
         return "state dict does not fit the model: " + parts.joined(separator: "; ")
+    }
+}
+
+/// A tensor a module saves and loads with its state but does not train, as PyTorch's `register_buffer`: batch
+/// norm's running statistics. Declared `@Buffer public var runningMean: Tensor` and set in the initialiser as
+/// `_runningMean = Buffer(wrappedValue: Tensor.zeros([n]), "running_mean")`, it is saved under `running_mean`;
+/// without a name, under the property's own.
+@propertyWrapper
+public struct Buffer {
+    /// The tensor.
+    public var wrappedValue: Tensor
+    /// The name in the state dict, when it differs from the property's.
+    public let name: String?
+
+    /// A buffer holding `wrappedValue`, saved under `name` (the property's name when nil).
+    public init(wrappedValue: Tensor, _ name: String? = nil) {
+        self.wrappedValue = wrappedValue
+        self.name = name
     }
 }

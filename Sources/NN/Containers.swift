@@ -1,0 +1,52 @@
+import TensorCore
+
+/// Modules applied in order, as `nn.Sequential`; its parameters are named `0.weight`, `2.bias`, ….
+///
+/// ```swift
+/// let model = Sequential {
+///     Linear(784, 50)
+///     ReLU()
+///     Linear(50, 10)
+/// }
+/// ```
+public final class Sequential: Module {
+    /// The modules, in order.
+    public let layers: [Module]
+
+    /// From an array of modules.
+    public init(_ layers: [Module]) { self.layers = layers }
+
+    /// From a list of modules, one per line.
+    public convenience init(@ModuleBuilder _ layers: () -> [Module]) { self.init(layers()) }
+
+    public override func callAsFunction(_ input: Tensor) -> Tensor {
+        layers.reduce(input) { x, layer in layer(x) }
+    }
+
+    public override func namedChildren() -> [(String, Module)] {
+        layers.enumerated().map { ("\($0.offset)", $0.element) }
+    }
+}
+
+/// Builds the module list of `Sequential { ... }`.
+@resultBuilder
+public enum ModuleBuilder {
+    public static func buildExpression(_ module: Module) -> [Module] { [module] }
+    public static func buildExpression(_ modules: [Module]) -> [Module] { modules }
+    public static func buildBlock(_ parts: [Module]...) -> [Module] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [Module]?) -> [Module] { part ?? [] }
+    public static func buildEither(first: [Module]) -> [Module] { first }
+    public static func buildEither(second: [Module]) -> [Module] { second }
+    public static func buildArray(_ parts: [[Module]]) -> [Module] { parts.flatMap { $0 } }
+}
+
+/// Merges axes `startAxis...` into one, as `nn.Flatten`. **Shapes:** `[n, 1, 28, 28]` → `[n, 784]`.
+public final class Flatten: Module {
+    /// The first axis merged (default 1: keep the batch axis).
+    public let startAxis: Int
+    /// Flattens axes `startAxis...`.
+    public init(startAxis: Int = 1) { self.startAxis = startAxis }
+    public override func callAsFunction(_ input: Tensor) -> Tensor {
+        input.reshaped(to: Array(input.shape.prefix(startAxis)) + [-1])
+    }
+}
