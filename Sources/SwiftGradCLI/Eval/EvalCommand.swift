@@ -15,9 +15,10 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (network, normalization, test, names, source) = try options.load()
+        let (network, spec, normalization, test, names, source) = try options.load()
         print("data: \(source)\n")
-        let evaluation = Evaluation(model: network, dataset: test, normalization: normalization, classes: names.count)
+        let evaluation = Evaluation(model: network, spec: spec, dataset: test, normalization: normalization,
+                                    classes: names.count)
         print(evaluation.table(classNames: names))
         print(String(format: "\ntest accuracy %.4f, test loss %.4f (%d images)", evaluation.accuracy, evaluation.loss, test.count))
         if json { print("{\"test_accuracy\": \(evaluation.accuracy)}") }

@@ -4,8 +4,11 @@ import SwiftGrad
 
 /// `--model`, `--data` and `--dataset`: a saved classifier and the test set to run it on.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "The model file (.safetensors): SwiftGrad's, or PyTorch's nn.Sequential of Linear and ReLU.")
+    @Option(help: "The model file (.safetensors): SwiftGrad's, or PyTorch's nn.Sequential of Linear and ReLU (or the --arch cnn network).")
     var model: String
+
+    @Option(help: "mlp or cnn, for a checkpoint that does not say (PyTorch's). (default: the checkpoint's metadata, else mlp)")
+    var arch: Architecture?
 
     @Option(help: "Folder with the dataset's IDX files (default: as for train).")
     var data: String?
@@ -16,19 +19,19 @@ struct ModelOptions: ParsableArguments {
     /// The model, its normalisation, the test set and the class names, after checking that the model takes the
     /// test images' pixels. A model trained on another dataset than the default source's Fashion-MNIST (its
     /// metadata says which) needs `--data`: on Fashion-MNIST it would score as if it had learnt nothing.
-    func load() throws -> (network: Sequential, normalization: Normalization, test: MNIST, classNames: [String],
-                           source: DataSource) {
-        let (network, normalization, savedDataset) = try ModelFile.load(URL(fileURLWithPath: model))
+    func load() throws -> (network: Sequential, spec: ModelSpec, normalization: Normalization, test: MNIST,
+                           classNames: [String], source: DataSource) {
+        let source = DataSource.resolve(data: data)
+        let test = try source.load(.test)
+        let (network, spec, normalization, savedDataset) = try ModelFile.load(
+            URL(fileURLWithPath: model), architecture: arch, imageSize: Size2D(test.rows, test.columns))
         if data == nil, let savedDataset, savedDataset != "fashion-mnist" {
             throw ValidationError("\(model) was trained on \(savedDataset): give --data a folder of its test files (without it, the data is Fashion-MNIST)")
         }
-        let source = DataSource.resolve(data: data)
-        let test = try source.load(.test)
-        let sizes = try Sequential.multilayerPerceptronSizes(of: network.stateDict())
-        guard sizes.first == test.imageSize else {
-            throw CheckpointError(path: model, problem: "takes \(sizes.first ?? 0) inputs but the images have \(test.imageSize) pixels")
+        if spec.architecture == .mlp, spec.sizes.first != test.imageSize {
+            throw CheckpointError(path: model, problem: "takes \(spec.sizes.first ?? 0) inputs but the images have \(test.imageSize) pixels")
         }
-        let names = classNames(dataset: dataset ?? savedDataset ?? "fashion-mnist", classes: sizes.last ?? 10)
-        return (network, normalization, test, names, source)
+        let names = classNames(dataset: dataset ?? savedDataset ?? "fashion-mnist", classes: spec.classes)
+        return (network, spec, normalization, test, names, source)
     }
 }

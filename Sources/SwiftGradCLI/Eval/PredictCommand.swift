@@ -15,13 +15,14 @@ struct PredictCommand: ParsableCommand {
     var index: Int = 0
 
     func run() throws {
-        let (network, normalization, test, names, _) = try options.load()
+        let (network, spec, normalization, test, names, _) = try options.load()
         guard (0..<test.count).contains(index) else {
             throw ValidationError("--index must be in 0..<\(test.count), got \(index)")
         }
         print(isatty(1) == 1 ? Self.drawing(of: test, index: index) : Self.asciiDrawing(of: test, index: index))
         let (image, label) = test.batch([index], normalization: normalization)
-        let probabilities = withoutGradient { network(image).softmax(axis: 1) }.scalars
+        network.eval()
+        let probabilities = withoutGradient { network(spec.input(image)).softmax(axis: 1) }.scalars
         let actual = Int(label.item())
         print("actual: \(names[actual])")
         for (rank, (classIndex, p)) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(3).enumerated() {

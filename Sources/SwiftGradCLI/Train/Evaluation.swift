@@ -8,13 +8,18 @@ struct Evaluation {
     /// `confusion[actual][predicted]`.
     let confusion: [[Int]]
 
-    init(model: Module, dataset: MNIST, normalization: Normalization, classes: Int) {
+    /// Runs `model` (in evaluation mode, then back in its previous mode) on every image of `dataset`, shaped as
+    /// `spec` says.
+    init(model: Module, spec: ModelSpec, dataset: MNIST, normalization: Normalization, classes: Int) {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
         let loader = DataLoader(dataset, batchSize: 1000, normalization: normalization)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var lossSum = 0.0
         withoutGradient {
             for (images, labels) in loader.batches() {
-                let logits = model(images)
+                let logits = model(spec.input(images))
                 lossSum += Double(crossEntropy(logits: logits, targets: labels, reduction: .sum).item())
                 for (predicted, actual) in zip(logits.argmax(axis: 1).scalars, labels.scalars) {
                     confusion[Int(actual)][Int(predicted)] += 1

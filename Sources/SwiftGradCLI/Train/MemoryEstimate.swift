@@ -1,38 +1,38 @@
 import ArgumentParser
 import Foundation
+import SwiftGrad
 
 /// What a training run will hold in memory, worked out from its settings before anything is allocated, so that
 /// a model too large for the machine is refused in one line instead of dying in the allocator.
 struct MemoryEstimate {
-    /// The run.
-    let settings: RunSettings
+    /// The run, and its model.
+    let settings: RunSettings, model: ModelSpec
     /// Weights and biases of the model.
     let parameters: Double
     /// Bytes for the parameters, their gradients, the optimizer's state and a batch's activations.
     let bytes: Double
 
     /// Each parameter is held as a weight and a gradient, plus the optimizer's state (SGD with momentum: one
-    /// buffer; Adam and AdamW: two moments); each layer's output of a batch about four times (the product, the
-    /// activation and their gradients). Doubles, so that absurd sizes cannot overflow.
-    init(_ settings: RunSettings) {
-        self.settings = settings
-        let layers = zip(settings.sizes, settings.sizes.dropFirst())
-        parameters = layers.reduce(0.0) { $0 + Double($1.0) * Double($1.1) + Double($1.1) }
+    /// buffer; Adam and AdamW: two moments); each activation of a batch about four times (the value, its
+    /// gradient, and the temporaries of the ops between). Doubles, so that absurd sizes cannot overflow.
+    init(_ settings: RunSettings, imageSize: Size2D) {
+        (self.settings, model) = (settings, settings.model(imageSize: imageSize))
+        let footprint = model.footprint
+        parameters = footprint.parameters
         let optimizerBuffers: Double
         switch settings.optimizer {
         case "sgd": optimizerBuffers = settings.momentum > 0 ? 1 : 0
         default: optimizerBuffers = 2
         }
-        let activations = Double(settings.batchSize) * settings.sizes.reduce(0.0) { $0 + Double($1) } * 4
+        let activations = Double(settings.batchSize) * footprint.activationsPerImage * 4
         bytes = Double(MemoryLayout<Float>.size) * (parameters * (2 + optimizerBuffers) + activations)
     }
 
     /// Throws when the run needs more than `available` bytes (the machine's memory by default).
     func check(available: Double = Double(ProcessInfo.processInfo.physicalMemory)) throws {
         guard bytes > available else { return }
-        let model = settings.sizes.map(String.init).joined(separator: " → ")
         throw ValidationError("""
-            the model \(model) (\(String(format: "%.3g", parameters)) parameters) needs about \(Self.text(bytes)) \
+            the model \(model.description) (\(String(format: "%.3g", parameters)) parameters) needs about \(Self.text(bytes)) \
             for its weights, gradients, \(settings.optimizer) state and activations; this machine has \(Self.text(available))
             """)
     }

@@ -67,9 +67,9 @@ struct RunFolder {
     }
 
     /// Writes the model (PyTorch-loadable) and the training state.
-    func saveCheckpoint(model: Sequential, normalization: Normalization, dataset: String, optimizer: Optimizer,
-                        state: TrainingState) throws {
-        try ModelFile.save(model, normalization: normalization, dataset: dataset, to: self.model)
+    func saveCheckpoint(model: Sequential, spec: ModelSpec, normalization: Normalization, dataset: String,
+                        optimizer: Optimizer, state: TrainingState) throws {
+        try ModelFile.save(model, spec: spec, normalization: normalization, dataset: dataset, to: self.model)
         let encoded = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         try SafeTensors.write(optimizer.stateDict(), to: self.state, metadata: ["swiftgrad.training": encoded])
     }
@@ -88,35 +88,48 @@ struct RunFolder {
     }
 }
 
-/// A trained classifier's file: the parameters under PyTorch's names, and in the metadata how inputs were
-/// normalised and which dataset it was trained on.
+/// A trained classifier's file: the parameters and buffers under PyTorch's names, and in the metadata the
+/// architecture, how inputs were normalised and which dataset it was trained on.
 enum ModelFile {
-    static func save(_ model: Sequential, normalization: Normalization, dataset: String, to url: URL) throws {
+    static func save(_ model: Sequential, spec: ModelSpec, normalization: Normalization, dataset: String, to url: URL) throws {
         try SafeTensors.write(model.stateDict(), to: url, metadata: [
             "format": "pt",
+            "swiftgrad.arch": spec.architecture.rawValue,
             "swiftgrad.dataset": dataset,
             "swiftgrad.normalization.mean": String(normalization.mean),
             "swiftgrad.normalization.std": String(normalization.standardDeviation),
         ])
     }
 
-    /// The model (layers inferred from the tensor names and shapes, so PyTorch's files load too), its
+    /// The model for images of `imageSize` (its architecture from the file's metadata, else `architecture`,
+    /// else an MLP; its layers inferred from the tensor names and shapes, so PyTorch's files load too), its
     /// normalisation (Fashion-MNIST's when the file does not say) and dataset name.
-    static func load(_ url: URL) throws -> (model: Sequential, normalization: Normalization, dataset: String?) {
+    static func load(_ url: URL, architecture: Architecture? = nil, imageSize: Size2D)
+        throws -> (model: Sequential, spec: ModelSpec, normalization: Normalization, dataset: String?) {
         let (tensors, metadata) = try SafeTensors.readWithMetadata(url)
-        let sizes: [Int]
-        do {
-            sizes = try Sequential.multilayerPerceptronSizes(of: tensors)
-        } catch {
-            throw CheckpointError(path: url.path, problem: "not a Linear/ReLU multilayer perceptron: \(error)")
+        let saved = metadata["swiftgrad.arch"].flatMap(Architecture.init(rawValue:))
+        if let saved, let architecture, saved != architecture {
+            throw CheckpointError(path: url.path, problem: "holds an \(saved), not the --arch \(architecture) network")
         }
-        let model = Sequential.multilayerPerceptron(sizes)
-        try model.loadStateDict(tensors)
+        let kind = saved ?? architecture ?? .mlp
+        let spec: ModelSpec
+        do {
+            spec = try ModelSpec.of(tensors, architecture: kind, imageSize: imageSize)
+        } catch {
+            let what = kind == .mlp ? "a Linear/ReLU multilayer perceptron (give --arch cnn for a CNN)" : "the --arch cnn network"
+            throw CheckpointError(path: url.path, problem: "not \(what): \(error)")
+        }
+        let model = spec.build()
+        do {
+            try model.loadStateDict(tensors)
+        } catch {
+            throw CheckpointError(path: url.path, problem: "\(error)")
+        }
         var normalization = Normalization.fashionMNIST
         if let mean = metadata["swiftgrad.normalization.mean"].flatMap(Double.init),
            let std = metadata["swiftgrad.normalization.std"].flatMap(Double.init) {
             normalization = Normalization(mean: mean, standardDeviation: std)
         }
-        return (model, normalization, metadata["swiftgrad.dataset"])
+        return (model, spec, normalization, metadata["swiftgrad.dataset"])
     }
 }

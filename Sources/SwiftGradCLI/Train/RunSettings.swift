@@ -5,8 +5,12 @@ import SwiftGrad
 /// defaults. Saved in the training state, so that `--resume` continues the run as it was set up rather than with
 /// whatever the resuming command line says or leaves out.
 struct RunSettings: Codable, Equatable {
-    /// Layer sizes, input to output.
+    /// `cnn`, or `mlp` (also when nil: a run saved before there was a choice).
+    var architecture: Architecture?
+    /// Input pixels, hidden fully connected sizes, classes.
     var sizes: [Int]
+    /// A CNN's convolution channels (nil for an MLP).
+    var channels: [Int]?
     /// The `--data` folder the run started with (nil: the default source); `--resume` reads it again unless
     /// given another (a folder that moved).
     var data: String?
@@ -30,6 +34,11 @@ struct RunSettings: Codable, Equatable {
     /// Seed of the initial weights and of each epoch's shuffle.
     var seed: UInt64
 
+    /// The model these settings train on images of `imageSize`.
+    func model(imageSize: Size2D) -> ModelSpec {
+        ModelSpec(architecture: architecture ?? .mlp, sizes: sizes, channels: channels ?? [], imageSize: imageSize)
+    }
+
     /// One line for the report: "AdamW lr 0.003 weight decay 0.1, one-cycle schedule, 15 epochs of batches of 128,
     /// seed 0".
     var description: String {
@@ -45,15 +54,17 @@ struct RunSettings: Codable, Equatable {
 
 /// The defaults of `swiftgrad train`'s options, in one place for the help text and for new runs.
 enum TrainDefaults {
-    static let hidden = [256, 128]
+    static let architecture = Architecture.mlp
+    static let channels = [32, 64]
     static let dataset = "fashion-mnist"
-    static let epochs = 15
     static let batchSize = 128
     static let optimizer = "adamw"
     static let momentum: Float = 0.9
     static let schedule = "one-cycle"
     static let seed: UInt64 = 0
 
+    static func hidden(_ architecture: Architecture) -> [Int] { architecture == .mlp ? [256, 128] : [128] }
+    static func epochs(_ architecture: Architecture) -> Int { architecture == .mlp ? 15 : 5 }
     static func learningRate(_ optimizer: String) -> Float { optimizer == "sgd" ? 0.1 : 0.003 }
     static func weightDecay(_ optimizer: String) -> Float { optimizer == "adamw" ? 0.1 : 0 }
 }
@@ -63,10 +74,13 @@ extension TrainCommand {
     /// else its default.
     func newRunSettings(train: MNIST, classes: Int) throws -> RunSettings {
         let optimizer = self.optimizer ?? TrainDefaults.optimizer
+        let architecture = arch ?? TrainDefaults.architecture
         return RunSettings(
-            sizes: [train.imageSize] + (try hiddenSizes() ?? TrainDefaults.hidden) + [classes], data: data,
+            architecture: architecture,
+            sizes: [train.imageSize] + (try hiddenSizes() ?? TrainDefaults.hidden(architecture)) + [classes],
+            channels: architecture == .cnn ? try channelSizes() ?? TrainDefaults.channels : nil, data: data,
             dataset: dataset ?? TrainDefaults.dataset, trainImages: train.count, limit: limit,
-            epochs: epochs ?? TrainDefaults.epochs,
+            epochs: epochs ?? TrainDefaults.epochs(architecture),
             batchSize: batchSize ?? TrainDefaults.batchSize, optimizer: optimizer,
             learningRate: lr ?? TrainDefaults.learningRate(optimizer),
             momentum: optimizer == "sgd" ? momentum ?? TrainDefaults.momentum : 0,
@@ -79,6 +93,8 @@ extension TrainCommand {
     /// `--resume` added continue it.
     func checkAgreement(with saved: RunSettings) throws {
         try checkMomentum(optimizer: saved.optimizer)
+        try agree("--arch", arch?.rawValue, (saved.architecture ?? .mlp).rawValue)
+        try agree("--channels", try channelSizes().map(Self.sizesText), saved.channels.map(Self.sizesText) ?? "(none: an MLP)")
         try agree("--hidden", try hiddenSizes().map(Self.sizesText), Self.sizesText(Array(saved.sizes.dropFirst().dropLast())))
         try agree("--dataset", dataset, saved.dataset)
         try agree("--limit", limit.map(String.init), saved.limit.map(String.init) ?? "(all images)")

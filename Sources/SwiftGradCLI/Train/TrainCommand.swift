@@ -21,10 +21,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "fashion-mnist, mnist or kmnist: names the classes and, except for fashion-mnist, normalises with the training set's own statistics. (default: \(TrainDefaults.dataset))")
     var dataset: String?
 
-    @Option(help: "Hidden layer sizes, comma-separated; empty for none (a linear classifier). (default: \(TrainDefaults.hidden.map(String.init).joined(separator: ",")))")
+    @Option(help: "mlp, or cnn: blocks of Conv2d 3×3, BatchNorm2d, ReLU and MaxPool2d(2), one per --channels entry, then the --hidden layers. (default: \(TrainDefaults.architecture))")
+    var arch: Architecture?
+
+    @Option(help: "A CNN's convolution channels, comma-separated. (default: \(TrainDefaults.channels.map(String.init).joined(separator: ",")))")
+    var channels: String?
+
+    @Option(help: "Hidden fully connected layer sizes, comma-separated; empty for none. (default: \(TrainDefaults.hidden(.mlp).map(String.init).joined(separator: ",")) for mlp, \(TrainDefaults.hidden(.cnn).map(String.init).joined(separator: ",")) for cnn)")
     var hidden: String?
 
-    @Option(help: "Passes over the training set. (default: \(TrainDefaults.epochs))")
+    @Option(help: "Passes over the training set. (default: \(TrainDefaults.epochs(.mlp)) for mlp, \(TrainDefaults.epochs(.cnn)) for cnn)")
     var epochs: Int?
 
     @Option(help: "Images per batch. (default: \(TrainDefaults.batchSize))")
@@ -90,6 +96,18 @@ struct TrainCommand: ParsableCommand {
             guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }
         }
         _ = try hiddenSizes()
+        if channels != nil && arch != .cnn && !resume { throw ValidationError("--channels applies to --arch cnn only") }
+        _ = try channelSizes()
+    }
+
+    /// The sizes of `--channels`, or nil when it was not given.
+    func channelSizes() throws -> [Int]? {
+        guard let channels else { return nil }
+        let sizes = channels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.count == channels.split(separator: ",").count, sizes.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--channels must be positive sizes separated by commas, got '\(channels)'")
+        }
+        return sizes
     }
 
     /// The sizes of `--hidden` (empty for none), or nil when it was not given.
@@ -122,18 +140,19 @@ struct TrainCommand: ParsableCommand {
         let classes = Swift.max(train.classCount, test.classCount)
 
         let trainer: Trainer
+        let imageSize = Size2D(train.rows, train.columns)
         if let saved {
-            try MemoryEstimate(saved.state.settings).check()
+            try MemoryEstimate(saved.state.settings, imageSize: imageSize).check()
             trainer = try Trainer(resuming: saved, folder: folder, train: train, test: test, normalization: normalization)
         } else {
             let settings = try newRunSettings(train: train, classes: classes)
-            try MemoryEstimate(settings).check()
+            try MemoryEstimate(settings, imageSize: imageSize).check()
             trainer = Trainer(settings: settings, train: train, test: test, normalization: normalization, folder: folder)
         }
         let settings = trainer.state.settings
         print("data: \(source)")
         print("train: \(train.count) images, test: \(test.count) images, \(classes) classes")
-        print("model: \(settings.sizes.map(String.init).joined(separator: " → ")) (\(trainer.model.parameterCount) parameters)")
+        print("model: \(trainer.spec.description) (\(trainer.model.parameterCount) parameters)")
         print("training: \(settings.description)")
         print("threads: \(Parallelism.threadCount), GEMM kernel: \(MatmulSettings.kernel)")
         if let (state, _) = saved {
@@ -143,7 +162,8 @@ struct TrainCommand: ParsableCommand {
         }
         try trainer.run(live: !json && isatty(2) == 1)
 
-        let final = Evaluation(model: trainer.model, dataset: test, normalization: normalization, classes: classes)
+        let final = Evaluation(model: trainer.model, spec: trainer.spec, dataset: test, normalization: normalization,
+                               classes: classes)
         print()
         print(final.table(classNames: classNames(dataset: dataset, classes: classes)))
         print(String(format: "\ntest accuracy %.4f; files in %@", final.accuracy, folder.url.path))

@@ -5,6 +5,8 @@ import SwiftGrad
 /// The training loop of `swiftgrad train`, with checkpoints after every epoch and on Ctrl-C.
 final class Trainer {
     let model: Sequential
+    /// What the model is, to rebuild it and to shape its input.
+    let spec: ModelSpec
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
     let loader: DataLoader
@@ -15,10 +17,12 @@ final class Trainer {
 
     /// A fresh run.
     convenience init(settings: RunSettings, train: MNIST, test: MNIST, normalization: Normalization, folder: RunFolder) {
-        let model = Sequential.multilayerPerceptron(settings.sizes, generator: RandomGenerator(seed: settings.seed))
+        let spec = settings.model(imageSize: Size2D(train.rows, train.columns))
+        let model = spec.build(generator: RandomGenerator(seed: settings.seed))
         let state = TrainingState(settings: settings, epoch: 0, batch: 0, lossSum: 0, imagesSeen: 0, secondsSoFar: 0,
                                   history: [])
-        self.init(model: model, state: state, train: train, test: test, normalization: normalization, folder: folder)
+        self.init(model: model, spec: spec, state: state, train: train, test: test, normalization: normalization,
+                  folder: folder)
     }
 
     /// Continues the run saved in `folder`, whose training state and optimizer tensors are `saved`, after
@@ -35,17 +39,20 @@ final class Trainer {
                 (\(train.imageSize) pixels, \(Swift.max(train.classCount, test.classCount)) classes)
                 """)
         }
-        let (model, _, _) = try ModelFile.load(folder.model)
-        guard model.namedParameters().count == (sizes.count - 1) * 2 else {
-            throw CheckpointError(path: folder.model.path, problem: "does not match the training state's layers \(sizes)")
+        let spec = saved.state.settings.model(imageSize: Size2D(train.rows, train.columns))
+        let (model, savedSpec, _, _) = try ModelFile.load(folder.model, imageSize: spec.imageSize)
+        guard savedSpec == spec else {
+            throw CheckpointError(path: folder.model.path, problem: "holds \(savedSpec.description), not the training state's \(spec.description)")
         }
-        self.init(model: model, state: saved.state, train: train, test: test, normalization: normalization, folder: folder)
+        self.init(model: model, spec: spec, state: saved.state, train: train, test: test, normalization: normalization,
+                  folder: folder)
         try optimizer.loadStateDict(saved.optimizer)
     }
 
-    private init(model: Sequential, state: TrainingState, train: MNIST, test: MNIST, normalization: Normalization,
-                 folder: RunFolder) {
+    private init(model: Sequential, spec: ModelSpec, state: TrainingState, train: MNIST, test: MNIST,
+                 normalization: Normalization, folder: RunFolder) {
         self.model = model
+        self.spec = spec
         self.state = state
         self.test = test
         self.normalization = normalization
@@ -80,7 +87,7 @@ final class Trainer {
                 let started = Measure.now()
                 optimizer.learningRate = schedule.rate(at: epoch * loader.batchCount + state.batch)
                 optimizer.zeroGrad()
-                let loss = crossEntropy(logits: model(images), targets: labels)
+                let loss = crossEntropy(logits: model(spec.input(images)), targets: labels)
                 let value = Double(loss.item())
                 guard value.isFinite else {
                     progress.finish()
@@ -102,7 +109,7 @@ final class Trainer {
                 }
             }
             progress.finish()
-            let evaluation = Evaluation(model: model, dataset: test, normalization: normalization, classes: classes)
+            let evaluation = Evaluation(model: model, spec: spec, dataset: test, normalization: normalization, classes: classes)
             let metrics = EpochMetrics(epoch: epoch + 1, trainSeconds: state.secondsSoFar,
                                        trainLoss: state.lossSum / Double(Swift.max(state.imagesSeen, 1)),
                                        testLoss: evaluation.loss, testAccuracy: evaluation.accuracy)
@@ -122,7 +129,7 @@ final class Trainer {
     }
 
     private func save() throws {
-        try folder.saveCheckpoint(model: model, normalization: normalization, dataset: state.settings.dataset, optimizer: optimizer,
+        try folder.saveCheckpoint(model: model, spec: spec, normalization: normalization, dataset: state.settings.dataset, optimizer: optimizer,
                                   state: state)
         let metrics = RunMetrics(testAccuracy: state.history.last?.testAccuracy ?? 0, epochs: state.history)
         try AtomicFile.write(Data(metrics.json.utf8), to: folder.metrics)
