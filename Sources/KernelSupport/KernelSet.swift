@@ -124,6 +124,25 @@ package protocol KernelSet {
     static func adamUpdate(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
                            m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, settings: AdamSettings)
 
+    /// im2col: row (n·outH + oy)·outW + ox of `columns` `[N·outH·outW, channels.count·kh·kw]` holds the window of
+    /// output pixel (oy, ox) of image n over input channels `channels`, zero where it reaches into the padding.
+    static func unfold(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
+                       columns: UnsafeMutableRawPointer)
+
+    /// col2im, the gradient of ``unfold(_:input:geometry:channels:columns:)``: adds each element of `columns`
+    /// to the input position it was read from (positions in the padding are dropped).
+    static func fold(_ dtype: DType, columns: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
+                     input: UnsafeMutableRawPointer)
+
+    /// Max pooling (padding counts as −∞): `out` `[N, C, outH, outW]` and, for each, the position in its input
+    /// plane (`y·W + x`) of the first largest element (or the last NaN), as PyTorch picks it.
+    static func maxPool(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry, out: UnsafeMutableRawPointer,
+                        indices: UnsafeMutablePointer<Int32>)
+
+    /// The gradient of ``maxPool(_:input:geometry:out:indices:)``: each output's gradient added at its index.
+    static func maxPoolBackward(_ dtype: DType, gradient: UnsafeRawPointer, indices: UnsafePointer<Int32>,
+                                geometry: WindowGeometry, input: UnsafeMutableRawPointer)
+
     /// e^x, ln x and tanh x of one float, with the same bits as the elementwise ops give.
     static func exp(_ x: Float) -> Float
     static func log(_ x: Float) -> Float
@@ -131,4 +150,25 @@ package protocol KernelSet {
 
     /// The most GFLOPS this level's multiply-accumulate reaches on `threads` cores (see ``GEMMKernel/peakGFLOPS(threads:)``).
     static func peakGFLOPS(threads: Int, steps: Int) -> Double
+}
+
+/// Where a 2-d convolution's or pooling's windows lie in an `[N, C, H, W]` input: kernel, stride, dilation,
+/// the zero padding before the first row and column (the padding after only shows in `outHeight`/`outWidth`),
+/// and the output's size.
+package struct WindowGeometry: Sendable {
+    package var batch: Int, channels: Int, height: Int, width: Int
+    package var kernelHeight: Int, kernelWidth: Int
+    package var strideHeight: Int, strideWidth: Int
+    package var dilationHeight: Int, dilationWidth: Int
+    package var padTop: Int, padLeft: Int
+    package var outHeight: Int, outWidth: Int
+
+    package init(batch: Int, channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+                 strideHeight: Int, strideWidth: Int, dilationHeight: Int, dilationWidth: Int, padTop: Int, padLeft: Int,
+                 outHeight: Int, outWidth: Int) {
+        (self.batch, self.channels, self.height, self.width) = (batch, channels, height, width)
+        (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (kernelHeight, kernelWidth, strideHeight, strideWidth)
+        (self.dilationHeight, self.dilationWidth, self.padTop, self.padLeft) = (dilationHeight, dilationWidth, padTop, padLeft)
+        (self.outHeight, self.outWidth) = (outHeight, outWidth)
+    }
 }

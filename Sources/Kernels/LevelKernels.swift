@@ -107,6 +107,42 @@ package enum LevelKernels: KernelSet {
         OptimizerUpdates.adam(range, p: p, g: g, m: m, v: v, settings: settings)
     }
 
+    @inline(never)
+    package static func unfold(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
+                               columns: UnsafeMutableRawPointer) {
+        switch dtype {
+        case .float32: unfoldKernel(input: input.typed(Float.self), geometry: geometry, channels: channels, columns: columns.typed(Float.self))
+        case .float64: unfoldKernel(input: input.typed(Double.self), geometry: geometry, channels: channels, columns: columns.typed(Double.self))
+        }
+    }
+
+    @inline(never)
+    package static func fold(_ dtype: DType, columns: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
+                             input: UnsafeMutableRawPointer) {
+        switch dtype {
+        case .float32: foldKernel(columns: columns.typed(Float.self), geometry: geometry, channels: channels, input: input.typed(Float.self))
+        case .float64: foldKernel(columns: columns.typed(Double.self), geometry: geometry, channels: channels, input: input.typed(Double.self))
+        }
+    }
+
+    @inline(never)
+    package static func maxPool(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry,
+                                out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>) {
+        switch dtype {
+        case .float32: maxPoolKernel(input: input.typed(Float.self), geometry: geometry, out: out.typed(Float.self), indices: indices)
+        case .float64: maxPoolKernel(input: input.typed(Double.self), geometry: geometry, out: out.typed(Double.self), indices: indices)
+        }
+    }
+
+    @inline(never)
+    package static func maxPoolBackward(_ dtype: DType, gradient: UnsafeRawPointer, indices: UnsafePointer<Int32>,
+                                        geometry: WindowGeometry, input: UnsafeMutableRawPointer) {
+        switch dtype {
+        case .float32: maxPoolBackwardKernel(gradient: gradient.typed(Float.self), indices: indices, geometry: geometry, input: input.typed(Float.self))
+        case .float64: maxPoolBackwardKernel(gradient: gradient.typed(Double.self), indices: indices, geometry: geometry, input: input.typed(Double.self))
+        }
+    }
+
     @inline(never) package static func exp(_ x: Float) -> Float { ElementaryFunctions.exp(x) }
     @inline(never) package static func log(_ x: Float) -> Float { ElementaryFunctions.log(x) }
     @inline(never) package static func tanh(_ x: Float) -> Float { ElementaryFunctions.tanh(x) }

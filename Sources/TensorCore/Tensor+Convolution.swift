@@ -1,28 +1,44 @@
 // 2-d convolution (cross-correlation, as every deep-learning library computes it) as im2col and the GEMM: each
-// output pixel's receptive field is a row of a column matrix, read through a strided view of the padded input,
-// so the gradient of the input is that view's scatter-add (col2im) and the weight's is a product.
+// output pixel's receptive field is unfolded into a row of a column matrix (padding read as zeros, never
+// copied), the rows times the weight are the output, and the gradient of the input folds the columns' gradient
+// back (col2im), adding where windows overlap.
 
-/// The windows of a padded `[N, C, H, W]` input that a 2-d convolution or pooling reads: their output size, and
-/// the strided view `[N, C, outH, outW, kh, kw]` over `padded`'s elements (positions shared between windows
-/// when the kernel is larger than the stride).
-struct Windows2D {
-    let outHeight: Int, outWidth: Int
-    let view: Tensor
+/// Where the windows of a 2-d convolution or pooling over `input` (`[N, C, H, W]`) lie, after checking the sizes
+/// against `op` (named in the message).
+func windowGeometry(_ input: Tensor, kernel: Size2D, stride: Size2D, dilation: Size2D,
+                    padding: (top: Int, bottom: Int, left: Int, right: Int), op: String) -> WindowGeometry {
+    let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+    require(kernel.height >= 1 && kernel.width >= 1 && stride.height >= 1 && stride.width >= 1
+                && dilation.height >= 1 && dilation.width >= 1,
+            "\(op): kernel \(kernel), stride \(stride) and dilation \(dilation) must be at least 1")
+    let (paddedHeight, paddedWidth) = (h + padding.top + padding.bottom, w + padding.left + padding.right)
+    let spanHeight = dilation.height * (kernel.height - 1) + 1, spanWidth = dilation.width * (kernel.width - 1) + 1
+    require(spanHeight <= paddedHeight && spanWidth <= paddedWidth,
+            "\(op): kernel \(kernel) (dilation \(dilation)) spans \(spanHeight)×\(spanWidth), larger than the padded input's \(paddedHeight)×\(paddedWidth)")
+    return WindowGeometry(batch: n, channels: c, height: h, width: w, kernelHeight: kernel.height, kernelWidth: kernel.width,
+                          strideHeight: stride.height, strideWidth: stride.width, dilationHeight: dilation.height,
+                          dilationWidth: dilation.width, padTop: padding.top, padLeft: padding.left,
+                          outHeight: (paddedHeight - spanHeight) / stride.height + 1,
+                          outWidth: (paddedWidth - spanWidth) / stride.width + 1)
+}
 
-    /// Checks the sizes against `op` (naming it in the message) and builds the view of the padded input.
-    init(_ padded: Tensor, kernel: Size2D, stride: Size2D, dilation: Size2D, op: String) {
-        let (n, c, h, w) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
-        require(kernel.height >= 1 && kernel.width >= 1 && stride.height >= 1 && stride.width >= 1
-                    && dilation.height >= 1 && dilation.width >= 1,
-                "\(op): kernel \(kernel), stride \(stride) and dilation \(dilation) must be at least 1")
-        let spanHeight = dilation.height * (kernel.height - 1) + 1, spanWidth = dilation.width * (kernel.width - 1) + 1
-        require(spanHeight <= h && spanWidth <= w,
-                "\(op): kernel \(kernel) (dilation \(dilation)) spans \(spanHeight)×\(spanWidth), larger than the padded input's \(h)×\(w)")
-        outHeight = (h - spanHeight) / stride.height + 1
-        outWidth = (w - spanWidth) / stride.width + 1
-        view = padded.asStrided(
-            shape: [n, c, outHeight, outWidth, kernel.height, kernel.width],
-            strides: [c * h * w, h * w, stride.height * w, stride.width, dilation.height * w, dilation.width])
+extension Tensor {
+    /// im2col: the windows of `geometry` over channels `channels` of this `[N, C, H, W]` tensor, one output
+    /// pixel's window per row, zero where a window reaches into the padding. The gradient folds back (col2im).
+    ///
+    /// **Shapes:** `[N, C, H, W]` → `[N·outH·outW, channels.count·kh·kw]`.
+    func unfolded(_ geometry: WindowGeometry, channels: Range<Int>) -> Tensor {
+        let source = contiguous()
+        let depth = channels.count * geometry.kernelHeight * geometry.kernelWidth
+        let out = Tensor(uninitializedShape: [geometry.batch * geometry.outHeight * geometry.outWidth, depth], dtype: dtype)
+        Kernels.active.unfold(dtype, input: source.rawPointer, geometry: geometry, channels: channels, columns: out.rawPointer)
+        let shape = source.shape
+        return out.recorded("unfold", source) { g in
+            let gradient = Tensor.zeros(shape, dtype: g.dtype), columns = g.contiguous()
+            Kernels.active.fold(g.dtype, columns: columns.rawPointer, geometry: geometry, channels: channels,
+                                input: gradient.rawPointer)
+            return [gradient]
+        }
     }
 }
 
@@ -57,17 +73,15 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
         let (height, width) = (dilation.height * (kh - 1), dilation.width * (kw - 1))
         pads = (height / 2, height - height / 2, width / 2, width - width / 2)
     }
-    let padded = input.padded([(0, 0), (0, 0), (pads.top, pads.bottom), (pads.left, pads.right)])
-    let windows = Windows2D(padded, kernel: Size2D(kh, kw), stride: stride, dilation: dilation, op: "conv2d")
-    let (og, depth) = (o / groups, cg * kh * kw)
-    // Each output pixel's receptive field as a row: [N·outH·outW, C/groups·kh·kw] per group, times the
-    // group's weight as [O/groups, C/groups·kh·kw]ᵀ (the x · Wᵀ product of a linear layer).
-    let rows = windows.view.permuted(0, 2, 3, 1, 4, 5)
+    let geometry = windowGeometry(input, kernel: Size2D(kh, kw), stride: stride, dilation: dilation, padding: pads, op: "conv2d")
+    let og = o / groups
+    // Each output pixel's window as a row, [N·outH·outW, C/groups·kh·kw] per group, times the group's weight as
+    // [O/groups, C/groups·kh·kw]ᵀ (the x · Wᵀ product of a linear layer).
     let products = (0..<groups).map { g in
-        let columns = rows[.all, .all, .all, (g * cg)..<((g + 1) * cg)].reshaped(to: [-1, depth])
-        return columns.matmul(weight[(g * og)..<((g + 1) * og)].reshaped(to: [og, depth]).transposed())
+        input.unfolded(geometry, channels: (g * cg)..<((g + 1) * cg))
+            .matmul(weight[(g * og)..<((g + 1) * og)].reshaped(to: [og, cg * kh * kw]).transposed())
     }
     let joined = groups == 1 ? products[0] : Tensor.concatenated(products, axis: 1)
-    let output = joined.reshaped(to: [n, windows.outHeight, windows.outWidth, o]).permuted(0, 3, 1, 2)
+    let output = joined.reshaped(to: [n, geometry.outHeight, geometry.outWidth, o]).permuted(0, 3, 1, 2)
     return (bias.map { output + $0.reshaped(to: [1, o, 1, 1]) } ?? output).contiguous()
 }

@@ -1,21 +1,27 @@
-// 2-d pooling over the same strided windows as the convolution: the gradient of each reaches the input through
-// the windows' scatter-add, so overlapping windows add up.
+// 2-d pooling over the same windows as the convolution: max pooling in one pass that also records the position
+// it picked, average pooling as the mean of the unfolded windows; overlapping windows' gradients add up.
 
 /// The largest element of each `kernel` window, as PyTorch's `F.max_pool2d`: padding counts as −∞, `stride`
 /// defaults to `kernel`, and the gradient goes to the first largest element of each window in row-major order
-/// (the position PyTorch picks; a NaN counts as the largest).
+/// (the position PyTorch picks; a NaN counts as the largest, the last one if there are several).
 ///
 /// **Shapes:** `[N, C, H, W]` → `[N, C, outH, outW]`, outH = (H + 2·padding − kernel) / stride + 1 (rounded
 /// down), likewise outW.
 public func maxPool2d(_ input: Tensor, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0) -> Tensor {
-    let windows = poolingWindows(input, kernel: kernel, stride: stride, padding: padding, padValue: -.infinity,
-                                 op: "maxPool2d")
-    let flat = windows.view.reshaped(to: Array(windows.view.shape.prefix(4)) + [kernel.height * kernel.width])
-    let picked = withoutGradient {
-        Tensor.oneHot(flat.argmax(axis: -1).flattened(), classes: kernel.height * kernel.width, dtype: input.dtype)
-            .reshaped(to: flat.shape)
+    let geometry = poolingGeometry(input, kernel: kernel, stride: stride, padding: padding, op: "maxPool2d")
+    let source = input.contiguous()
+    let out = Tensor(uninitializedShape: [geometry.batch, geometry.channels, geometry.outHeight, geometry.outWidth],
+                     dtype: input.dtype)
+    let indices = IndexBuffer(count: out.count)
+    Kernels.active.maxPool(input.dtype, input: source.rawPointer, geometry: geometry, out: out.rawPointer,
+                           indices: indices.pointer)
+    let shape = source.shape
+    return out.recorded("maxPool2d", source) { g in
+        let gradient = Tensor.zeros(shape, dtype: g.dtype), incoming = g.contiguous()
+        Kernels.active.maxPoolBackward(g.dtype, gradient: incoming.rawPointer, indices: indices.pointer,
+                                       geometry: geometry, input: gradient.rawPointer)
+        return [gradient]
     }
-    return which(picked, flat, Tensor(scalar: 0, dtype: input.dtype)).sum(axis: -1)
 }
 
 /// The mean of each `kernel` window, as PyTorch's `F.avg_pool2d` with its defaults: zero padding counted in
@@ -23,8 +29,11 @@ public func maxPool2d(_ input: Tensor, kernel: Size2D, stride: Size2D? = nil, pa
 ///
 /// **Shapes:** as ``maxPool2d(_:kernel:stride:padding:)``.
 public func avgPool2d(_ input: Tensor, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0) -> Tensor {
-    let windows = poolingWindows(input, kernel: kernel, stride: stride, padding: padding, padValue: 0, op: "avgPool2d")
-    return windows.view.mean(axes: [4, 5])
+    let geometry = poolingGeometry(input, kernel: kernel, stride: stride, padding: padding, op: "avgPool2d")
+    let (n, c) = (geometry.batch, geometry.channels)
+    return input.unfolded(geometry, channels: 0..<c)
+        .reshaped(to: [n, geometry.outHeight, geometry.outWidth, c, kernel.height * kernel.width])
+        .mean(axis: -1).permuted(0, 3, 1, 2).contiguous()
 }
 
 /// The mean over `outputSize` regions that tile each channel, as PyTorch's `F.adaptive_avg_pool2d`: region
@@ -46,14 +55,19 @@ public func adaptiveAvgPool2d(_ input: Tensor, outputSize: Size2D = 1) -> Tensor
     return Tensor.concatenated(rows, axis: 2)
 }
 
-/// The padded input's windows for a pooling op, after checking its arguments as PyTorch does (padding at most
-/// half the kernel).
-private func poolingWindows(_ input: Tensor, kernel: Size2D, stride: Size2D?, padding: Size2D, padValue: Float,
-                            op: String) -> Windows2D {
+/// The windows of a pooling op, after checking its arguments as PyTorch does (padding at most half the kernel).
+private func poolingGeometry(_ input: Tensor, kernel: Size2D, stride: Size2D?, padding: Size2D, op: String) -> WindowGeometry {
     require(input.rank == 4, "\(op): input must be [N, C, H, W], got shape \(Shapes.text(input.shape))")
     require(padding.height >= 0 && padding.width >= 0 && 2 * padding.height <= kernel.height && 2 * padding.width <= kernel.width,
             "\(op): padding \(padding) must be between 0 and half the kernel \(kernel)")
-    let padded = input.padded([(0, 0), (0, 0), (padding.height, padding.height), (padding.width, padding.width)],
-                              value: padValue)
-    return Windows2D(padded, kernel: kernel, stride: stride ?? kernel, dilation: 1, op: op)
+    return windowGeometry(input, kernel: kernel, stride: stride ?? kernel, dilation: 1,
+                          padding: (padding.height, padding.height, padding.width, padding.width), op: op)
+}
+
+/// The positions a max pool picked, kept for its backward pass.
+private final class IndexBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Int32>
+
+    init(count: Int) { pointer = .allocate(capacity: Swift.max(count, 1)) }
+    deinit { pointer.deallocate() }
 }

@@ -14,7 +14,9 @@ struct Evaluation {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        let loader = DataLoader(dataset, batchSize: 1000, normalization: normalization)
+        // Batches of at most 1000 images whose activations take about 64 MB: a CNN's are large per image.
+        let batchSize = Swift.max(1, Swift.min(1000, Int(16e6 / spec.footprint.activationsPerImage)))
+        let loader = DataLoader(dataset, batchSize: batchSize, normalization: normalization)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var lossSum = 0.0
         withoutGradient {

@@ -1,0 +1,118 @@
+import KernelSupport
+
+// The loops of convolution and pooling over an image's windows: im2col and its gradient, and max pooling. Each
+// image (or image-channel plane) is independent, so the work is split between threads by images, and the
+// gradients, which add into the input, never have two threads writing one element.
+
+/// im2col over images `images` (see ``KernelSet/unfold(_:input:geometry:channels:columns:)``).
+func unfoldKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowGeometry, channels: Range<Int>,
+                                   columns: UnsafeMutablePointer<T>) {
+    let depth = channels.count &* g.kernelHeight &* g.kernelWidth
+    let perImage = g.outHeight &* g.outWidth
+    Parallelism.forEachPiece(of: g.batch, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perImage &* depth, 1)),
+                             multipleOf: 1) { images in
+        for n in images {
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    var row = columns + ((n &* g.outHeight &+ oy) &* g.outWidth &+ ox) &* depth
+                    let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
+                    for c in channels {
+                        let plane = input + (n &* g.channels &+ c) &* g.height &* g.width
+                        for ky in 0..<g.kernelHeight {
+                            let y = top &+ ky &* g.dilationHeight
+                            if y < 0 || y >= g.height {
+                                row.update(repeating: 0, count: g.kernelWidth)
+                            } else {
+                                let line = plane + y &* g.width
+                                for kx in 0..<g.kernelWidth {
+                                    let x = left &+ kx &* g.dilationWidth
+                                    row[kx] = x >= 0 && x < g.width ? line[x] : 0
+                                }
+                            }
+                            row += g.kernelWidth
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// col2im (see ``KernelSet/fold(_:columns:geometry:channels:input:)``); `input` is added to.
+func foldKernel<T: KernelScalar>(columns: UnsafePointer<T>, geometry g: WindowGeometry, channels: Range<Int>,
+                                 input: UnsafeMutablePointer<T>) {
+    let depth = channels.count &* g.kernelHeight &* g.kernelWidth
+    let perImage = g.outHeight &* g.outWidth
+    Parallelism.forEachPiece(of: g.batch, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perImage &* depth, 1)),
+                             multipleOf: 1) { images in
+        for n in images {
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    var row = columns + ((n &* g.outHeight &+ oy) &* g.outWidth &+ ox) &* depth
+                    let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
+                    for c in channels {
+                        let plane = input + (n &* g.channels &+ c) &* g.height &* g.width
+                        for ky in 0..<g.kernelHeight {
+                            let y = top &+ ky &* g.dilationHeight
+                            if y >= 0 && y < g.height {
+                                let line = plane + y &* g.width
+                                for kx in 0..<g.kernelWidth {
+                                    let x = left &+ kx &* g.dilationWidth
+                                    if x >= 0 && x < g.width { line[x] += row[kx] }
+                                }
+                            }
+                            row += g.kernelWidth
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Max pooling with PyTorch's choice of position (see ``KernelSet/maxPool(_:input:geometry:out:indices:)``).
+func maxPoolKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowGeometry, out: UnsafeMutablePointer<T>,
+                                    indices: UnsafeMutablePointer<Int32>) {
+    let planes = g.batch &* g.channels
+    let perPlane = g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth
+    Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
+                             multipleOf: 1) { range in
+        for p in range {
+            let plane = input + p &* g.height &* g.width
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
+                    var best = -T.infinity, bestIndex = -1
+                    for ky in 0..<g.kernelHeight {
+                        let y = top &+ ky &* g.dilationHeight
+                        guard y >= 0 && y < g.height else { continue }
+                        for kx in 0..<g.kernelWidth {
+                            let x = left &+ kx &* g.dilationWidth
+                            guard x >= 0 && x < g.width else { continue }
+                            let value = plane[y &* g.width &+ x]
+                            // PyTorch's test: a NaN replaces anything, so the last NaN is kept.
+                            if value > best || value.isNaN || bestIndex < 0 { (best, bestIndex) = (value, y &* g.width &+ x) }
+                        }
+                    }
+                    let o = (p &* g.outHeight &+ oy) &* g.outWidth &+ ox
+                    out[o] = best
+                    indices[o] = Int32(truncatingIfNeeded: bestIndex)
+                }
+            }
+        }
+    }
+}
+
+/// The gradient of max pooling: each output's gradient added at its input position.
+func maxPoolBackwardKernel<T: KernelScalar>(gradient: UnsafePointer<T>, indices: UnsafePointer<Int32>,
+                                            geometry g: WindowGeometry, input: UnsafeMutablePointer<T>) {
+    let planes = g.batch &* g.channels
+    let perPlane = g.outHeight &* g.outWidth
+    Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
+                             multipleOf: 1) { range in
+        for p in range {
+            let plane = input + p &* g.height &* g.width
+            for o in (p &* perPlane)..<((p &+ 1) &* perPlane) { plane[Int(indices[o])] += gradient[o] }
+        }
+    }
+}
