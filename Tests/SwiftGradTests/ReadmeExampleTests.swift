@@ -45,6 +45,22 @@ import Testing
         try SafeTensors.write(model.stateDict(), to: URL(fileURLWithPath: "model.safetensors"))
     }
 
+    @Test func convolutionalExample() {
+        let cnn = Sequential {
+            Conv2d(1, 32, kernelSize: 3, padding: 1); BatchNorm2d(32); ReLU(); MaxPool2d(2)
+            Conv2d(32, 64, kernelSize: 3, padding: 1); BatchNorm2d(64); ReLU(); MaxPool2d(2)
+            Flatten(); Linear(3136, 128); ReLU(); Linear(128, 10)
+        }
+        let logits = cnn(Tensor.randn(8, 1, 28, 28))       // [8, 10]; cnn.eval() switches batch norm to running statistics
+        let y = conv2d(Tensor.randn(2, 3, 9, 9), Tensor.randn(6, 3, 3, 3), stride: 2, padding: .explicit([1, 1]))  // [2, 6, 5, 5]
+
+        #expect(logits.shape == [8, 10] && y.shape == [2, 6, 5, 5])
+        let preset = Sequential.convolutionalNetwork(ConvolutionalNetworkLayout(channels: [32, 64], hidden: [128], classes: 10),
+                                                     imageSize: 28)
+        #expect(preset.description == cnn.description)
+        #expect(preset.stateDict().mapValues(\.shape) == cnn.stateDict().mapValues(\.shape))
+    }
+
     /// The serving example: an actor owns the model, and concurrent tasks get answers from it.
     @Test func servingExample() async throws {
         let classifier = try Classifier(checkpoint: nil)

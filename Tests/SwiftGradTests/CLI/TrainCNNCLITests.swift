@@ -52,6 +52,16 @@ import Testing
         #expect(wrongArch.status != 0 && wrongArch.errors.contains("holds an cnn, not the --arch mlp network"))
     }
 
+    /// PyTorch's CNN checkpoint (no SwiftGrad metadata) evaluates with `--arch cnn`, and without it is one line
+    /// that says to give it.
+    @Test func pytorchCNNCheckpointEvaluatesWithArchCNN() throws {
+        let checkpoint = try #require(Bundle.module.path(forResource: "torch_cnn", ofType: "safetensors", inDirectory: "Resources"))
+        let evaluated = try runCLI(["eval", "--model", checkpoint, "--arch", "cnn", "--data", Self.data])
+        #expect(evaluated.status == 0 && evaluated.stdout.contains("(100 images)"), "\(evaluated.errors)")
+        let refused = try runCLI(["eval", "--model", checkpoint, "--data", Self.data])
+        #expect(refused.status != 0 && refused.errors.contains("give --arch cnn for a CNN"))
+    }
+
     @Test func channelsWithoutTheCNNAreRefused() throws {
         let result = try runCLI(["train", "--channels", "8,16"])
         #expect(result.status != 0 && result.errors.contains("--channels applies to --arch cnn only"))
