@@ -86,6 +86,7 @@ import Testing
         (["bench", "gemm", "--sizes", "12x"], "is not a size N or a shape MxKxN"),
         (["bench", "inference", "--sizes", "784"], "--sizes must be at least 2 positive integers"),
         (["bench", "inference", "--batches", "0,3"], "--batches must be positive integers"),
+        (["bench", "conv", "--batch", "0"], "--batch must be at least 1"),
     ]
 
     @Test(arguments: cases.indices)
