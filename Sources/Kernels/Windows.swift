@@ -16,6 +16,19 @@ func unfoldKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowGe
                 for ox in 0..<g.outWidth {
                     var row = columns + ((n &* g.outHeight &+ oy) &* g.outWidth &+ ox) &* depth
                     let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
+                    if g.isInside(top: top, left: left) {
+                        // Most windows lie wholly inside the image: no bounds to check.
+                        for c in channels {
+                            let planeRow = (n &* g.channels &+ c) &* g.height &+ top
+                            let corner = input + (planeRow &* g.width &+ left)
+                            for ky in 0..<g.kernelHeight {
+                                let line = corner + ky &* g.dilationHeight &* g.width
+                                for kx in 0..<g.kernelWidth { row[kx] = line[kx &* g.dilationWidth] }
+                                row += g.kernelWidth
+                            }
+                        }
+                        continue
+                    }
                     for c in channels {
                         let plane = input + (n &* g.channels &+ c) &* g.height &* g.width
                         for ky in 0..<g.kernelHeight {
@@ -50,6 +63,18 @@ func foldKernel<T: KernelScalar>(columns: UnsafePointer<T>, geometry g: WindowGe
                 for ox in 0..<g.outWidth {
                     var row = columns + ((n &* g.outHeight &+ oy) &* g.outWidth &+ ox) &* depth
                     let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
+                    if g.isInside(top: top, left: left) {
+                        for c in channels {
+                            let planeRow = (n &* g.channels &+ c) &* g.height &+ top
+                            let corner = input + (planeRow &* g.width &+ left)
+                            for ky in 0..<g.kernelHeight {
+                                let line = corner + ky &* g.dilationHeight &* g.width
+                                for kx in 0..<g.kernelWidth { line[kx &* g.dilationWidth] += row[kx] }
+                                row += g.kernelWidth
+                            }
+                        }
+                        continue
+                    }
                     for c in channels {
                         let plane = input + (n &* g.channels &+ c) &* g.height &* g.width
                         for ky in 0..<g.kernelHeight {
@@ -114,5 +139,14 @@ func maxPoolBackwardKernel<T: KernelScalar>(gradient: UnsafePointer<T>, indices:
             let plane = input + p &* g.height &* g.width
             for o in (p &* perPlane)..<((p &+ 1) &* perPlane) { plane[Int(indices[o])] += gradient[o] }
         }
+    }
+}
+
+extension WindowGeometry {
+    /// Whether the window whose top-left tap is at (`top`, `left`) lies wholly inside the image.
+    @inline(__always)
+    func isInside(top: Int, left: Int) -> Bool {
+        top >= 0 && left >= 0 && top &+ (kernelHeight &- 1) &* dilationHeight < height
+            && left &+ (kernelWidth &- 1) &* dilationWidth < width
     }
 }

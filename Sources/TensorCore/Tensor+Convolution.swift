@@ -74,14 +74,15 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
         pads = (height / 2, height - height / 2, width / 2, width - width / 2)
     }
     let geometry = windowGeometry(input, kernel: Size2D(kh, kw), stride: stride, dilation: dilation, padding: pads, op: "conv2d")
-    let og = o / groups
-    // Each output pixel's window as a row, [N·outH·outW, C/groups·kh·kw] per group, times the group's weight as
-    // [O/groups, C/groups·kh·kw]ᵀ (the x · Wᵀ product of a linear layer).
+    let (og, depth, pixels) = (o / groups, cg * kh * kw, geometry.outHeight * geometry.outWidth)
+    // Each output pixel's window as a row, [N, outH·outW, C/groups·kh·kw] per group; the group's weight
+    // [O/groups, C/groups·kh·kw] times each image's windows transposed is that image's output channels
+    // [O/groups, outH·outW], already in NCHW order.
     let products = (0..<groups).map { g in
-        input.unfolded(geometry, channels: (g * cg)..<((g + 1) * cg))
-            .matmul(weight[(g * og)..<((g + 1) * og)].reshaped(to: [og, cg * kh * kw]).transposed())
+        let windows = input.unfolded(geometry, channels: (g * cg)..<((g + 1) * cg)).reshaped(to: [n, pixels, depth])
+        return weight[(g * og)..<((g + 1) * og)].reshaped(to: [og, depth]).matmul(windows.transposed(1, 2))
     }
     let joined = groups == 1 ? products[0] : Tensor.concatenated(products, axis: 1)
-    let output = joined.reshaped(to: [n, geometry.outHeight, geometry.outWidth, o]).permuted(0, 3, 1, 2)
-    return (bias.map { output + $0.reshaped(to: [1, o, 1, 1]) } ?? output).contiguous()
+    let output = joined.reshaped(to: [n, o, geometry.outHeight, geometry.outWidth])
+    return bias.map { output + $0.reshaped(to: [1, o, 1, 1]) } ?? output
 }
