@@ -1,7 +1,8 @@
 import TensorCore
 
 /// Batches of a dataset for one epoch: shuffled from a seed (a different order each epoch, the same order for
-/// the same seed and epoch), normalised, as tensors ready for the model.
+/// the same seed and epoch), optionally flipped and cropped at random (``Augmentation``), normalised, as tensors
+/// ready for the model.
 ///
 /// ```swift
 /// let loader = DataLoader(train, batchSize: 64, shuffle: true, seed: 0, normalization: .fashionMNIST)
@@ -22,10 +23,12 @@ public struct DataLoader: Sendable {
     public let seed: UInt64
     /// How pixels are scaled.
     public let normalization: Normalization
+    /// Random flips and crops of each image, drawn from `seed` and the epoch (none by default).
+    public let augmentation: Augmentation
 
     /// A loader of `dataset` in batches of `batchSize`, shuffled from `seed` when `shuffle` is set.
     public init(_ dataset: MNIST, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0,
-                normalization: Normalization) {
+                normalization: Normalization, augmentation: Augmentation = .none) {
         require(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
@@ -33,6 +36,7 @@ public struct DataLoader: Sendable {
         self.dropLast = dropLast
         self.seed = seed
         self.normalization = normalization
+        self.augmentation = augmentation
     }
 
     /// Number of batches per epoch.
@@ -48,12 +52,17 @@ public struct DataLoader: Sendable {
     }
 
     /// The batches of epoch `epoch` (0-based).
-    public func batches(epoch: Int = 0) -> Batches { Batches(loader: self, order: order(epoch: epoch)) }
+    public func batches(epoch: Int = 0) -> Batches {
+        Batches(loader: self, order: order(epoch: epoch),
+                generator: RandomGenerator(seed: seed &+ 0x5851_F42D_4C95_7F2D &* UInt64(epoch + 1)))
+    }
 
     /// One epoch's batches, made lazily as they are iterated.
     public struct Batches: Sequence, IteratorProtocol {
         let loader: DataLoader
         let order: [Int]
+        /// The augmentation's draws, one set per image in the order the epoch visits them.
+        let generator: RandomGenerator
         var position = 0
 
         /// The next batch: images `[n, rows·columns]`, labels `[n]`.
@@ -62,7 +71,21 @@ public struct DataLoader: Sendable {
             guard remaining > 0, !(loader.dropLast && remaining < loader.batchSize) else { return nil }
             let end = position + Swift.min(loader.batchSize, remaining)
             defer { position = end }
-            return loader.dataset.batch(order[position..<end], normalization: loader.normalization)
+            let indices = order[position..<end]
+            guard loader.augmentation.isEnabled else { return loader.dataset.batch(indices, normalization: loader.normalization) }
+            let (dataset, size) = (loader.dataset, loader.dataset.imageSize)
+            var pixels = [UInt8](repeating: 0, count: indices.count * size)
+            dataset.pixels.withUnsafeBufferPointer { source in
+                pixels.withUnsafeMutableBufferPointer { target in
+                    for (row, index) in indices.enumerated() {
+                        loader.augmentation.apply(source.baseAddress! + index * size, into: target.baseAddress! + row * size,
+                                                  rows: dataset.rows, columns: dataset.columns, generator: generator)
+                    }
+                }
+            }
+            let changed = MNIST(pixels: pixels, labels: indices.map { dataset.labels[$0] }, rows: dataset.rows,
+                                columns: dataset.columns, classCount: dataset.classCount)
+            return changed.batch(0..<indices.count, normalization: loader.normalization)
         }
     }
 }

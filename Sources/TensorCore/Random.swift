@@ -32,7 +32,7 @@ public final class RandomGenerator: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive use of the generator, so one tensor's numbers are drawn without interleaving.
-    func withLock<R>(_ body: (RandomGenerator) -> R) -> R {
+    package func withLock<R>(_ body: (RandomGenerator) -> R) -> R {
         lock.lock()
         defer { lock.unlock() }
         return body(self)
@@ -57,7 +57,7 @@ public final class RandomGenerator: @unchecked Sendable {
     func nextUniform() -> Double { Double(nextBits() >> 11) * 0x1p-53 }
 
     /// Uniform integer in `0..<bound` without modulo bias (Lemire's multiply-and-reject).
-    func nextInt(below bound: UInt64) -> UInt64 {
+    package func nextInt(below bound: UInt64) -> UInt64 {
         require(bound > 0, "nextInt: the bound must be positive, got \(bound)")
         while true {
             let product = nextBits().multipliedFullWidth(by: bound)

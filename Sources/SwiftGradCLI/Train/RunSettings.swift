@@ -11,6 +11,8 @@ struct RunSettings: Codable, Equatable {
     var sizes: [Int]
     /// A CNN's convolution channels (nil for an MLP).
     var channels: [Int]?
+    /// Random flips and crops of the training images (nil: none, as runs saved before there was a choice).
+    var augmentation: Augmentation?
     /// The `--data` folder the run started with (nil: the default source); `--resume` reads it again unless
     /// given another (a folder that moved).
     var data: String?
@@ -48,7 +50,9 @@ struct RunSettings: Codable, Equatable {
         case "adam": optimizerText = "Adam lr \(learningRate) weight decay \(weightDecay)"
         default: optimizerText = "AdamW lr \(learningRate) weight decay \(weightDecay)"
         }
-        return "\(optimizerText), \(schedule) schedule, \(epochs) epochs of batches of \(batchSize), seed \(seed)"
+        var parts = [optimizerText, "\(schedule) schedule", "\(epochs) epochs of batches of \(batchSize)"]
+        if let augmentation, augmentation.isEnabled { parts.append("augmented (\(augmentation.text))") }
+        return (parts + ["seed \(seed)"]).joined(separator: ", ")
     }
 }
 
@@ -78,7 +82,8 @@ extension TrainCommand {
         return RunSettings(
             architecture: architecture,
             sizes: [train.imageSize] + (try hiddenSizes() ?? TrainDefaults.hidden(architecture)) + [classes],
-            channels: architecture == .cnn ? try channelSizes() ?? TrainDefaults.channels : nil, data: data,
+            channels: architecture == .cnn ? try channelSizes() ?? TrainDefaults.channels : nil,
+            augmentation: try augmentation() ?? Augmentation.none, data: data,
             dataset: dataset ?? TrainDefaults.dataset, trainImages: train.count, limit: limit,
             epochs: epochs ?? TrainDefaults.epochs(architecture),
             batchSize: batchSize ?? TrainDefaults.batchSize, optimizer: optimizer,
@@ -95,6 +100,7 @@ extension TrainCommand {
         try checkMomentum(optimizer: saved.optimizer)
         try agree("--arch", arch?.rawValue, (saved.architecture ?? .mlp).rawValue)
         try agree("--channels", try channelSizes().map(Self.sizesText), saved.channels.map(Self.sizesText) ?? "(none: an MLP)")
+        try agree("--augment", try augmentation()?.text, (saved.augmentation ?? .none).text)
         try agree("--hidden", try hiddenSizes().map(Self.sizesText), Self.sizesText(Array(saved.sizes.dropFirst().dropLast())))
         try agree("--dataset", dataset, saved.dataset)
         try agree("--limit", limit.map(String.init), saved.limit.map(String.init) ?? "(all images)")
@@ -124,4 +130,12 @@ extension TrainCommand {
     }
 
     private static func sizesText(_ sizes: [Int]) -> String { sizes.map(String.init).joined(separator: ",") }
+}
+
+extension Augmentation {
+    /// As `--augment` spells it: "flip,crop", or "none".
+    var text: String {
+        let parts = (flip ? ["flip"] : []) + (cropPadding > 0 ? ["crop"] : [])
+        return parts.isEmpty ? "none" : parts.joined(separator: ",")
+    }
 }

@@ -30,6 +30,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Hidden fully connected layer sizes, comma-separated; empty for none. (default: \(TrainDefaults.hidden(.mlp).map(String.init).joined(separator: ",")) for mlp, \(TrainDefaults.hidden(.cnn).map(String.init).joined(separator: ",")) for cnn)")
     var hidden: String?
 
+    @Option(help: "Random changes to the training images, comma-separated: flip (left to right, half the time), crop (2 pixels of padding, then a random 28×28 window). (default: none)")
+    var augment: String?
+
     @Option(help: "Passes over the training set. (default: \(TrainDefaults.epochs(.mlp)) for mlp, \(TrainDefaults.epochs(.cnn)) for cnn)")
     var epochs: Int?
 
@@ -98,6 +101,21 @@ struct TrainCommand: ParsableCommand {
         _ = try hiddenSizes()
         if channels != nil && arch != .cnn && !resume { throw ValidationError("--channels applies to --arch cnn only") }
         _ = try channelSizes()
+        _ = try augmentation()
+    }
+
+    /// The augmentation `--augment` names, or nil when it was not given.
+    func augmentation() throws -> Augmentation? {
+        guard let augment else { return nil }
+        var result = Augmentation.none
+        for part in augment.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            switch part {
+            case "flip": result.flip = true
+            case "crop": result.cropPadding = 2
+            default: throw ValidationError("--augment takes flip and crop, comma-separated, got '\(augment)'")
+            }
+        }
+        return result
     }
 
     /// The sizes of `--channels`, or nil when it was not given.

@@ -59,7 +59,7 @@ final class Trainer {
         self.folder = folder
         let settings = state.settings
         loader = DataLoader(train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed,
-                            normalization: normalization)
+                            normalization: normalization, augmentation: settings.augmentation ?? .none)
         let (rate, decay) = (settings.learningRate, settings.weightDecay)
         switch settings.optimizer {
         case "sgd": optimizer = SGD(model.parameters(), learningRate: rate, momentum: settings.momentum, weightDecay: decay)

@@ -87,6 +87,7 @@ import Testing
         (["bench", "inference", "--sizes", "784"], "--sizes must be at least 2 positive integers"),
         (["bench", "inference", "--batches", "0,3"], "--batches must be positive integers"),
         (["bench", "conv", "--batch", "0"], "--batch must be at least 1"),
+        (["train", "--augment", "rotate"], "--augment takes flip and crop, comma-separated, got 'rotate'"),
     ]
 
     @Test(arguments: cases.indices)
