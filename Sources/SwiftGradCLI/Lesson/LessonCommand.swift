@@ -6,7 +6,7 @@ import SwiftGrad
 struct LessonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lesson",
-        abstract: "Run the lesson start to finish: five matmuls timed, the MLP's forward pass, initialisation, the backward pass by hand, layer objects, modules with autograd, and a few training steps."
+        abstract: "Run the lesson start to finish: five matmuls timed, the MLP's forward pass, initialisation, the backward pass by hand, layer objects, modules with autograd, a few training steps, then convolution four ways and its backward pass by hand."
     )
 
     @Option(help: "Seed of the data and weights.")
@@ -99,6 +99,24 @@ struct LessonCommand: ParsableCommand {
             report.text(String(format: "step %2d  loss %.4f", step, losses.last!))
         }
         report.record("training_losses", losses)
+
+        report.section("8. Convolution four ways: x [2, 3, 8, 8] ⊛ w [4, 3, 3, 3], padding 1")
+        let convolution = LessonConvolutionTable.measure(seed: seed)
+        report.text(convolution.report.table)
+        report.text(String(format: "largest difference from conv2d over the four: %.2e", convolution.largestDifference))
+        report.record("convolution", convolution.report.results)
+        report.record("convolution_largest_difference", convolution.largestDifference)
+
+        report.section("9. The convolution's backward pass by hand (im2col, two products, col2im) against autograd")
+        let image = Tensor.randn([2, 3, 8, 8], generator: generator).requiringGrad()
+        let kernel = Tensor.randn([4, 3, 3, 3], generator: generator).requiringGrad()
+        let outputGrad = Tensor.randn([2, 4, 6, 6], generator: generator)
+        (conv2d(image, kernel) * outputGrad).sum().backward()
+        let byHand = conv2dBackward(image.detached(), kernel.detached(), outputGrad: outputGrad)
+        let backwardDifference = Swift.max((byHand.input - image.grad!).abs().max().item(),
+                                           (byHand.weight - kernel.grad!).abs().max().item())
+        report.text(String(format: "largest |hand-written − autograd| over the input's and the weight's gradients: %.2e", backwardDifference))
+        report.record("convolution_backward_vs_autograd", backwardDifference)
         report.finish()
     }
 
