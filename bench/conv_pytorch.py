@@ -5,22 +5,10 @@ batch (default 128), medians of repeated runs, GFLOPS. Needs `pip install torch`
 Usage: python3 bench/conv_pytorch.py [--batch 128] [--threads N] [--json]
 """
 import argparse
-import json
-import time
 
 import torch
 
-
-def median_seconds(fn, budget=1.0, min_runs=5):
-    for _ in range(3):
-        fn()
-    times, start = [], time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < budget:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[len(times) // 2]
+from timing import median_time, print_results
 
 
 def main():
@@ -48,16 +36,12 @@ def main():
             layer(x).sum().backward()
 
         name = f"conv {cin}→{cout} {side}×{side}"
-        for pass_name, seconds, pass_flops in [("forward", median_seconds(forward), flops),
-                                               ("forward+backward", median_seconds(step), 3 * flops)]:
+        for pass_name, seconds, pass_flops in [("forward", median_time(forward, budget=1.0), flops),
+                                               ("forward+backward", median_time(step, budget=1.0), 3 * flops)]:
             results.append({"name": name, "pass": pass_name, "batch": args.batch, "median_seconds": seconds,
                             "gflops": pass_flops / seconds / 1e9})
-    if args.json:
-        print(json.dumps({"threads": torch.get_num_threads(), "results": results}))
-    else:
-        for r in results:
-            print(f"{r['name']:22} {r['pass']:17} {r['median_seconds'] * 1e3:8.2f} ms {r['gflops']:7.1f} GFLOPS")
-
+    print_results(results, args.json, None,
+                  lambda r: f"{r['name']:22} {r['pass']:17} {r['median_seconds'] * 1e3:8.2f} ms {r['gflops']:7.1f} GFLOPS")
 
 if __name__ == "__main__":
     main()
