@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains the same MLP with SwiftGrad and PyTorch alternately and prints seconds per epoch (training loop only),
+# Trains the same models (three MLPs and the CNN preset) with SwiftGrad and PyTorch alternately and prints seconds per epoch (training loop only),
 # their ratio, test accuracy and peak memory. Needs the full Fashion-MNIST (apt-get install dataset-fashion-mnist),
 # `pip install torch`, and a release build: swift build -c release
 # Usage: bench/compare_train.sh [THREADS] [ROUNDS]
@@ -11,20 +11,22 @@ bin=.build/release/swiftgrad
 [[ -x $bin ]] || { echo "build first: swift build -c release" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# hidden | batch | optimizer | lr | momentum | weight decay: the issue's two SGD models, and the main job's model
-# and optimizer (its one-cycle schedule left out: it costs nothing per step in either).
-configs=("50|64|sgd|0.5|0|0" "1024,1024|256|sgd|0.1|0.9|0" "256,128|128|adamw|0.003|0|0.1")
+# hidden | batch | optimizer | lr | momentum | weight decay | architecture: the two SGD MLPs of the GEMM issue, the
+# main job's model and optimizer (its one-cycle schedule left out: it costs nothing per step in either), and the
+# CNN preset (`swiftgrad train --arch cnn`) with the same optimizer.
+configs=("50|64|sgd|0.5|0|0|mlp" "1024,1024|256|sgd|0.1|0.9|0|mlp" "256,128|128|adamw|0.003|0|0.1|mlp"
+         "128|128|adamw|0.003|0|0.1|cnn")
 for round in $(seq "$rounds"); do
     for config in "${configs[@]}"; do
-        IFS='|' read -r hidden batch optimizer lr momentum decay <<< "$config"
-        name=$(echo "$hidden" | tr ',' '-')
+        IFS='|' read -r hidden batch optimizer lr momentum decay arch <<< "$config"
+        name=$arch-$(echo "$hidden" | tr ',' '-')
         # swiftgrad train takes --momentum only for SGD (given for another optimizer, it is refused).
         momentum_flag=()
         [[ $optimizer == sgd ]] && momentum_flag=(--momentum "$momentum")
-        /usr/bin/time -f "%M" -o "$tmp/swift-mem.$name.$round" "$bin" train --hidden "$hidden" --batch-size "$batch" \
+        /usr/bin/time -f "%M" -o "$tmp/swift-mem.$name.$round" "$bin" train --arch "$arch" --hidden "$hidden" --batch-size "$batch" \
             --optimizer "$optimizer" --lr "$lr" ${momentum_flag[@]+"${momentum_flag[@]}"} --weight-decay "$decay" --schedule constant \
             --epochs 2 --threads "$threads" --out "$tmp/run" --json | tail -n 1 > "$tmp/swift.$name.$round"
-        python3 bench/train_pytorch.py --hidden "$hidden" --batch-size "$batch" --optimizer "$optimizer" --lr "$lr" \
+        python3 bench/train_pytorch.py --arch "$arch" --hidden "$hidden" --batch-size "$batch" --optimizer "$optimizer" --lr "$lr" \
             --momentum "$momentum" --weight-decay "$decay" --epochs 2 --threads "$threads" --json \
             > "$tmp/torch.$name.$round"
     done
@@ -34,8 +36,8 @@ import json, sys, statistics
 tmp, rounds, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 print(f"threads: {threads}; seconds per epoch = median over {rounds} rounds of the 2nd epoch")
 print(f"{'model':<22} {'SwiftGrad s':>11} {'PyTorch s':>10} {'ratio':>6} {'SG acc':>7} {'PT acc':>7} {'SG MB':>6} {'PT MB':>6}")
-for name, label in [("50", "784-50-10 b64"), ("1024-1024", "784-1024-1024-10 b256"),
-                    ("256-128", "784-256-128-10 AdamW")]:
+for name, label in [("mlp-50", "784-50-10 b64"), ("mlp-1024-1024", "784-1024-1024-10 b256"),
+                    ("mlp-256-128", "784-256-128-10 AdamW"), ("cnn-128", "CNN preset AdamW")]:
     sg = [json.load(open(f"{tmp}/swift.{name}.{r}")) for r in range(1, rounds + 1)]
     pt = [json.load(open(f"{tmp}/torch.{name}.{r}")) for r in range(1, rounds + 1)]
     sg_s = statistics.median(run["epochs"][-1]["train_seconds"] for run in sg)

@@ -24,21 +24,4 @@ import Testing
         #expect(decoded.results.allSatisfy { $0.name == "mlp_inference" && $0.sizes == [8, 4, 2] && $0.threads == 1 })
         #expect(decoded.results.allSatisfy { $0.median_seconds > 0 && $0.median_seconds < 1 })
     }
-
-    @Test func convReportsBothLayersForwardAndBackward() throws {
-        struct Conv: Decodable {
-            struct Result: Decodable {
-                let name: String, pass: String, batch: Int, gflops: Double
-            }
-            let kernel: String
-            let results: [Result]
-        }
-        let run = try runCLI(["bench", "conv", "--batch", "2", "--threads", "1", "--json"])
-        #expect(run.status == 0, "\(run.errors)")
-        let decoded = try JSONDecoder().decode(Conv.self, from: Data(try #require(run.stdout.split(separator: "\n").last).utf8))
-        #expect(decoded.results.map(\.name) == ["conv 1→32 28×28", "conv 1→32 28×28", "conv 32→64 14×14", "conv 32→64 14×14"])
-        #expect(decoded.results.map(\.pass) == ["forward", "forward+backward", "forward", "forward+backward"])
-        #expect(decoded.results.allSatisfy { $0.batch == 2 && $0.gflops > 0 })
-        #expect(!decoded.kernel.isEmpty)
-    }
 }
