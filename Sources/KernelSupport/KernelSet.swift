@@ -143,6 +143,23 @@ package protocol KernelSet {
     static func maxPoolBackward(_ dtype: DType, gradient: UnsafeRawPointer, indices: UnsafePointer<Int32>,
                                 geometry: WindowGeometry, input: UnsafeMutableRawPointer)
 
+    /// Batch norm's statistics of a contiguous `[N, C, M]` input: each channel's mean and biased variance over its
+    /// N·M values (summed in double precision), written into `mean` and `variance` `[C]`.
+    static func channelStatistics(_ dtype: DType, input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int),
+                                  mean: UnsafeMutableRawPointer, variance: UnsafeMutableRawPointer)
+
+    /// `out = input · scale[c] + shift[c]` over a contiguous `[N, C, M]` input, one pass.
+    static func channelAffine(_ dtype: DType, input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int),
+                              scale: UnsafeRawPointer, shift: UnsafeRawPointer, out: UnsafeMutableRawPointer)
+
+    /// Batch norm's backward pass in training mode over a contiguous `[N, C, M]` input: with x̂ = (x − mean)·invstd,
+    /// `sumGradient[c]` = Σ g, `sumGradientXhat[c]` = Σ g·x̂, and `inputGradient` = scale·(g − Σg/n − x̂·Σg·x̂/n)
+    /// where scale = weight·invstd (n = N·M).
+    static func batchNormBackward(_ dtype: DType, input: UnsafeRawPointer, gradient: UnsafeRawPointer,
+                                  shape: (n: Int, c: Int, m: Int), mean: UnsafeRawPointer, invstd: UnsafeRawPointer,
+                                  scale: UnsafeRawPointer, inputGradient: UnsafeMutableRawPointer,
+                                  sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer)
+
     /// e^x, ln x and tanh x of one float, with the same bits as the elementwise ops give.
     static func exp(_ x: Float) -> Float
     static func log(_ x: Float) -> Float
