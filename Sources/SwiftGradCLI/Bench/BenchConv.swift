@@ -6,7 +6,7 @@ import SwiftGrad
 struct BenchConv: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conv",
-        abstract: "Time the CNN preset's convolutions, forward and forward + backward (compare: bench/conv_pytorch.py).",
+        abstract: "Time the CNN preset's convolutions, batch norm and max pooling, forward and forward + backward (compare: bench/conv_pytorch.py).",
         discussion: """
             The layers are Conv2d(1, 32, 3, padding 1) on 28×28 and Conv2d(32, 64, 3, padding 1) on 14×14, as in \
             `swiftgrad train --arch cnn`. A convolution's forward pass is 2·N·O·outH·outW·(C·kh·kw) flops; its \
@@ -47,6 +47,23 @@ struct BenchConv: ParsableCommand {
                                  String(format: "%.0f %%", 100 * gflops / peak)],
                            result: ["name": name, "pass": pass, "batch": batch, "median_seconds": seconds, "gflops": gflops,
                                     "peak_gflops": peak])
+            }
+        }
+        // The other layers of the preset's first block, on the first convolution's output: memory-bound passes,
+        // reported in GB/s of the input read (the pooling) or read and written (batch norm).
+        let activations = Tensor.randn([batch, 32, 28, 28], generator: generator).requiringGrad()
+        let layers: [(String, Module, Double)] = [("batchnorm 32 28×28", BatchNorm2d(32), 2), ("maxpool 2 32 28×28", MaxPool2d(2), 1)]
+        for (name, layer, passes) in layers {
+            let bytes = Double(activations.count * 4) * passes
+            let forward = Measure.median(minRuns: 5, budget: 1) { _ = withoutGradient { layer(activations) } }
+            let step = Measure.median(minRuns: 5, budget: 1) {
+                activations.zeroGrad()
+                layer(activations).sum().backward()
+            }
+            for (pass, seconds) in [("forward", forward), ("forward+backward", step)] {
+                report.add(row: [name, pass, formatSeconds(seconds), String(format: "%.1f GB/s", bytes / seconds / 1e9), "-"],
+                           result: ["name": name, "pass": pass, "batch": batch, "median_seconds": seconds,
+                                    "gigabytes_per_second": bytes / seconds / 1e9])
             }
         }
         report.print(json: options.json)
