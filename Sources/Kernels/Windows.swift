@@ -107,8 +107,6 @@ func maxPoolKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowG
     let perPlane = g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth
     Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
                              multipleOf: 1) { range in
-        // A copy in registers: read through the closure's capture, every field was loaded again on every tap.
-        let g = g
         if g.isTwoByTwo {
             for p in range { maxPoolTwoByTwo(input + p &* g.height &* g.width, g, out, indices, plane: p) }
             return
