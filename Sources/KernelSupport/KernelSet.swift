@@ -134,6 +134,24 @@ package protocol KernelSet {
     static func fold(_ dtype: DType, columns: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
                      input: UnsafeMutableRawPointer)
 
+    /// A float32 2-d convolution, `out` `[N, O, outH, outW]` = the windows of `geometry` over `input`
+    /// `[N, C, H, W]` times `weight` `[O, C/groups, kh, kw]`, plus `bias` `[O]`, in `groups` independent groups
+    /// of channels. All contiguous.
+    static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                            geometry: WindowGeometry, groups: Int, outChannels: Int, out: UnsafeMutablePointer<Float>)
+
+    /// The gradient of ``convolution(input:weight:bias:geometry:groups:outChannels:out:)``'s input from the
+    /// output's `gradient` `[N, O, outH, outW]`, written into `input` `[N, C, H, W]`.
+    static func convolutionInputGradient(gradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                         geometry: WindowGeometry, groups: Int, outChannels: Int,
+                                         input: UnsafeMutablePointer<Float>)
+
+    /// The gradient of ``convolution(input:weight:bias:geometry:groups:outChannels:out:)``'s weight from the
+    /// output's `gradient` `[N, O, outH, outW]`, written into `weight` `[O, C/groups, kh, kw]`.
+    static func convolutionWeightGradient(input: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+                                          geometry: WindowGeometry, groups: Int, outChannels: Int,
+                                          weight: UnsafeMutablePointer<Float>)
+
     /// Max pooling (padding counts as −∞): `out` `[N, C, outH, outW]` and, for each, the position in its input
     /// plane (`y·W + x`) of the first largest element (or the last NaN), as PyTorch picks it.
     static func maxPool(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry, out: UnsafeMutableRawPointer,

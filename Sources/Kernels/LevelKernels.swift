@@ -126,6 +126,32 @@ package enum LevelKernels: KernelSet {
     }
 
     @inline(never)
+    package static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                    bias: UnsafePointer<Float>?, geometry: WindowGeometry, groups: Int,
+                                    outChannels: Int, out: UnsafeMutablePointer<Float>) {
+        LevelGEMM.convolution(input: input, weight: weight, bias: bias,
+                              shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels), out: out)
+    }
+
+    @inline(never)
+    package static func convolutionInputGradient(gradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                                 geometry: WindowGeometry, groups: Int, outChannels: Int,
+                                                 input: UnsafeMutablePointer<Float>) {
+        LevelGEMM.convolutionInputGradient(gradient: gradient, weight: weight,
+                                           shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels),
+                                           input: input)
+    }
+
+    @inline(never)
+    package static func convolutionWeightGradient(input: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+                                                  geometry: WindowGeometry, groups: Int, outChannels: Int,
+                                                  weight: UnsafeMutablePointer<Float>) {
+        LevelGEMM.convolutionWeightGradient(input: input, gradient: gradient,
+                                            shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels),
+                                            weight: weight)
+    }
+
+    @inline(never)
     package static func maxPool(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry,
                                 out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>) {
         switch dtype {

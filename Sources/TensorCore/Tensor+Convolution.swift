@@ -1,7 +1,9 @@
 // 2-d convolution (cross-correlation, as every deep-learning library computes it) as im2col and the GEMM: each
 // output pixel's receptive field is unfolded into a row of a column matrix (padding read as zeros, never
 // copied), the rows times the weight are the output, and the gradient of the input folds the columns' gradient
-// back (col2im), adding where windows overlap.
+// back (col2im), adding where windows overlap. Float32 runs image by image in the kernels (Kernels/Convolution.swift),
+// the unfolding never leaving the cache; float64 (gradient checks) composes `unfolded` and `matmul`, so that
+// autograd derives its gradients.
 
 /// Where the windows of a 2-d convolution or pooling over `input` (`[N, C, H, W]`) lie, after checking the sizes
 /// against `op` (named in the message).
@@ -74,6 +76,9 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
         pads = (height / 2, height - height / 2, width / 2, width - width / 2)
     }
     let geometry = windowGeometry(input, kernel: Size2D(kh, kw), stride: stride, dilation: dilation, padding: pads, op: "conv2d")
+    if input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 {
+        return imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups)
+    }
     let (og, depth, pixels) = (o / groups, cg * kh * kw, geometry.outHeight * geometry.outWidth)
     // Each output pixel's window as a row, [N, outH·outW, C/groups·kh·kw] per group; the group's weight
     // [O/groups, C/groups·kh·kw] times each image's windows transposed is that image's output channels
@@ -85,4 +90,39 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     let joined = groups == 1 ? products[0] : Tensor.concatenated(products, axis: 1)
     let output = joined.reshaped(to: [n, o, geometry.outHeight, geometry.outWidth])
     return bias.map { output + $0.reshaped(to: [1, o, 1, 1]) } ?? output
+}
+
+/// Float32 `conv2d` on the kernels' image-by-image path, with its own pullback: the input's gradient is the
+/// weight transposed times the output's, folded back onto the image; the weight's, the output's gradient times the
+/// windows, summed over images; the bias's, the output's gradient summed over N, H and W.
+private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Tensor?, geometry: WindowGeometry,
+                                     groups: Int) -> Tensor {
+    let (x, w, b) = (input.contiguous(), weight.contiguous(), bias?.contiguous())
+    let outChannels = w.shape[0]
+    let out = Tensor(uninitializedShape: [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth],
+                     dtype: .float32)
+    Kernels.active.convolution(input: x.pointer(Float.self), weight: w.pointer(Float.self),
+                               bias: b.map { UnsafePointer($0.pointer(Float.self)) }, geometry: geometry, groups: groups,
+                               outChannels: outChannels, out: out.pointer(Float.self))
+    let (needsInput, needsWeight) = (input.requiresGrad, weight.requiresGrad)
+    return out.recorded("conv2d", [input, weight] + (bias.map { [$0] } ?? [])) { g in
+        let gradient = g.contiguous()
+        var gradients: [Tensor?] = [nil, nil]
+        if needsInput {
+            let inputGradient = Tensor(uninitializedShape: x.shape, dtype: .float32)
+            Kernels.active.convolutionInputGradient(gradient: gradient.pointer(Float.self), weight: w.pointer(Float.self),
+                                                    geometry: geometry, groups: groups, outChannels: outChannels,
+                                                    input: inputGradient.pointer(Float.self))
+            gradients[0] = inputGradient
+        }
+        if needsWeight {
+            let weightGradient = Tensor(uninitializedShape: w.shape, dtype: .float32)
+            Kernels.active.convolutionWeightGradient(input: x.pointer(Float.self), gradient: gradient.pointer(Float.self),
+                                                     geometry: geometry, groups: groups, outChannels: outChannels,
+                                                     weight: weightGradient.pointer(Float.self))
+            gradients[1] = weightGradient
+        }
+        if b != nil { gradients.append(gradient.sum(axes: [0, 2, 3])) }
+        return gradients
+    }
 }
