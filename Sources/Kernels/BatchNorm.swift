@@ -25,22 +25,46 @@ func channelStatisticsKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n
     let count = Double(Swift.max(shape.n &* shape.m, 1))
     forEachChannel(shape) { channels in
         for c in channels {
-            var sum = 0.0
+            // Sums of x − pivot, with the channel's first value as the pivot: the variance as E[d²] − E[d]²
+            // then cancels nothing of note unless the spread is 1e-8 of the mean, and needs one pass, not two.
+            let pivot = shape.n &* shape.m > 0 ? Double(input[c &* shape.m]) : 0
+            var (sum, squares) = (0.0, 0.0)
             forEachPlane(input, shape, channel: c) { plane, _ in
-                for i in 0..<shape.m { sum += Double(plane[i]) }
+                let sums = pairedSums(plane, plane, count: shape.m, gShift: pivot, xShift: pivot)
+                sum += sums.first
+                squares += sums.products
             }
             let average = sum / count
-            var squares = 0.0
-            forEachPlane(input, shape, channel: c) { plane, _ in
-                for i in 0..<shape.m {
-                    let d = Double(plane[i]) - average
-                    squares += d * d
-                }
-            }
-            mean[c] = T(average)
-            variance[c] = T(squares / count)
+            mean[c] = T(pivot + average)
+            variance[c] = T(Swift.max(0, squares / count - average * average))
         }
     }
+}
+
+/// Σ (g − gShift) and Σ (g − gShift)·(x − xShift) over `count` elements of `g` and `x`, in double precision,
+/// eight lanes at a time: one running sum is one dependent addition per element, 4 cycles each (batch norm's
+/// statistics ran at 2 GB/s).
+@inline(__always)
+private func pairedSums<T: KernelScalar>(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, count: Int, gShift: Double,
+                                         xShift: Double) -> (first: Double, products: Double) {
+    let (shift, center) = (gShift, xShift)
+    var (first, products) = (SIMD8<Double>(), SIMD8<Double>())
+    var i = 0
+    while i &+ 8 <= count {
+        let gv = SIMD8<Double>(UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<T>.self)) - shift
+        let xv = SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<T>.self)) - center
+        first += gv
+        products += gv * xv
+        i &+= 8
+    }
+    var (firstSum, productSum) = (first.sum(), products.sum())
+    while i < count {
+        let (gi, xi) = (Double(g[i]) - shift, Double(x[i]) - center)
+        firstSum += gi
+        productSum += gi * xi
+        i &+= 1
+    }
+    return (firstSum, productSum)
 }
 
 func channelAffineKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n: Int, c: Int, m: Int),
@@ -67,12 +91,12 @@ func batchNormBackwardKernel<T: KernelScalar>(input: UnsafePointer<T>, gradient:
             let (mu, inv) = (Double(mean[c]), Double(invstd[c]))
             var (sumG, sumGX) = (0.0, 0.0)
             forEachPlane(input, shape, channel: c) { plane, n in
-                let g = gradient + (n &* shape.c &+ c) &* shape.m
-                for i in 0..<shape.m {
-                    sumG += Double(g[i])
-                    sumGX += Double(g[i]) * (Double(plane[i]) - mu) * inv
-                }
+                let sums = pairedSums(gradient + (n &* shape.c &+ c) &* shape.m, plane, count: shape.m, gShift: 0,
+                                      xShift: mu)
+                sumG += sums.first
+                sumGX += sums.products
             }
+            sumGX *= inv
             sumGradient[c] = T(sumG)
             sumGradientXhat[c] = T(sumGX)
             let (meanG, meanGX, a) = (T(sumG / count), T(sumGX / count), scale[c])

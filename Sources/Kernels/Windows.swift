@@ -107,7 +107,9 @@ func maxPoolKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowG
     let perPlane = g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth
     Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
                              multipleOf: 1) { range in
-        if g.isTwoByTwo {
+        if g.isTwoByTwo, T.self == Float.self {
+            let (input, out) = (UnsafeRawPointer(input).assumingMemoryBound(to: Float.self),
+                                UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
             for p in range { maxPoolTwoByTwo(input + p &* g.height &* g.width, g, out, indices, plane: p) }
             return
         }
@@ -156,29 +158,45 @@ func maxPoolKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowG
     }
 }
 
-/// `MaxPool2d(2)` of one plane, the CNN preset's pooling: four taps a window in straight-line code (the general
-/// loop's index arithmetic per tap made it 4.6 ns per input element, 0.9 GB/s).
+/// `MaxPool2d(2)` of one float32 plane, the CNN preset's pooling: eight windows at a time, each of the four taps one
+/// vector of the two input rows split into even and odd columns (the general loop's index arithmetic per tap
+/// took 4.6 ns per input element, 0.9 GB/s; four taps a window in straight-line scalar code, 2.7 GB/s). A row's
+/// last windows are computed eight at a time too, reading past the row (into the next, or the storage's slack),
+/// and stored lane by lane.
 @inline(__always)
-private func maxPoolTwoByTwo<T: KernelScalar>(_ plane: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>,
-                                              _ indices: UnsafeMutablePointer<Int32>, plane p: Int) {
+private func maxPoolTwoByTwo(_ plane: UnsafePointer<Float>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<Float>,
+                             _ indices: UnsafeMutablePointer<Int32>, plane p: Int) {
+    let evenColumns = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
     for oy in 0..<g.outHeight {
         let top = 2 &* oy &* g.width
         let target = (p &* g.outHeight &+ oy) &* g.outWidth
-        for ox in 0..<g.outWidth {
+        var ox = 0
+        while ox < g.outWidth {
             let first = top &+ 2 &* ox
-            var (best, bestIndex) = (plane[first], first)
-            // The other three taps in PyTorch's order; selects rather than branches (a coin toss on real data).
-            @inline(__always) func consider(_ index: Int) {
-                let value = plane[index]
-                let better = value > best || value.isNaN
-                best = better ? value : best
-                bestIndex = better ? index : bestIndex
+            let upper = UnsafeRawPointer(plane + first).loadUnaligned(as: SIMD16<Float>.self)
+            let lower = UnsafeRawPointer(plane + (first &+ g.width)).loadUnaligned(as: SIMD16<Float>.self)
+            let firstIndex = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: first)) &+ evenColumns
+            var (best, bestIndex) = (upper.evenHalf, firstIndex)
+            // The other three taps in PyTorch's order; a larger value or a NaN replaces the best.
+            @inline(__always) func consider(_ value: SIMD8<Float>, at offset: Int) {
+                let better = (value .> best) .| (value .!= value)
+                best.replace(with: value, where: better)
+                bestIndex.replace(with: firstIndex &+ Int32(truncatingIfNeeded: offset), where: better)
             }
-            consider(first &+ 1)
-            consider(first &+ g.width)
-            consider(first &+ g.width &+ 1)
-            out[target &+ ox] = best
-            indices[target &+ ox] = Int32(truncatingIfNeeded: bestIndex)
+            consider(upper.oddHalf, at: 1)
+            consider(lower.evenHalf, at: g.width)
+            consider(lower.oddHalf, at: g.width &+ 1)
+            let count = Swift.min(8, g.outWidth &- ox)
+            if count == 8 {
+                UnsafeMutableRawPointer(out + (target &+ ox)).storeBytes(of: best, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(indices + (target &+ ox)).storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
+            } else {
+                for lane in 0..<count {
+                    out[target &+ ox &+ lane] = best[lane]
+                    indices[target &+ ox &+ lane] = bestIndex[lane]
+                }
+            }
+            ox &+= 8
         }
     }
 }

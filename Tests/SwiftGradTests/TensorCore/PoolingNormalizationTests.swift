@@ -56,6 +56,25 @@ import Testing
         assertClose(x.grad!, shape: [1, 1, 2, 2], [1, 0, 0, 0])
     }
 
+    /// Float32 `MaxPool2d(2)` runs eight windows at a time (rows of 7, 8, 9 and 17 windows: a partial group, a
+    /// whole one, both, and an odd input dropping its last row and column); float64 runs the general loop. Values
+    /// from a handful, so that most windows tie, and NaNs: the same outputs and the same positions picked.
+    @Test(arguments: [[2, 3, 14, 14], [1, 2, 16, 17], [1, 1, 18, 19], [2, 1, 35, 34]])
+    func twoByTwoMaxPoolPicksWhatTheGeneralLoopPicks(_ shape: [Int]) {
+        let generator = RandomGenerator(seed: 11)
+        let count = shape.reduce(1, *)
+        let picks = Tensor.randint(0, 4, shape: [count], generator: generator).elements(as: Double.self)
+        let scalars = picks.enumerated().map { index, value in index % 37 == 5 ? Double.nan : value }
+        var results: [[Double]] = []
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor(shape: shape, scalars: scalars, dtype: dtype).requiringGrad()
+            let y = maxPool2d(x, kernel: 2)
+            y.sum().backward()
+            results.append(y.elements(as: Double.self) + x.grad!.elements(as: Double.self))
+        }
+        #expect(zip(results[0], results[1]).allSatisfy { $0 == $1 || $0.isNaN && $1.isNaN })
+    }
+
     @Test func paddingLargerThanHalfTheKernelStops() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = maxPool2d(Tensor.zeros(1, 1, 4, 4), kernel: 2, padding: 2)
