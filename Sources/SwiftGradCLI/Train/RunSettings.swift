@@ -68,7 +68,7 @@ enum TrainDefaults {
     static let seed: UInt64 = 0
 
     static func hidden(_ architecture: Architecture) -> [Int] { architecture == .mlp ? [256, 128] : [128] }
-    static func epochs(_ architecture: Architecture) -> Int { architecture == .mlp ? 15 : 7 }
+    static func epochs(_ architecture: Architecture) -> Int { architecture == .mlp ? 15 : 10 }
     static func learningRate(_ optimizer: String) -> Float { optimizer == "sgd" ? 0.1 : 0.003 }
     static func weightDecay(_ optimizer: String) -> Float { optimizer == "adamw" ? 0.1 : 0 }
 }
