@@ -124,8 +124,8 @@ package protocol KernelSet {
     static func adamUpdate(_ range: Range<Int>, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
                            m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, settings: AdamSettings)
 
-    /// im2col: row (n·outH + oy)·outW + ox of `columns` `[N·outH·outW, channels.count·kh·kw]` holds the window of
-    /// output pixel (oy, ox) of image n over input channels `channels`, zero where it reaches into the padding.
+    /// im2col by tap: row (c, ky, kx) of image n's block of `columns` `[N, channels.count·kh·kw, outH·outW]` holds
+    /// that tap of every output pixel over input channel c of `channels`, zero where it reaches into the padding.
     static func unfold(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
                        columns: UnsafeMutableRawPointer)
 

@@ -47,19 +47,18 @@ func channelStatisticsKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n
 @inline(__always)
 private func pairedSums<T: KernelScalar>(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, count: Int, gShift: Double,
                                          xShift: Double) -> (first: Double, products: Double) {
-    let (shift, center) = (gShift, xShift)
     var (first, products) = (SIMD8<Double>(), SIMD8<Double>())
     var i = 0
     while i &+ 8 <= count {
-        let gv = SIMD8<Double>(UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<T>.self)) - shift
-        let xv = SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<T>.self)) - center
+        let gv = SIMD8<Double>(UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<T>.self)) - gShift
+        let xv = SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<T>.self)) - xShift
         first += gv
         products += gv * xv
         i &+= 8
     }
     var (firstSum, productSum) = (first.sum(), products.sum())
     while i < count {
-        let (gi, xi) = (Double(g[i]) - shift, Double(x[i]) - center)
+        let (gi, xi) = (Double(g[i]) - gShift, Double(x[i]) - xShift)
         firstSum += gi
         productSum += gi * xi
         i &+= 1

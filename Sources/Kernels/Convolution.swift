@@ -5,9 +5,9 @@ import KernelSupport
 // the whole batch (29 MB for the same layer) into memory, writing it and reading it back. The gradients do the
 // same, and nothing of the unfolding outlives a call, so the backward pass keeps only the input and the weight.
 //
-// The windows are laid out by tap (`unfoldTaps`, `[C·kh·kw, outH·outW]`: row (c, ky, kx) holds that tap of
-// every output pixel), so that they are B of the forward product and C of the input gradient's, and the output
-// comes out in NCHW order; the weight gradient multiplies them by the output's gradient transposed.
+// The windows are laid out by tap (`unfoldTaps`, see Windows.swift), so that they are B of the forward product and
+// C of the input gradient's, and the output comes out in NCHW order; the weight gradient multiplies them by the
+// output's gradient transposed.
 
 /// The shapes of one convolution: `groups` groups of `channels` input and `outputs` output channels each.
 struct ConvolutionShape {
@@ -75,7 +75,7 @@ extension GEMMDriver {
                                  b: MatrixView(base: gradient + (n * outChannels + group * s.outputs) * s.pixels,
                                                rowStride: s.pixels, colStride: 1),
                                  c: scratch.a, ldc: s.pixels, accumulate: false, threads: threads)
-                        foldTaps(scratch.a, geometry: g, image: n, channels: s.channelRange(group), input: input)
+                        foldScratchTaps(scratch.a, geometry: g, image: n, channels: s.channelRange(group), input: input)
                     }
                 }
             }
@@ -166,133 +166,5 @@ extension GEMMDriver {
     /// Run `part` of `parts` nearly equal runs of `0..<batch`.
     private static func imageRun(_ part: Int, of parts: Int, batch: Int) -> Range<Int> {
         (part * batch / parts)..<((part + 1) * batch / parts)
-    }
-}
-
-/// The output pixels `ox` whose tap at input column `ox·stride + offset` lies inside `0..<width`, of `count`.
-@inline(__always)
-private func insideColumns(offset: Int, stride: Int, width: Int, count: Int) -> Range<Int> {
-    let first = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-    let end = width - offset <= 0 ? 0 : (width - offset + stride - 1) / stride
-    let upper = Swift.min(count, end), lower = Swift.min(first, upper)
-    return lower..<upper
-}
-
-/// Calls `body(plane, ky, kx, row)` for each tap (c, ky, kx) of image `n`'s channels `channels` in `input`, in
-/// order, with the start of channel c's plane and the tap's row of `columns`, `outH·outW` long.
-@inline(__always)
-private func forEachTap<Pointer>(_ input: Pointer, geometry g: WindowGeometry, image n: Int, channels: Range<Int>,
-                                 columns: UnsafeMutablePointer<Float>, advance: (Pointer, Int) -> Pointer,
-                                 _ body: (Pointer, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
-    var row = columns
-    for c in channels {
-        let plane = advance(input, (n &* g.channels &+ c) &* g.height &* g.width)
-        for ky in 0..<g.kernelHeight {
-            for kx in 0..<g.kernelWidth {
-                body(plane, ky, kx, row)
-                row += g.outHeight &* g.outWidth
-            }
-        }
-    }
-}
-
-/// im2col of image `n` by tap: row (c, ky, kx) of `columns` `[channels.count·kh·kw, outH·outW]` holds that tap of
-/// every output pixel, zero where it falls in the padding.
-@inline(__always)
-func unfoldTaps(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, image n: Int, channels: Range<Int>,
-                columns: UnsafeMutablePointer<Float>) {
-    forEachTap(input, geometry: g, image: n, channels: channels, columns: columns, advance: +) { plane, ky, kx, row in
-        if g.keepsWidth {
-            let tap = SameWidthTap(g, ky: ky, kx: kx)
-            row.update(repeating: 0, count: tap.copied.lowerBound)
-            (row + tap.copied.lowerBound).update(from: plane + (tap.copied.lowerBound &+ tap.shift), count: tap.copied.count)
-            (row + tap.copied.upperBound).update(repeating: 0, count: g.outHeight &* g.width &- tap.copied.upperBound)
-            tap.clearWrappedColumns(row)
-            return
-        }
-        let offset = kx &* g.dilationWidth &- g.padLeft
-        let inside = insideColumns(offset: offset, stride: g.strideWidth, width: g.width, count: g.outWidth)
-        for oy in 0..<g.outHeight {
-            let out = row + oy &* g.outWidth
-            let y = oy &* g.strideHeight &- g.padTop &+ ky &* g.dilationHeight
-            guard y >= 0 && y < g.height else {
-                out.update(repeating: 0, count: g.outWidth)
-                continue
-            }
-            let line = plane + (y &* g.width &+ offset)
-            for ox in 0..<inside.lowerBound { out[ox] = 0 }
-            if g.strideWidth == 1 {
-                for ox in inside { out[ox] = line[ox] }
-            } else {
-                for ox in inside { out[ox] = line[ox &* g.strideWidth] }
-            }
-            for ox in inside.upperBound..<g.outWidth { out[ox] = 0 }
-        }
-    }
-}
-
-/// col2im by tap, the gradient of ``unfoldTaps(_:geometry:image:channels:columns:)``: adds each element of
-/// `columns` to the position of image `n` of `input` it was read from (and clears some of `columns` on the way).
-@inline(__always)
-func foldTaps(_ columns: UnsafeMutablePointer<Float>, geometry g: WindowGeometry, image n: Int, channels: Range<Int>,
-              input: UnsafeMutablePointer<Float>) {
-    forEachTap(input, geometry: g, image: n, channels: channels, columns: columns, advance: +) { plane, ky, kx, row in
-        if g.keepsWidth {
-            let tap = SameWidthTap(g, ky: ky, kx: kx)
-            tap.clearWrappedColumns(row)
-            let target = plane + tap.shift
-            for t in tap.copied { target[t] += row[t] }
-            return
-        }
-        let offset = kx &* g.dilationWidth &- g.padLeft
-        let inside = insideColumns(offset: offset, stride: g.strideWidth, width: g.width, count: g.outWidth)
-        for oy in 0..<g.outHeight {
-            let y = oy &* g.strideHeight &- g.padTop &+ ky &* g.dilationHeight
-            guard y >= 0 && y < g.height else { continue }
-            let from = row + oy &* g.outWidth, line = plane + (y &* g.width &+ offset)
-            if g.strideWidth == 1 {
-                for ox in inside { line[ox] += from[ox] }
-            } else {
-                for ox in inside { line[ox &* g.strideWidth] += from[ox] }
-            }
-        }
-    }
-}
-
-extension WindowGeometry {
-    /// Stride 1 and as wide as the input (3×3 with padding 1, `padding: .same`): then the output's rows of one tap
-    /// read consecutive rows of the input, one run of memory.
-    var keepsWidth: Bool { strideHeight == 1 && strideWidth == 1 && outWidth == width }
-}
-
-/// One tap of a convolution that keeps the width (see `WindowGeometry.keepsWidth`): tap row element t (output
-/// pixel t = oy·W + ox) reads input element t + `shift` of its plane, for t in `copied`. Past the rows in
-/// `copied` the tap reads padding; inside them, the columns at either edge that a run wraps onto the
-/// neighbouring input row read padding too, and are cleared after the copy.
-private struct SameWidthTap {
-    let shift: Int, copied: Range<Int>
-    let columnOffset: Int, width: Int, rows: Range<Int>
-
-    @inline(__always)
-    init(_ g: WindowGeometry, ky: Int, kx: Int) {
-        let rowOffset = ky &* g.dilationHeight &- g.padTop
-        columnOffset = kx &* g.dilationWidth &- g.padLeft
-        width = g.width
-        shift = rowOffset &* g.width &+ columnOffset
-        let lower = Swift.min(Swift.max(0, -rowOffset), g.outHeight)
-        rows = lower..<Swift.max(lower, Swift.min(g.outHeight, g.height &- rowOffset))
-        let first = Swift.min(Swift.max(rows.lowerBound &* g.width, -shift), g.outHeight &* g.width)
-        copied = first..<Swift.max(first, Swift.min(rows.upperBound &* g.width, g.height &* g.width &- shift))
-    }
-
-    /// Zeroes the edge columns of `row`'s rows that read across the input's left or right edge.
-    @inline(__always)
-    func clearWrappedColumns(_ row: UnsafeMutablePointer<Float>) {
-        if columnOffset < 0 {
-            for oy in rows { (row + oy &* width).update(repeating: 0, count: Swift.min(-columnOffset, width)) }
-        } else if columnOffset > 0 {
-            let kept = Swift.max(0, width &- columnOffset)
-            for oy in rows { (row + (oy &* width &+ kept)).update(repeating: 0, count: width &- kept) }
-        }
     }
 }

@@ -3,100 +3,35 @@ import KernelSupport
 // The loops of convolution and pooling over an image's windows: im2col and its gradient, and max pooling. Each
 // image (or image-channel plane) is independent, so the work is split between threads by images, and the
 // gradients, which add into the input, never have two threads writing one element.
+//
+// im2col lays an image's windows out by tap: row (c, ky, kx) of `[C·kh·kw, outH·outW]` holds that tap of every
+// output pixel, so that the weight `[O, C·kh·kw]` times it is the output in NCHW order, and for stride 1 at the
+// input's width each row is one run of the input.
 
-/// im2col over images `images` (see ``KernelSet/unfold(_:input:geometry:channels:columns:)``).
+/// im2col by tap (see ``KernelSet/unfold(_:input:geometry:channels:columns:)``), image by image.
 func unfoldKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowGeometry, channels: Range<Int>,
                                    columns: UnsafeMutablePointer<T>) {
-    let depth = channels.count &* g.kernelHeight &* g.kernelWidth
-    let perImage = g.outHeight &* g.outWidth
-    Parallelism.forEachPiece(of: g.batch, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perImage &* depth, 1)),
-                             multipleOf: 1) { images in
-        for n in images {
-            for oy in 0..<g.outHeight {
-                for ox in 0..<g.outWidth {
-                    var row = columns + ((n &* g.outHeight &+ oy) &* g.outWidth &+ ox) &* depth
-                    let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
-                    if g.isInside(top: top, left: left) {
-                        // Most windows lie wholly inside the image: no bounds to check.
-                        for c in channels {
-                            let planeRow = (n &* g.channels &+ c) &* g.height &+ top
-                            let corner = input + (planeRow &* g.width &+ left)
-                            for ky in 0..<g.kernelHeight {
-                                let line = corner + ky &* g.dilationHeight &* g.width
-                                for kx in 0..<g.kernelWidth { row[kx] = line[kx &* g.dilationWidth] }
-                                row += g.kernelWidth
-                            }
-                        }
-                        continue
-                    }
-                    for c in channels {
-                        let plane = input + (n &* g.channels &+ c) &* g.height &* g.width
-                        for ky in 0..<g.kernelHeight {
-                            let y = top &+ ky &* g.dilationHeight
-                            if y < 0 || y >= g.height {
-                                row.update(repeating: 0, count: g.kernelWidth)
-                            } else {
-                                let line = plane + y &* g.width
-                                for kx in 0..<g.kernelWidth {
-                                    let x = left &+ kx &* g.dilationWidth
-                                    row[kx] = x >= 0 && x < g.width ? line[x] : 0
-                                }
-                            }
-                            row += g.kernelWidth
-                        }
-                    }
-                }
-            }
-        }
+    let perImage = channels.count &* g.kernelHeight &* g.kernelWidth &* g.outHeight &* g.outWidth
+    forEachImage(g, elementsPerImage: perImage) { n in
+        unfoldTaps(input, geometry: g, image: n, channels: channels, columns: columns + n &* perImage)
     }
 }
 
-/// col2im (see ``KernelSet/fold(_:columns:geometry:channels:input:)``); `input` is added to.
-///
-/// The same walk as ``unfoldKernel(input:geometry:channels:columns:)`` with the copy reversed. Written out twice
-/// on purpose: one traversal shared through closures (`move`/`pad`, inlined) made the preset's second convolution
-/// 33 % slower (forward 20.7 → 27.5 ms, batch 128, one thread), the optimiser no longer keeping the row pointers
-/// in registers.
+/// col2im by tap (see ``KernelSet/fold(_:columns:geometry:channels:input:)``), image by image; `input` is added to.
 func foldKernel<T: KernelScalar>(columns: UnsafePointer<T>, geometry g: WindowGeometry, channels: Range<Int>,
                                  input: UnsafeMutablePointer<T>) {
-    let depth = channels.count &* g.kernelHeight &* g.kernelWidth
-    let perImage = g.outHeight &* g.outWidth
-    Parallelism.forEachPiece(of: g.batch, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perImage &* depth, 1)),
+    let perImage = channels.count &* g.kernelHeight &* g.kernelWidth &* g.outHeight &* g.outWidth
+    forEachImage(g, elementsPerImage: perImage) { n in
+        foldTaps(columns + n &* perImage, geometry: g, image: n, channels: channels, input: input)
+    }
+}
+
+/// Calls `body(n)` for every image, the images split between threads.
+@inline(__always)
+private func forEachImage(_ g: WindowGeometry, elementsPerImage: Int, _ body: (Int) -> Void) {
+    Parallelism.forEachPiece(of: g.batch, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(elementsPerImage, 1)),
                              multipleOf: 1) { images in
-        for n in images {
-            for oy in 0..<g.outHeight {
-                for ox in 0..<g.outWidth {
-                    var row = columns + ((n &* g.outHeight &+ oy) &* g.outWidth &+ ox) &* depth
-                    let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
-                    if g.isInside(top: top, left: left) {
-                        for c in channels {
-                            let planeRow = (n &* g.channels &+ c) &* g.height &+ top
-                            let corner = input + (planeRow &* g.width &+ left)
-                            for ky in 0..<g.kernelHeight {
-                                let line = corner + ky &* g.dilationHeight &* g.width
-                                for kx in 0..<g.kernelWidth { line[kx &* g.dilationWidth] += row[kx] }
-                                row += g.kernelWidth
-                            }
-                        }
-                        continue
-                    }
-                    for c in channels {
-                        let plane = input + (n &* g.channels &+ c) &* g.height &* g.width
-                        for ky in 0..<g.kernelHeight {
-                            let y = top &+ ky &* g.dilationHeight
-                            if y >= 0 && y < g.height {
-                                let line = plane + y &* g.width
-                                for kx in 0..<g.kernelWidth {
-                                    let x = left &+ kx &* g.dilationWidth
-                                    if x >= 0 && x < g.width { line[x] += row[kx] }
-                                }
-                            }
-                            row += g.kernelWidth
-                        }
-                    }
-                }
-            }
-        }
+        for n in images { body(n) }
     }
 }
 
@@ -229,5 +164,145 @@ extension WindowGeometry {
     var isTwoByTwo: Bool {
         kernelHeight == 2 && kernelWidth == 2 && strideHeight == 2 && strideWidth == 2 && padTop == 0 && padLeft == 0
             && dilationHeight == 1 && dilationWidth == 1
+    }
+}
+
+/// The output pixels `ox` whose tap at input column `ox·stride + offset` lies inside `0..<width`, of `count`.
+@inline(__always)
+private func insideColumns(offset: Int, stride: Int, width: Int, count: Int) -> Range<Int> {
+    let first = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+    let end = width - offset <= 0 ? 0 : (width - offset + stride - 1) / stride
+    let upper = Swift.min(count, end), lower = Swift.min(first, upper)
+    return lower..<upper
+}
+
+/// Calls `body(plane, ky, kx, row)` for each tap (c, ky, kx) of image `n`'s channels `channels`, in order, with
+/// the offset of channel c's plane in the input and of the tap's row (`outH·outW` long) in the columns.
+@inline(__always)
+private func forEachTap(_ g: WindowGeometry, image n: Int, channels: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+    var row = 0
+    for c in channels {
+        let plane = (n &* g.channels &+ c) &* g.height &* g.width
+        for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+                body(plane, ky, kx, row)
+                row &+= g.outHeight &* g.outWidth
+            }
+        }
+    }
+}
+
+/// im2col of image `n` by tap: row (c, ky, kx) of `columns` `[channels.count·kh·kw, outH·outW]` holds that tap of
+/// every output pixel, zero where it falls in the padding.
+@inline(__always)
+func unfoldTaps<T: KernelScalar>(_ input: UnsafePointer<T>, geometry g: WindowGeometry, image n: Int,
+                                 channels: Range<Int>, columns: UnsafeMutablePointer<T>) {
+    forEachTap(g, image: n, channels: channels) { planeOffset, ky, kx, rowOffset in
+        let (plane, row) = (input + planeOffset, columns + rowOffset)
+        if g.keepsWidth {
+            let tap = SameWidthTap(g, ky: ky, kx: kx)
+            row.update(repeating: 0, count: tap.copied.lowerBound)
+            (row + tap.copied.lowerBound).update(from: plane + (tap.copied.lowerBound &+ tap.shift), count: tap.copied.count)
+            (row + tap.copied.upperBound).update(repeating: 0, count: g.outHeight &* g.width &- tap.copied.upperBound)
+            tap.clearWrappedColumns(row)
+            return
+        }
+        let offset = kx &* g.dilationWidth &- g.padLeft
+        let inside = insideColumns(offset: offset, stride: g.strideWidth, width: g.width, count: g.outWidth)
+        for oy in 0..<g.outHeight {
+            let out = row + oy &* g.outWidth
+            let y = oy &* g.strideHeight &- g.padTop &+ ky &* g.dilationHeight
+            guard y >= 0 && y < g.height else {
+                out.update(repeating: 0, count: g.outWidth)
+                continue
+            }
+            let line = plane + (y &* g.width &+ offset)
+            for ox in 0..<inside.lowerBound { out[ox] = 0 }
+            if g.strideWidth == 1 {
+                for ox in inside { out[ox] = line[ox] }
+            } else {
+                for ox in inside { out[ox] = line[ox &* g.strideWidth] }
+            }
+            for ox in inside.upperBound..<g.outWidth { out[ox] = 0 }
+        }
+    }
+}
+
+/// col2im by tap, the gradient of ``unfoldTaps(_:geometry:image:channels:columns:)``: adds each element of
+/// `columns` to the position of image `n` of `input` it was read from, row by row.
+@inline(__always)
+func foldTaps<T: KernelScalar>(_ columns: UnsafePointer<T>, geometry g: WindowGeometry, image n: Int,
+                               channels: Range<Int>, input: UnsafeMutablePointer<T>) {
+    forEachTap(g, image: n, channels: channels) { planeOffset, ky, kx, rowOffset in
+        let (plane, row) = (input + planeOffset, columns + rowOffset)
+        let offset = kx &* g.dilationWidth &- g.padLeft
+        let inside = insideColumns(offset: offset, stride: g.strideWidth, width: g.width, count: g.outWidth)
+        for oy in 0..<g.outHeight {
+            let y = oy &* g.strideHeight &- g.padTop &+ ky &* g.dilationHeight
+            guard y >= 0 && y < g.height else { continue }
+            let from = row + oy &* g.outWidth, line = plane + (y &* g.width &+ offset)
+            if g.strideWidth == 1 {
+                for ox in inside { line[ox] += from[ox] }
+            } else {
+                for ox in inside { line[ox &* g.strideWidth] += from[ox] }
+            }
+        }
+    }
+}
+
+/// ``foldTaps(_:geometry:image:channels:input:)`` for columns that are the caller's scratch: a tap of a
+/// convolution that keeps the width adds as one run, after clearing the columns that wrap across the input's
+/// edges (the preset's second convolution, forward and backward, batch 128, one thread: 34.1–34.7 ms row by row,
+/// 32.8–33.0 ms so).
+@inline(__always)
+func foldScratchTaps<T: KernelScalar>(_ columns: UnsafeMutablePointer<T>, geometry g: WindowGeometry, image n: Int,
+                                      channels: Range<Int>, input: UnsafeMutablePointer<T>) {
+    guard g.keepsWidth else {
+        foldTaps(columns, geometry: g, image: n, channels: channels, input: input)
+        return
+    }
+    forEachTap(g, image: n, channels: channels) { planeOffset, ky, kx, rowOffset in
+        let (tap, row) = (SameWidthTap(g, ky: ky, kx: kx), columns + rowOffset)
+        tap.clearWrappedColumns(row)
+        let target = input + (planeOffset &+ tap.shift)
+        for t in tap.copied { target[t] += row[t] }
+    }
+}
+
+extension WindowGeometry {
+    /// Stride 1 and as wide as the input (3×3 with padding 1, `padding: .same`): then the output's rows of one tap
+    /// read consecutive rows of the input, one run of memory.
+    var keepsWidth: Bool { strideHeight == 1 && strideWidth == 1 && outWidth == width }
+}
+
+/// One tap of a convolution that keeps the width (see `WindowGeometry.keepsWidth`): tap row element t (output
+/// pixel t = oy·W + ox) reads input element t + `shift` of its plane, for t in `copied`. Past the rows in
+/// `copied` the tap reads padding; inside them, the columns at either edge that a run wraps onto the
+/// neighbouring input row read padding too, and are cleared after the copy.
+private struct SameWidthTap {
+    let shift: Int, copied: Range<Int>
+    let columnOffset: Int, width: Int, rows: Range<Int>
+
+    @inline(__always)
+    init(_ g: WindowGeometry, ky: Int, kx: Int) {
+        let rowOffset = ky &* g.dilationHeight &- g.padTop
+        columnOffset = kx &* g.dilationWidth &- g.padLeft
+        width = g.width
+        shift = rowOffset &* g.width &+ columnOffset
+        let lower = Swift.min(Swift.max(0, -rowOffset), g.outHeight)
+        rows = lower..<Swift.max(lower, Swift.min(g.outHeight, g.height &- rowOffset))
+        let first = Swift.min(Swift.max(rows.lowerBound &* g.width, -shift), g.outHeight &* g.width)
+        copied = first..<Swift.max(first, Swift.min(rows.upperBound &* g.width, g.height &* g.width &- shift))
+    }
+
+    /// Zeroes the edge columns of `row`'s rows that read across the input's left or right edge.
+    @inline(__always)
+    func clearWrappedColumns<T: KernelScalar>(_ row: UnsafeMutablePointer<T>) {
+        if columnOffset < 0 {
+            for oy in rows { (row + oy &* width).update(repeating: 0, count: Swift.min(-columnOffset, width)) }
+        } else if columnOffset > 0 {
+            let kept = Swift.max(0, width &- columnOffset)
+            for oy in rows { (row + (oy &* width &+ kept)).update(repeating: 0, count: width &- kept) }
+        }
     }
 }

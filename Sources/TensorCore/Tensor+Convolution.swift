@@ -1,6 +1,6 @@
 // 2-d convolution (cross-correlation, as every deep-learning library computes it) as im2col and the GEMM: each
-// output pixel's receptive field is unfolded into a row of a column matrix (padding read as zeros, never
-// copied), the rows times the weight are the output, and the gradient of the input folds the columns' gradient
+// kernel tap's view of the image is unfolded into a row of a column matrix (padding read as zeros, never
+// copied), the weight times the rows is the output, and the gradient of the input folds the columns' gradient
 // back (col2im), adding where windows overlap. Float32 runs image by image in the kernels (Kernels/Convolution.swift),
 // the unfolding never leaving the cache; float64 (gradient checks) composes `unfolded` and `matmul`, so that
 // autograd derives its gradients.
@@ -25,14 +25,15 @@ func windowGeometry(_ input: Tensor, kernel: Size2D, stride: Size2D, dilation: S
 }
 
 extension Tensor {
-    /// im2col: the windows of `geometry` over channels `channels` of this `[N, C, H, W]` tensor, one output
-    /// pixel's window per row, zero where a window reaches into the padding. The gradient folds back (col2im).
+    /// im2col by tap: the windows of `geometry` over channels `channels` of this `[N, C, H, W]` tensor, row
+    /// (c, ky, kx) of an image holding that tap of every output pixel, zero where it reaches into the padding.
+    /// The gradient folds back (col2im).
     ///
-    /// **Shapes:** `[N, C, H, W]` → `[N·outH·outW, channels.count·kh·kw]`.
+    /// **Shapes:** `[N, C, H, W]` → `[N, channels.count·kh·kw, outH·outW]`.
     func unfolded(_ geometry: WindowGeometry, channels: Range<Int>) -> Tensor {
         let source = contiguous()
         let depth = channels.count * geometry.kernelHeight * geometry.kernelWidth
-        let out = Tensor(uninitializedShape: [geometry.batch * geometry.outHeight * geometry.outWidth, depth], dtype: dtype)
+        let out = Tensor(uninitializedShape: [geometry.batch, depth, geometry.outHeight * geometry.outWidth], dtype: dtype)
         Kernels.active.unfold(dtype, input: source.rawPointer, geometry: geometry, channels: channels, columns: out.rawPointer)
         let shape = source.shape
         return out.recorded("unfold", source) { g in
@@ -79,13 +80,11 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     if input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 {
         return imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups)
     }
-    let (og, depth, pixels) = (o / groups, cg * kh * kw, geometry.outHeight * geometry.outWidth)
-    // Each output pixel's window as a row, [N, outH·outW, C/groups·kh·kw] per group; the group's weight
-    // [O/groups, C/groups·kh·kw] times each image's windows transposed is that image's output channels
-    // [O/groups, outH·outW], already in NCHW order.
+    let (og, depth) = (o / groups, cg * kh * kw)
+    // The group's weight [O/groups, C/groups·kh·kw] times each image's windows [C/groups·kh·kw, outH·outW] is that
+    // image's output channels [O/groups, outH·outW], in NCHW order.
     let products = (0..<groups).map { g in
-        let windows = input.unfolded(geometry, channels: (g * cg)..<((g + 1) * cg)).reshaped(to: [n, pixels, depth])
-        return weight[(g * og)..<((g + 1) * og)].reshaped(to: [og, depth]).matmul(windows.transposed(1, 2))
+        weight[(g * og)..<((g + 1) * og)].reshaped(to: [og, depth]).matmul(input.unfolded(geometry, channels: (g * cg)..<((g + 1) * cg)))
     }
     let joined = groups == 1 ? products[0] : Tensor.concatenated(products, axis: 1)
     let output = joined.reshaped(to: [n, o, geometry.outHeight, geometry.outWidth])

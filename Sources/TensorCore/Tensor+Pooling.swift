@@ -32,8 +32,7 @@ public func avgPool2d(_ input: Tensor, kernel: Size2D, stride: Size2D? = nil, pa
     let geometry = poolingGeometry(input, kernel: kernel, stride: stride, padding: padding, op: "avgPool2d")
     let (n, c) = (geometry.batch, geometry.channels)
     return input.unfolded(geometry, channels: 0..<c)
-        .reshaped(to: [n, geometry.outHeight, geometry.outWidth, c, kernel.height * kernel.width])
-        .mean(axis: -1).permuted(0, 3, 1, 2).contiguous()
+        .reshaped(to: [n, c, kernel.height * kernel.width, geometry.outHeight, geometry.outWidth]).mean(axis: 2)
 }
 
 /// The mean over `outputSize` regions that tile each channel, as PyTorch's `F.adaptive_avg_pool2d`: region

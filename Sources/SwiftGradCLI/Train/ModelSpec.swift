@@ -49,7 +49,8 @@ struct ModelSpec: Equatable {
     }
 
     /// What training holds per parameter and per image, for ``MemoryEstimate``: the parameter count, and the
-    /// floats of one image's activations (layer outputs, and for a CNN the unfolded windows of each convolution).
+    /// floats of one image's activations (the layer outputs; a convolution unfolds its windows image by image, in
+    /// a scratch buffer of its own).
     var footprint: (parameters: Double, activationsPerImage: Double) {
         let linear = { (sizes: [Int]) in zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) } }
         guard architecture == .cnn else { return (linear(sizes), sizes.reduce(0.0) { $0 + Double($1) }) }
@@ -58,7 +59,7 @@ struct ModelSpec: Equatable {
         for c in channels {
             parameters += Double(inChannels * 9 + 1 + 2) * Double(c)
             let pixels = Double(side.height * side.width)
-            activations += pixels * (Double(inChannels * 9) + 3 * Double(c))
+            activations += pixels * 3 * Double(c)
             side = Size2D(side.height / 2, side.width / 2)
             activations += Double(side.height * side.width * c)
             inChannels = c
