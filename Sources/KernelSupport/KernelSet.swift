@@ -166,16 +166,21 @@ package protocol KernelSet {
     static func channelStatistics(_ dtype: DType, input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int),
                                   mean: UnsafeMutableRawPointer, variance: UnsafeMutableRawPointer)
 
-    /// `out = input · scale[c] + shift[c]` over a contiguous `[N, C, M]` input, one pass.
+    /// `y = input · scale[c] + shift[c]` over a contiguous `[N, C, M]` input, then `epilogue` (ReLU, and max
+    /// pooling with its positions in `indices`), in one pass: `out` is `[N, C, M]`, or `[N, C, outH·outW]` pooled.
     static func channelAffine(_ dtype: DType, input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int),
-                              scale: UnsafeRawPointer, shift: UnsafeRawPointer, out: UnsafeMutableRawPointer)
+                              scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
+                              out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>?)
 
-    /// Batch norm's backward pass in training mode over a contiguous `[N, C, M]` input: with x̂ = (x − mean)·invstd,
-    /// `sumGradient[c]` = Σ g, `sumGradientXhat[c]` = Σ g·x̂, and `inputGradient` = scale·(g − Σg/n − x̂·Σg·x̂/n)
-    /// where scale = weight·invstd (n = N·M).
+    /// Batch norm's backward pass in training mode over a contiguous `[N, C, M]` input, `gradient` being that of
+    /// ``channelAffine(_:input:shape:scale:shift:epilogue:out:indices:)``'s output with the same `scale`, `shift`,
+    /// `epilogue` and `indices`. With g the gradient at y and x̂ = (x − mean)·invstd: `sumGradient[c]` = Σ g,
+    /// `sumGradientXhat[c]` = Σ g·x̂, and `inputGradient` = scale·(g − Σg/n − x̂·Σg·x̂/n), where scale =
+    /// weight·invstd (n = N·M).
     static func batchNormBackward(_ dtype: DType, input: UnsafeRawPointer, gradient: UnsafeRawPointer,
                                   shape: (n: Int, c: Int, m: Int), mean: UnsafeRawPointer, invstd: UnsafeRawPointer,
-                                  scale: UnsafeRawPointer, inputGradient: UnsafeMutableRawPointer,
+                                  scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
+                                  indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer,
                                   sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer)
 
     /// e^x, ln x and tanh x of one float, with the same bits as the elementwise ops give.
@@ -185,6 +190,17 @@ package protocol KernelSet {
 
     /// The most GFLOPS this level's multiply-accumulate reaches on `threads` cores (see ``GEMMKernel/peakGFLOPS(threads:)``).
     static func peakGFLOPS(threads: Int, steps: Int) -> Double
+}
+
+/// What follows a per-channel affine map (batch norm's normalisation) in the same pass over memory.
+package enum ChannelEpilogue: Sendable {
+    /// The affine map alone.
+    case none
+    /// ReLU (`y < 0 ? 0 : y`, keeping NaN).
+    case relu
+    /// ReLU, then max pooling over the windows of `geometry` (its batch and channels those of the `[N, C, M]`
+    /// input, its height × width M), each window's position recorded as ``KernelSet/maxPool(_:input:geometry:out:indices:)`` records it.
+    case reluMaxPool(WindowGeometry)
 }
 
 /// Where a 2-d convolution's or pooling's windows lie in an `[N, C, H, W]` input: kernel, stride, dilation,

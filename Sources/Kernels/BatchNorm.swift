@@ -3,7 +3,9 @@ import KernelSupport
 // Batch normalisation's passes over a contiguous [N, C, M] tensor (M the pixels of a channel, 1 for [N, C]): one
 // to compute each channel's statistics, one to normalise, two for the gradient, instead of the dozen elementwise
 // ops and reductions (each a pass over a 12.8 MB layer output, each a tensor kept for the backward pass) that the
-// formula written with tensor ops costs. Channels are split between threads.
+// formula written with tensor ops costs. A ReLU and a max pool that follow (the CNN preset's blocks) join the
+// normalising pass, and their gradients the two backward passes, so that neither the normalised nor the activated
+// tensor is ever stored. Channels are split between threads.
 
 /// Calls `body(c, plane)` for every channel, once per image: `plane` points at the channel's M values of image n.
 @inline(__always)
@@ -67,13 +69,41 @@ private func pairedSums<T: KernelScalar>(_ g: UnsafePointer<T>, _ x: UnsafePoint
 }
 
 func channelAffineKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n: Int, c: Int, m: Int),
-                                          scale: UnsafePointer<T>, shift: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
+                                          scale: UnsafePointer<T>, shift: UnsafePointer<T>, epilogue: ChannelEpilogue,
+                                          out: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int32>?) {
     forEachChannel(shape) { channels in
-        for c in channels {
-            let (a, b) = (scale[c], shift[c])
-            forEachPlane(input, shape, channel: c) { plane, n in
-                let target = out + (n &* shape.c &+ c) &* shape.m
-                for i in 0..<shape.m { target[i] = plane[i] * a + b }
+        switch epilogue {
+        case .none, .relu:
+            let relu = if case .relu = epilogue { true } else { false }
+            for c in channels {
+                let (a, b) = (scale[c], shift[c])
+                forEachPlane(input, shape, channel: c) { plane, n in
+                    let target = out + (n &* shape.c &+ c) &* shape.m
+                    if relu {
+                        for i in 0..<shape.m {
+                            let y = plane[i] * a + b
+                            target[i] = y < 0 ? 0 : y
+                        }
+                    } else {
+                        for i in 0..<shape.m { target[i] = plane[i] * a + b }
+                    }
+                }
+            }
+        case .reluMaxPool(let geometry):
+            // Each plane's ReLU(y) goes to an L1-resident scratch, which the pooling reads (past its end too).
+            withUnsafeTemporaryAllocation(of: T.self, capacity: shape.m &+ 16) { buffer in
+                let scratch = buffer.baseAddress!
+                (scratch + shape.m).initialize(repeating: 0, count: 16)
+                for c in channels {
+                    let (a, b) = (scale[c], shift[c])
+                    forEachPlane(input, shape, channel: c) { plane, n in
+                        for i in 0..<shape.m {
+                            let y = plane[i] * a + b
+                            scratch[i] = y < 0 ? 0 : y
+                        }
+                        maxPoolPlane(scratch, geometry, out, indices!, plane: n &* shape.c &+ c)
+                    }
+                }
             }
         }
     }
@@ -81,31 +111,58 @@ func channelAffineKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n: In
 
 func batchNormBackwardKernel<T: KernelScalar>(input: UnsafePointer<T>, gradient: UnsafePointer<T>,
                                               shape: (n: Int, c: Int, m: Int), mean: UnsafePointer<T>,
-                                              invstd: UnsafePointer<T>, scale: UnsafePointer<T>,
+                                              invstd: UnsafePointer<T>, scale: UnsafePointer<T>, shift: UnsafePointer<T>,
+                                              epilogue: ChannelEpilogue, indices: UnsafePointer<Int32>?,
                                               inputGradient: UnsafeMutablePointer<T>, sumGradient: UnsafeMutablePointer<T>,
                                               sumGradientXhat: UnsafeMutablePointer<T>) {
     let count = Double(Swift.max(shape.n &* shape.m, 1))
     forEachChannel(shape) { channels in
         for c in channels {
+            let (a, b) = (scale[c], shift[c])
+            // The gradient at y of image n's plane: the incoming one, or (through the epilogue, y recomputed with
+            // the forward pass's bits) worked out into the plane of `inputGradient`, which the second pass then
+            // overwrites element by element.
+            @inline(__always) func gradientAtY(_ plane: UnsafePointer<T>, _ n: Int) -> UnsafePointer<T> {
+                let p = n &* shape.c &+ c
+                let (incoming, target) = (gradient + p &* shape.m, inputGradient + p &* shape.m)
+                switch epilogue {
+                case .none:
+                    return incoming
+                case .relu:
+                    for i in 0..<shape.m { target[i] = plane[i] * a + b > 0 ? incoming[i] : 0 }
+                case .reluMaxPool(let geometry):
+                    target.update(repeating: 0, count: shape.m)
+                    let pooled = geometry.outHeight &* geometry.outWidth
+                    for o in (p &* pooled)..<((p &+ 1) &* pooled) {
+                        let index = Int(indices![o])
+                        // A select, not a branch: whether a window's largest value is positive is a coin toss.
+                        target[index] += plane[index] * a + b > 0 ? gradient[o] : 0
+                    }
+                }
+                return UnsafePointer(target)
+            }
             let (mu, inv) = (Double(mean[c]), Double(invstd[c]))
             var (sumG, sumGX) = (0.0, 0.0)
             forEachPlane(input, shape, channel: c) { plane, n in
-                let sums = pairedSums(gradient + (n &* shape.c &+ c) &* shape.m, plane, count: shape.m, gShift: 0,
-                                      xShift: mu)
+                let sums = pairedSums(gradientAtY(plane, n), plane, count: shape.m, gShift: 0, xShift: mu)
                 sumG += sums.first
                 sumGX += sums.products
             }
             sumGX *= inv
             sumGradient[c] = T(sumG)
             sumGradientXhat[c] = T(sumGX)
-            let (meanG, meanGX, a) = (T(sumG / count), T(sumGX / count), scale[c])
+            let (meanG, meanGX) = (T(sumG / count), T(sumGX / count))
             let (center, spread) = (T(mu), T(inv))
             forEachPlane(input, shape, channel: c) { plane, n in
                 let offset = (n &* shape.c &+ c) &* shape.m
-                let (g, target) = (gradient + offset, inputGradient + offset)
-                for i in 0..<shape.m {
-                    let xhat = (plane[i] - center) * spread
-                    target[i] = a * (g[i] - meanG - xhat * meanGX)
+                let target = inputGradient + offset
+                // Two loops, so that neither reads through a second pointer to the memory it writes (the compiler
+                // then falls back to scalar code).
+                if case .none = epilogue {
+                    let g = gradient + offset
+                    for i in 0..<shape.m { target[i] = a * (g[i] - meanG - (plane[i] - center) * spread * meanGX) }
+                } else {
+                    for i in 0..<shape.m { target[i] = a * (target[i] - meanG - (plane[i] - center) * spread * meanGX) }
                 }
             }
         }

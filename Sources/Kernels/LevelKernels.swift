@@ -180,29 +180,33 @@ package enum LevelKernels: KernelSet {
 
     @inline(never)
     package static func channelAffine(_ dtype: DType, input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int),
-                                      scale: UnsafeRawPointer, shift: UnsafeRawPointer, out: UnsafeMutableRawPointer) {
+                                      scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
+                                      out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>?) {
         switch dtype {
         case .float32: channelAffineKernel(input: input.typed(Float.self), shape: shape, scale: scale.typed(Float.self),
-                                           shift: shift.typed(Float.self), out: out.typed(Float.self))
+                                           shift: shift.typed(Float.self), epilogue: epilogue, out: out.typed(Float.self), indices: indices)
         case .float64: channelAffineKernel(input: input.typed(Double.self), shape: shape, scale: scale.typed(Double.self),
-                                           shift: shift.typed(Double.self), out: out.typed(Double.self))
+                                           shift: shift.typed(Double.self), epilogue: epilogue, out: out.typed(Double.self), indices: indices)
         }
     }
 
     @inline(never)
     package static func batchNormBackward(_ dtype: DType, input: UnsafeRawPointer, gradient: UnsafeRawPointer,
                                           shape: (n: Int, c: Int, m: Int), mean: UnsafeRawPointer, invstd: UnsafeRawPointer,
-                                          scale: UnsafeRawPointer, inputGradient: UnsafeMutableRawPointer,
+                                          scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
+                                          indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer,
                                           sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer) {
         switch dtype {
         case .float32:
             batchNormBackwardKernel(input: input.typed(Float.self), gradient: gradient.typed(Float.self), shape: shape,
                                     mean: mean.typed(Float.self), invstd: invstd.typed(Float.self), scale: scale.typed(Float.self),
+                                    shift: shift.typed(Float.self), epilogue: epilogue, indices: indices,
                                     inputGradient: inputGradient.typed(Float.self), sumGradient: sumGradient.typed(Float.self),
                                     sumGradientXhat: sumGradientXhat.typed(Float.self))
         case .float64:
             batchNormBackwardKernel(input: input.typed(Double.self), gradient: gradient.typed(Double.self), shape: shape,
                                     mean: mean.typed(Double.self), invstd: invstd.typed(Double.self), scale: scale.typed(Double.self),
+                                    shift: shift.typed(Double.self), epilogue: epilogue, indices: indices,
                                     inputGradient: inputGradient.typed(Double.self), sumGradient: sumGradient.typed(Double.self),
                                     sumGradientXhat: sumGradientXhat.typed(Double.self))
         }

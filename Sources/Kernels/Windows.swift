@@ -42,53 +42,57 @@ func maxPoolKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowG
     let perPlane = g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth
     Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
                              multipleOf: 1) { range in
-        if g.isTwoByTwo, T.self == Float.self {
-            let (input, out) = (UnsafeRawPointer(input).assumingMemoryBound(to: Float.self),
-                                UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
-            for p in range { maxPoolTwoByTwo(input + p &* g.height &* g.width, g, out, indices, plane: p) }
-            return
-        }
-        for p in range {
-            let plane = input + p &* g.height &* g.width
-            for oy in 0..<g.outHeight {
-                for ox in 0..<g.outWidth {
-                    let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
-                    let o = (p &* g.outHeight &+ oy) &* g.outWidth &+ ox
-                    if g.isInside(top: top, left: left) {
-                        // Most windows lie wholly inside the image: no bounds to check.
-                        var bestIndex = top &* g.width &+ left
-                        var best = plane[bestIndex]
-                        for ky in 0..<g.kernelHeight {
-                            let row = (top &+ ky &* g.dilationHeight) &* g.width &+ left
-                            for kx in 0..<g.kernelWidth {
-                                let index = row &+ kx &* g.dilationWidth
-                                let value = plane[index]
-                                // Selects rather than a branch: on real data the comparison is a coin toss.
-                                let better = value > best || value.isNaN
-                                best = better ? value : best
-                                bestIndex = better ? index : bestIndex
-                            }
-                        }
-                        out[o] = best
-                        indices[o] = Int32(truncatingIfNeeded: bestIndex)
-                        continue
+        for p in range { maxPoolPlane(input + p &* g.height &* g.width, g, out, indices, plane: p) }
+    }
+}
+
+/// Max pooling of plane `p` (image-channel p of the input), read from `plane`: its windows' largest elements
+/// and their positions go to plane `p` of `out` and `indices`. `plane` is read up to 16 elements past its end.
+@inline(__always)
+func maxPoolPlane<T: KernelScalar>(_ plane: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>,
+                                   _ indices: UnsafeMutablePointer<Int32>, plane p: Int) {
+    if g.isTwoByTwo, T.self == Float.self {
+        maxPoolTwoByTwo(UnsafeRawPointer(plane).assumingMemoryBound(to: Float.self), g,
+                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), indices, plane: p)
+        return
+    }
+    for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+            let top = oy &* g.strideHeight &- g.padTop, left = ox &* g.strideWidth &- g.padLeft
+            let o = (p &* g.outHeight &+ oy) &* g.outWidth &+ ox
+            if g.isInside(top: top, left: left) {
+                // Most windows lie wholly inside the image: no bounds to check.
+                var bestIndex = top &* g.width &+ left
+                var best = plane[bestIndex]
+                for ky in 0..<g.kernelHeight {
+                    let row = (top &+ ky &* g.dilationHeight) &* g.width &+ left
+                    for kx in 0..<g.kernelWidth {
+                        let index = row &+ kx &* g.dilationWidth
+                        let value = plane[index]
+                        // Selects rather than a branch: on real data the comparison is a coin toss.
+                        let better = value > best || value.isNaN
+                        best = better ? value : best
+                        bestIndex = better ? index : bestIndex
                     }
-                    var best = -T.infinity, bestIndex = -1
-                    for ky in 0..<g.kernelHeight {
-                        let y = top &+ ky &* g.dilationHeight
-                        guard y >= 0 && y < g.height else { continue }
-                        for kx in 0..<g.kernelWidth {
-                            let x = left &+ kx &* g.dilationWidth
-                            guard x >= 0 && x < g.width else { continue }
-                            let value = plane[y &* g.width &+ x]
-                            // PyTorch's test: a NaN replaces anything, so the last NaN is kept.
-                            if value > best || value.isNaN || bestIndex < 0 { (best, bestIndex) = (value, y &* g.width &+ x) }
-                        }
-                    }
-                    out[o] = best
-                    indices[o] = Int32(truncatingIfNeeded: bestIndex)
+                }
+                out[o] = best
+                indices[o] = Int32(truncatingIfNeeded: bestIndex)
+                continue
+            }
+            var best = -T.infinity, bestIndex = -1
+            for ky in 0..<g.kernelHeight {
+                let y = top &+ ky &* g.dilationHeight
+                guard y >= 0 && y < g.height else { continue }
+                for kx in 0..<g.kernelWidth {
+                    let x = left &+ kx &* g.dilationWidth
+                    guard x >= 0 && x < g.width else { continue }
+                    let value = plane[y &* g.width &+ x]
+                    // PyTorch's test: a NaN replaces anything, so the last NaN is kept.
+                    if value > best || value.isNaN || bestIndex < 0 { (best, bestIndex) = (value, y &* g.width &+ x) }
                 }
             }
+            out[o] = best
+            indices[o] = Int32(truncatingIfNeeded: bestIndex)
         }
     }
 }

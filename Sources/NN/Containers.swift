@@ -2,6 +2,10 @@ import TensorCore
 
 /// Modules applied in order, as `nn.Sequential`; its parameters are named `0.weight`, `2.bias`, ….
 ///
+/// A batch norm followed by `ReLU` (and then by `MaxPool2d` on 4-d input) runs as one op,
+/// ``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``: the same values
+/// and gradients in fewer passes over memory, with neither intermediate tensor kept.
+///
 /// ```swift
 /// let model = Sequential {
 ///     Linear(784, 50)
@@ -20,7 +24,18 @@ public final class Sequential: Module {
     public convenience init(@ModuleBuilder _ layers: () -> [Module]) { self.init(layers()) }
 
     public override func callAsFunction(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { x, layer in layer(x) }
+        var (x, i) = (input, 0)
+        while i < layers.count {
+            if let norm = layers[i] as? BatchNorm, i + 1 < layers.count, layers[i + 1] is ReLU {
+                let pool = i + 2 < layers.count && x.rank == 4 ? layers[i + 2] as? MaxPool2d : nil
+                x = norm.normalizedReLU(x, maxPool: pool)
+                i += pool == nil ? 2 : 3
+            } else {
+                x = layers[i](x)
+                i += 1
+            }
+        }
+        return x
     }
 
     public override func namedChildren() -> [(String, Module)] {

@@ -35,11 +35,24 @@ public class BatchNorm: Module {
     public var features: Int { runningMean.shape[0] }
 
     public override func callAsFunction(_ input: Tensor) -> Tensor {
+        startStep(input)
+        return batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight, bias: bias,
+                         training: isTraining, momentum: momentum, epsilon: epsilon)
+    }
+
+    /// This layer, a `ReLU` and (if given) `maxPool` applied in turn, as one op (``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``).
+    func normalizedReLU(_ input: Tensor, maxPool: MaxPool2d?) -> Tensor {
+        startStep(input)
+        let window = maxPool.map { MaxPoolWindow(kernel: $0.kernelSize, stride: $0.stride, padding: $0.padding) }
+        return batchNormReLU(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight, bias: bias,
+                             training: isTraining, momentum: momentum, epsilon: epsilon, maxPool: window)
+    }
+
+    /// Checks the input and counts a training step.
+    private func startStep(_ input: Tensor) {
         require(ranks.contains(input.rank) && input.shape[1] == features,
                 "\(type(of: self))(\(features)): input must have \(features) channels on axis 1 and rank \(ranks.lowerBound == ranks.upperBound ? "\(ranks.lowerBound)" : "\(ranks.lowerBound) or \(ranks.upperBound)"), got shape \(input.shape)")
         if isTraining { withoutGradient { batchesTracked += 1 } }
-        return batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight, bias: bias,
-                         training: isTraining, momentum: momentum, epsilon: epsilon)
     }
 
     public override var extraDescription: String {

@@ -9,28 +9,70 @@
 /// bias `[C]` → the input's shape.
 public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor? = nil,
                       bias: Tensor? = nil, training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
-    require(input.rank >= 2, "batchNorm: input must be [N, C, ...], got shape \(Shapes.text(input.shape))")
-    let channels = input.shape[1]
-    for (name, tensor) in [("runningMean", runningMean), ("runningVariance", runningVariance), ("weight", weight), ("bias", bias)] {
-        if let tensor {
-            require(tensor.shape == [channels],
-                    "batchNorm: \(name) must be [\(channels)] for input \(Shapes.text(input.shape)), got \(Shapes.text(tensor.shape))")
-        }
-    }
-    let perChannel = [1, channels] + Array(repeating: 1, count: input.rank - 2)
-    if training { return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon) }
+    checkBatchNormArguments(input, runningMean, runningVariance, weight, bias, op: "batchNorm")
+    if training { return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon, .none) }
     require(runningMean != nil && runningVariance != nil, "batchNorm: evaluation needs runningMean and runningVariance")
+    let perChannel = [1, input.shape[1]] + Array(repeating: 1, count: input.rank - 2)
     var output = (input - runningMean!.reshaped(to: perChannel)) / (runningVariance!.reshaped(to: perChannel) + epsilon).sqrt()
     if let weight { output = output * weight.reshaped(to: perChannel) }
     if let bias { output = output + bias.reshaped(to: perChannel) }
     return output
 }
 
+/// The windows of a max pool, as ``maxPool2d(_:kernel:stride:padding:)`` takes them.
+public struct MaxPoolWindow: Equatable, Sendable {
+    /// The window, the step between windows, and the padding (counted as −∞).
+    public var kernel: Size2D, stride: Size2D, padding: Size2D
+
+    /// A window of `kernel`, moving by `stride` (the kernel by default).
+    public init(kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
+        (self.kernel, self.stride, self.padding) = (kernel, stride ?? kernel, padding)
+    }
+}
+
+/// `batchNorm(input, …).relu()`, then max pooled over `maxPool`'s windows if given: the values and gradients of
+/// those ops one after the other (and the same running statistics), as one op. In training mode it makes two
+/// passes over the input and two for the gradient, and keeps neither the normalised nor the activated tensor;
+/// ``Sequential`` runs `BatchNorm2d → ReLU → MaxPool2d` (or `BatchNorm → ReLU`) this way. In evaluation mode it
+/// is those ops.
+///
+/// **Shapes:** as ``batchNorm(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:)``, then as
+/// ``maxPool2d(_:kernel:stride:padding:)`` (input `[N, C, H, W]`) with `maxPool`.
+public func batchNormReLU(_ input: Tensor, runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor? = nil,
+                          bias: Tensor? = nil, training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
+                          maxPool: MaxPoolWindow? = nil) -> Tensor {
+    guard training else {
+        let activated = batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight,
+                                  bias: bias, training: false, momentum: momentum, epsilon: epsilon).relu()
+        return maxPool.map { maxPool2d(activated, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) } ?? activated
+    }
+    checkBatchNormArguments(input, runningMean, runningVariance, weight, bias, op: "batchNormReLU")
+    let epilogue = maxPool.map {
+        ChannelEpilogue.reluMaxPool(poolingGeometry(input, kernel: $0.kernel, stride: $0.stride, padding: $0.padding,
+                                                    op: "batchNormReLU"))
+    } ?? .relu
+    return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon, epilogue)
+}
+
+/// Stops unless `input` is `[N, C, ...]` and each per-channel tensor given is `[C]`.
+private func checkBatchNormArguments(_ input: Tensor, _ runningMean: Tensor?, _ runningVariance: Tensor?,
+                                     _ weight: Tensor?, _ bias: Tensor?, op: String) {
+    require(input.rank >= 2, "\(op): input must be [N, C, ...], got shape \(Shapes.text(input.shape))")
+    let channels = input.shape[1]
+    for (name, tensor) in [("runningMean", runningMean), ("runningVariance", runningVariance), ("weight", weight), ("bias", bias)] {
+        if let tensor {
+            require(tensor.shape == [channels],
+                    "\(op): \(name) must be [\(channels)] for input \(Shapes.text(input.shape)), got \(Shapes.text(tensor.shape))")
+        }
+    }
+}
+
 /// Batch norm in training mode in four passes over the input (statistics, normalisation; two for the gradient),
 /// with a pullback of its own: x̂ = (x − mean)·invstd, y = weight·x̂ + bias, and
-/// ∂x = weight·invstd·(g − mean(g) − x̂·mean(g·x̂)), ∂weight = Σ g·x̂, ∂bias = Σ g.
+/// ∂x = weight·invstd·(g − mean(g) − x̂·mean(g·x̂)), ∂weight = Σ g·x̂, ∂bias = Σ g; `epilogue` joins the
+/// normalising pass, and g, the gradient at y, is worked out from the epilogue's output gradient as it is read.
 private func trainingBatchNorm(_ input: Tensor, _ runningMean: Tensor?, _ runningVariance: Tensor?, _ weight: Tensor?,
-                               _ bias: Tensor?, _ momentum: Float, _ epsilon: Float) -> Tensor {
+                               _ bias: Tensor?, _ momentum: Float, _ epsilon: Float, _ epilogue: ChannelEpilogue) -> Tensor {
     let x = input.contiguous()
     let (n, channels) = (x.shape[0], x.shape[1])
     let shape = (n: n, c: channels, m: x.count / Swift.max(n * channels, 1))
@@ -48,18 +90,27 @@ private func trainingBatchNorm(_ input: Tensor, _ runningMean: Tensor?, _ runnin
         let shift = (bias.map { $0.detached().to(x.dtype) } ?? Tensor.zeros([channels], dtype: x.dtype)) - mean * scale
         return (scale.contiguous(), shift.contiguous(), invstd.contiguous())
     }
-    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+    var (outShape, indices, name) = (x.shape, IndexBuffer?.none, "batchNorm")
+    switch epilogue {
+    case .none: break
+    case .relu: name = "batchNormReLU"
+    case .reluMaxPool(let g):
+        (outShape, name) = ([g.batch, g.channels, g.outHeight, g.outWidth], "batchNormReLUMaxPool")
+        indices = IndexBuffer(count: outShape.reduce(1, *))
+    }
+    let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
     Kernels.active.channelAffine(x.dtype, input: x.rawPointer, shape: shape, scale: scale.rawPointer, shift: shift.rawPointer,
-                                 out: out.rawPointer)
+                                 epilogue: epilogue, out: out.rawPointer, indices: indices?.pointer)
     let inputs = [x] + [weight, bias].compactMap { $0 }
     let (hasWeight, hasBias) = (weight != nil, bias != nil)
-    return out.recorded("batchNorm", inputs) { g in
+    return out.recorded(name, inputs) { g in
         let gradient = g.contiguous()
         let inputGradient = Tensor(uninitializedShape: x.shape, dtype: g.dtype)
         let sumGradient = Tensor(uninitializedShape: [channels], dtype: g.dtype)
         let sumGradientXhat = Tensor(uninitializedShape: [channels], dtype: g.dtype)
         Kernels.active.batchNormBackward(g.dtype, input: x.rawPointer, gradient: gradient.rawPointer, shape: shape,
                                          mean: mean.rawPointer, invstd: invstd.rawPointer, scale: scale.rawPointer,
+                                         shift: shift.rawPointer, epilogue: epilogue, indices: indices.map { UnsafePointer($0.pointer) },
                                          inputGradient: inputGradient.rawPointer, sumGradient: sumGradient.rawPointer,
                                          sumGradientXhat: sumGradientXhat.rawPointer)
         return [inputGradient] + (hasWeight ? [sumGradientXhat] : []) + (hasBias ? [sumGradient] : [])

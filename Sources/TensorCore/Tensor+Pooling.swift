@@ -55,7 +55,7 @@ public func adaptiveAvgPool2d(_ input: Tensor, outputSize: Size2D = 1) -> Tensor
 }
 
 /// The windows of a pooling op, after checking its arguments as PyTorch does (padding at most half the kernel).
-private func poolingGeometry(_ input: Tensor, kernel: Size2D, stride: Size2D?, padding: Size2D, op: String) -> WindowGeometry {
+func poolingGeometry(_ input: Tensor, kernel: Size2D, stride: Size2D?, padding: Size2D, op: String) -> WindowGeometry {
     require(input.rank == 4, "\(op): input must be [N, C, H, W], got shape \(Shapes.text(input.shape))")
     require(padding.height >= 0 && padding.width >= 0 && 2 * padding.height <= kernel.height && 2 * padding.width <= kernel.width,
             "\(op): padding \(padding) must be between 0 and half the kernel \(kernel)")
@@ -64,7 +64,7 @@ private func poolingGeometry(_ input: Tensor, kernel: Size2D, stride: Size2D?, p
 }
 
 /// The positions a max pool picked, kept for its backward pass.
-private final class IndexBuffer: @unchecked Sendable {
+final class IndexBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int32>
 
     init(count: Int) { pointer = .allocate(capacity: Swift.max(count, 1)) }

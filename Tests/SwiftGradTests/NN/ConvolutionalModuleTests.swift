@@ -40,6 +40,29 @@ import Testing
         #expect(optimizer.parameters.count == 12)
     }
 
+    /// `Sequential` runs each `BatchNorm2d → ReLU → MaxPool2d` as one op: the same logits, parameter gradients,
+    /// running statistics and step counts as the layers called one by one (1e-6 relative, 1e-6 absolute), in
+    /// training and in evaluation mode.
+    @Test func sequentialFusesBatchNormReLUAndMaxPool() {
+        var results: [[Tensor]] = []
+        for fused in [false, true] {
+            let generator = RandomGenerator(seed: 3)
+            let model = Sequential.convolutionalNetwork(ConvolutionalNetworkLayout(channels: [8, 16], hidden: [32], classes: 10),
+                                                        imageSize: 28, generator: generator)
+            let x = Tensor.randn([3, 1, 28, 28], generator: generator)
+            let logits = fused ? model(x) : model.layers.reduce(x) { $1($0) }
+            (logits * logits).sum().backward()
+            model.eval()
+            let evaluated = fused ? model(x) : model.layers.reduce(x) { $1($0) }
+            results.append([logits, evaluated] + model.parameters().map { $0.grad! } + model.namedBuffers().map(\.1))
+        }
+        #expect(results[0].count == 2 + 12 + 6)
+        for (index, (unfused, fused)) in zip(results[0], results[1]).enumerated() {
+            assertClose(fused, unfused, relative: 1e-6, absolute: 1e-6, "tensor \(index)")
+        }
+        #expect(results[1].last!.item() == 1, "num_batches_tracked counts the one training step")
+    }
+
     @Test func batchNormTracksBatchesInTrainingAndUsesRunningStatisticsInEval() {
         let norm = BatchNorm1d(2)
         let x = Tensor([[1, 10], [3, 30]])

@@ -82,6 +82,17 @@ import Testing
             batchNorm($0[0], runningMean: nil, runningVariance: nil, weight: $0[1], bias: $0[2], training: true)
         },
         Case(name: "batchNorm 1d", shapes: [[5, 3]]) { batchNorm($0[0], runningMean: nil, runningVariance: nil, training: true) },
+        Case(name: "batchNormReLU", shapes: [[4, 3, 2, 2], [3], [3]]) {
+            batchNormReLU($0[0], runningMean: nil, runningVariance: nil, weight: $0[1], bias: $0[2], training: true)
+        },
+        Case(name: "batchNormReLU maxPool 2", shapes: [[2, 3, 5, 5], [3], [3]]) {
+            batchNormReLU($0[0], runningMean: nil, runningVariance: nil, weight: $0[1], bias: $0[2], training: true,
+                          maxPool: MaxPoolWindow(kernel: 2))
+        },
+        Case(name: "batchNormReLU maxPool 3 stride 2 padding 1", shapes: [[2, 2, 6, 5]]) {
+            batchNormReLU($0[0], runningMean: nil, runningVariance: nil, training: true,
+                          maxPool: MaxPoolWindow(kernel: 3, stride: 2, padding: 1))
+        },
         Case(name: "padded", shapes: [[2, 3]]) { $0[0].padded([(1, 0), (2, 1)], value: 0.5).exp() },
         Case(name: "concatenated", shapes: [[2, 3], [1, 3]]) { Tensor.concatenated([$0[0], $0[1].exp()], axis: 0) },
         Case(name: "stacked", shapes: [[2, 3], [2, 3]]) { Tensor.stacked([$0[0], $0[1]], axis: 1).tanh() },

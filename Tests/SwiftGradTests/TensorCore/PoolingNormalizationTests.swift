@@ -75,6 +75,43 @@ import Testing
         #expect(zip(results[0], results[1]).allSatisfy { $0 == $1 || $0.isNaN && $1.isNaN })
     }
 
+    /// `batchNormReLU` is batch norm, ReLU and max pooling in turn: 2×2 windows (the vector path, on an odd input
+    /// too), overlapping padded 3×3 windows (the general loop), and ReLU alone on 4-d and 2-d inputs. Values on a
+    /// coarse grid, so that windows tie and some land exactly on zero after the shift. Outputs, every gradient and
+    /// the running statistics agree to float rounding (1e-6 relative, 1e-7 absolute; they are computed in the same
+    /// order, so in practice they are equal).
+    @Test(arguments: [([4, 3, 6, 6], MaxPoolWindow?.some(MaxPoolWindow(kernel: 2))), ([2, 3, 7, 9], MaxPoolWindow(kernel: 2)),
+                      ([2, 2, 6, 5], MaxPoolWindow(kernel: 3, stride: 2, padding: 1)), ([3, 2, 4, 4], nil), ([5, 3], nil)])
+    func batchNormReLUIsTheOpsInTurn(_ shape: [Int], _ window: MaxPoolWindow?) {
+        let generator = RandomGenerator(seed: 5)
+        let channels = shape[1]
+        let x = Tensor.randint(-8, 8, shape: shape, generator: generator) / 4 + 0.5
+        let (weight, bias) = (Tensor.randn([channels], generator: generator), Tensor.randn([channels], generator: generator))
+        let outGradient = Tensor.randn(window == nil ? shape : maxPool2d(x, kernel: window!.kernel, stride: window!.stride,
+                                                                          padding: window!.padding).shape, generator: generator)
+        var results: [[Tensor]] = []
+        for fused in [false, true] {
+            let (input, w, b) = (x.detached().requiringGrad(), weight.detached().requiringGrad(), bias.detached().requiringGrad())
+            let (runningMean, runningVariance) = (Tensor.zeros([channels]), Tensor.ones([channels]))
+            let y: Tensor
+            if fused {
+                y = batchNormReLU(input, runningMean: runningMean, runningVariance: runningVariance, weight: w, bias: b,
+                                  training: true, maxPool: window)
+            } else {
+                let activated = batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: w,
+                                          bias: b, training: true).relu()
+                y = window.map { maxPool2d(activated, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) } ?? activated
+            }
+            (y * outGradient).sum().backward()
+            results.append([y, input.grad!, w.grad!, b.grad!, runningMean, runningVariance])
+        }
+        for (name, (unfused, fused)) in zip(["output", "input.grad", "weight.grad", "bias.grad", "running mean", "running var"],
+                                            zip(results[0], results[1])) {
+            assertClose(fused, unfused, relative: 1e-6, absolute: 1e-7, "\(shape) \(name)")
+        }
+        #expect(results[1][0].elements(as: Float.self).contains(0), "some outputs are ReLU's zeros")
+    }
+
     @Test func paddingLargerThanHalfTheKernelStops() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = maxPool2d(Tensor.zeros(1, 1, 4, 4), kernel: 2, padding: 2)
