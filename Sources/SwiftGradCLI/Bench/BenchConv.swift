@@ -10,7 +10,9 @@ struct BenchConv: ParsableCommand {
         discussion: """
             The layers are Conv2d(1, 32, 3, padding 1) on 28×28 and Conv2d(32, 64, 3, padding 1) on 14×14, as in \
             `swiftgrad train --arch cnn`. A convolution's forward pass is 2·N·O·outH·outW·(C·kh·kw) flops; its \
-            backward pass twice that (the input's and the weight's gradients).
+            backward pass twice that (the input's and the weight's gradients). Then batch norm, max pooling, and \
+            the block BatchNorm2d → ReLU → MaxPool2d as Sequential runs it (one op), on the first convolution's \
+            output.
             """
     )
 
@@ -50,9 +52,13 @@ struct BenchConv: ParsableCommand {
             }
         }
         // The other layers of the preset's first block, on the first convolution's output: memory-bound passes,
-        // reported in GB/s of the input read (the pooling) or read and written (batch norm).
+        // reported in GB/s of the input read (the pooling), read and written (batch norm), or read twice (the
+        // whole block as `Sequential` runs it, one op).
         let activations = Tensor.randn([batch, 32, 28, 28], generator: generator).requiringGrad()
-        let layers: [(String, Module, Double)] = [("batchnorm 32 28×28", BatchNorm2d(32), 2), ("maxpool 2 32 28×28", MaxPool2d(2), 1)]
+        let layers: [(String, Module, Double)] = [
+            ("batchnorm 32 28×28", BatchNorm2d(32), 2), ("maxpool 2 32 28×28", MaxPool2d(2), 1),
+            ("bn+relu+maxpool 32 28×28", Sequential { BatchNorm2d(32); ReLU(); MaxPool2d(2) }, 2),
+        ]
         for (name, layer, passes) in layers {
             let bytes = Double(activations.count * 4) * passes
             let forward = Measure.median(minRuns: 5, budget: 1) { _ = withoutGradient { layer(activations) } }
