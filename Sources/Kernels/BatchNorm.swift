@@ -22,23 +22,30 @@ private func forEachChannel(_ shape: (n: Int, c: Int, m: Int), _ body: (Range<In
                              multipleOf: 1, body)
 }
 
-func channelStatisticsKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n: Int, c: Int, m: Int),
-                                              mean: UnsafeMutablePointer<T>, variance: UnsafeMutablePointer<T>) {
-    let count = Double(Swift.max(shape.n &* shape.m, 1))
-    forEachChannel(shape) { channels in
-        for c in channels {
-            // Sums of x − pivot, with the channel's first value as the pivot: the variance as E[d²] − E[d]²
-            // then cancels nothing of note unless the spread is 1e-8 of the mean, and needs one pass, not two.
-            let pivot = shape.n &* shape.m > 0 ? Double(input[c &* shape.m]) : 0
-            var (sum, squares) = (0.0, 0.0)
-            forEachPlane(input, shape, channel: c) { plane, _ in
-                let sums = pairedSums(plane, plane, count: shape.m, gShift: pivot, xShift: pivot)
-                sum += sums.first
-                squares += sums.products
+struct ChannelStatisticsKernel: ScalarKernel {
+    let input: UnsafeRawPointer
+    let shape: (n: Int, c: Int, m: Int)
+    let mean: UnsafeMutableRawPointer
+    let variance: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (input, mean, variance) = (self.input.typed(T.self), self.mean.typed(T.self), self.variance.typed(T.self))
+        let count = Double(Swift.max(shape.n &* shape.m, 1))
+        forEachChannel(shape) { channels in
+            for c in channels {
+                // Sums of x − pivot, with the channel's first value as the pivot: the variance as E[d²] − E[d]²
+                // then cancels nothing of note unless the spread is 1e-8 of the mean, and needs one pass, not two.
+                let pivot = shape.n &* shape.m > 0 ? Double(input[c &* shape.m]) : 0
+                var (sum, squares) = (0.0, 0.0)
+                forEachPlane(input, shape, channel: c) { plane, _ in
+                    let sums = pairedSums(plane, plane, count: shape.m, gShift: pivot, xShift: pivot)
+                    sum += sums.first
+                    squares += sums.products
+                }
+                let average = sum / count
+                mean[c] = T(pivot + average)
+                variance[c] = T(Swift.max(0, squares / count - average * average))
             }
-            let average = sum / count
-            mean[c] = T(pivot + average)
-            variance[c] = T(Swift.max(0, squares / count - average * average))
         }
     }
 }
@@ -68,40 +75,49 @@ private func pairedSums<T: KernelScalar>(_ g: UnsafePointer<T>, _ x: UnsafePoint
     return (firstSum, productSum)
 }
 
-func channelAffineKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n: Int, c: Int, m: Int),
-                                          scale: UnsafePointer<T>, shift: UnsafePointer<T>, epilogue: ChannelEpilogue,
-                                          out: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int32>?) {
-    forEachChannel(shape) { channels in
-        switch epilogue {
-        case .none, .relu:
-            let relu = if case .relu = epilogue { true } else { false }
-            for c in channels {
-                let (a, b) = (scale[c], shift[c])
-                forEachPlane(input, shape, channel: c) { plane, n in
-                    let target = out + (n &* shape.c &+ c) &* shape.m
-                    if relu {
-                        for i in 0..<shape.m {
-                            let y = plane[i] * a + b
-                            target[i] = y < 0 ? 0 : y
-                        }
-                    } else {
-                        for i in 0..<shape.m { target[i] = plane[i] * a + b }
-                    }
-                }
-            }
-        case .reluMaxPool(let geometry):
-            // Each plane's ReLU(y) goes to an L1-resident scratch, which the pooling reads (past its end too).
-            withUnsafeTemporaryAllocation(of: T.self, capacity: shape.m &+ 16) { buffer in
-                let scratch = buffer.baseAddress!
-                (scratch + shape.m).initialize(repeating: 0, count: 16)
+struct ChannelAffineKernel: ScalarKernel {
+    let input: UnsafeRawPointer
+    let shape: (n: Int, c: Int, m: Int)
+    let scale: UnsafeRawPointer
+    let shift: UnsafeRawPointer
+    let epilogue: ChannelEpilogue
+    let out: UnsafeMutableRawPointer
+    let indices: UnsafeMutablePointer<Int32>?
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (input, scale, shift, out) = (self.input.typed(T.self), self.scale.typed(T.self), self.shift.typed(T.self), self.out.typed(T.self))
+        forEachChannel(shape) { channels in
+            switch epilogue {
+            case .none, .relu:
+                let relu = if case .relu = epilogue { true } else { false }
                 for c in channels {
                     let (a, b) = (scale[c], shift[c])
                     forEachPlane(input, shape, channel: c) { plane, n in
-                        for i in 0..<shape.m {
-                            let y = plane[i] * a + b
-                            scratch[i] = y < 0 ? 0 : y
+                        let target = out + (n &* shape.c &+ c) &* shape.m
+                        if relu {
+                            for i in 0..<shape.m {
+                                let y = plane[i] * a + b
+                                target[i] = y < 0 ? 0 : y
+                            }
+                        } else {
+                            for i in 0..<shape.m { target[i] = plane[i] * a + b }
                         }
-                        maxPoolPlane(scratch, geometry, out, indices!, plane: n &* shape.c &+ c)
+                    }
+                }
+            case .reluMaxPool(let geometry):
+                // Each plane's ReLU(y) goes to an L1-resident scratch, which the pooling reads (past its end too).
+                withUnsafeTemporaryAllocation(of: T.self, capacity: shape.m &+ 16) { buffer in
+                    let scratch = buffer.baseAddress!
+                    (scratch + shape.m).initialize(repeating: 0, count: 16)
+                    for c in channels {
+                        let (a, b) = (scale[c], shift[c])
+                        forEachPlane(input, shape, channel: c) { plane, n in
+                            for i in 0..<shape.m {
+                                let y = plane[i] * a + b
+                                scratch[i] = y < 0 ? 0 : y
+                            }
+                            maxPoolPlane(scratch, geometry, out, indices!, plane: n &* shape.c &+ c)
+                        }
                     }
                 }
             }
@@ -109,60 +125,71 @@ func channelAffineKernel<T: KernelScalar>(input: UnsafePointer<T>, shape: (n: In
     }
 }
 
-func batchNormBackwardKernel<T: KernelScalar>(input: UnsafePointer<T>, gradient: UnsafePointer<T>,
-                                              shape: (n: Int, c: Int, m: Int), mean: UnsafePointer<T>,
-                                              invstd: UnsafePointer<T>, scale: UnsafePointer<T>, shift: UnsafePointer<T>,
-                                              epilogue: ChannelEpilogue, indices: UnsafePointer<Int32>?,
-                                              inputGradient: UnsafeMutablePointer<T>, sumGradient: UnsafeMutablePointer<T>,
-                                              sumGradientXhat: UnsafeMutablePointer<T>) {
-    let count = Double(Swift.max(shape.n &* shape.m, 1))
-    forEachChannel(shape) { channels in
-        for c in channels {
-            let (a, b) = (scale[c], shift[c])
-            // The gradient at y of image n's plane: the incoming one, or (through the epilogue, y recomputed with
-            // the forward pass's bits) worked out into the plane of `inputGradient`, which the second pass then
-            // overwrites element by element.
-            @inline(__always) func gradientAtY(_ plane: UnsafePointer<T>, _ n: Int) -> UnsafePointer<T> {
-                let p = n &* shape.c &+ c
-                let (incoming, target) = (gradient + p &* shape.m, inputGradient + p &* shape.m)
-                switch epilogue {
-                case .none:
-                    return incoming
-                case .relu:
-                    for i in 0..<shape.m { target[i] = plane[i] * a + b > 0 ? incoming[i] : 0 }
-                case .reluMaxPool(let geometry):
-                    target.update(repeating: 0, count: shape.m)
-                    let pooled = geometry.outHeight &* geometry.outWidth
-                    for o in (p &* pooled)..<((p &+ 1) &* pooled) {
-                        let index = Int(indices![o])
-                        // A select, not a branch: whether a window's largest value is positive is a coin toss.
-                        target[index] += plane[index] * a + b > 0 ? gradient[o] : 0
+struct BatchNormBackwardKernel: ScalarKernel {
+    let input: UnsafeRawPointer
+    let gradient: UnsafeRawPointer
+    let shape: (n: Int, c: Int, m: Int)
+    let mean: UnsafeRawPointer
+    let invstd: UnsafeRawPointer
+    let scale: UnsafeRawPointer
+    let shift: UnsafeRawPointer
+    let epilogue: ChannelEpilogue
+    let indices: UnsafePointer<Int32>?
+    let inputGradient: UnsafeMutableRawPointer
+    let sumGradient: UnsafeMutableRawPointer
+    let sumGradientXhat: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (input, gradient, mean, invstd, scale, shift, inputGradient, sumGradient, sumGradientXhat) = (self.input.typed(T.self), self.gradient.typed(T.self), self.mean.typed(T.self), self.invstd.typed(T.self), self.scale.typed(T.self), self.shift.typed(T.self), self.inputGradient.typed(T.self), self.sumGradient.typed(T.self), self.sumGradientXhat.typed(T.self))
+        let count = Double(Swift.max(shape.n &* shape.m, 1))
+        forEachChannel(shape) { channels in
+            for c in channels {
+                let (a, b) = (scale[c], shift[c])
+                // The gradient at y of image n's plane: the incoming one, or (through the epilogue, y recomputed with
+                // the forward pass's bits) worked out into the plane of `inputGradient`, which the second pass then
+                // overwrites element by element.
+                @inline(__always) func gradientAtY(_ plane: UnsafePointer<T>, _ n: Int) -> UnsafePointer<T> {
+                    let p = n &* shape.c &+ c
+                    let (incoming, target) = (gradient + p &* shape.m, inputGradient + p &* shape.m)
+                    switch epilogue {
+                    case .none:
+                        return incoming
+                    case .relu:
+                        for i in 0..<shape.m { target[i] = plane[i] * a + b > 0 ? incoming[i] : 0 }
+                    case .reluMaxPool(let geometry):
+                        target.update(repeating: 0, count: shape.m)
+                        let pooled = geometry.outHeight &* geometry.outWidth
+                        for o in (p &* pooled)..<((p &+ 1) &* pooled) {
+                            let index = Int(indices![o])
+                            // A select, not a branch: whether a window's largest value is positive is a coin toss.
+                            target[index] += plane[index] * a + b > 0 ? gradient[o] : 0
+                        }
                     }
+                    return UnsafePointer(target)
                 }
-                return UnsafePointer(target)
-            }
-            let (mu, inv) = (Double(mean[c]), Double(invstd[c]))
-            var (sumG, sumGX) = (0.0, 0.0)
-            forEachPlane(input, shape, channel: c) { plane, n in
-                let sums = pairedSums(gradientAtY(plane, n), plane, count: shape.m, gShift: 0, xShift: mu)
-                sumG += sums.first
-                sumGX += sums.products
-            }
-            sumGX *= inv
-            sumGradient[c] = T(sumG)
-            sumGradientXhat[c] = T(sumGX)
-            let (meanG, meanGX) = (T(sumG / count), T(sumGX / count))
-            let (center, spread) = (T(mu), T(inv))
-            forEachPlane(input, shape, channel: c) { plane, n in
-                let offset = (n &* shape.c &+ c) &* shape.m
-                let target = inputGradient + offset
-                // Two loops, so that neither reads through a second pointer to the memory it writes (the compiler
-                // then falls back to scalar code).
-                if case .none = epilogue {
-                    let g = gradient + offset
-                    for i in 0..<shape.m { target[i] = a * (g[i] - meanG - (plane[i] - center) * spread * meanGX) }
-                } else {
-                    for i in 0..<shape.m { target[i] = a * (target[i] - meanG - (plane[i] - center) * spread * meanGX) }
+                let (mu, inv) = (Double(mean[c]), Double(invstd[c]))
+                var (sumG, sumGX) = (0.0, 0.0)
+                forEachPlane(input, shape, channel: c) { plane, n in
+                    let sums = pairedSums(gradientAtY(plane, n), plane, count: shape.m, gShift: 0, xShift: mu)
+                    sumG += sums.first
+                    sumGX += sums.products
+                }
+                sumGX *= inv
+                sumGradient[c] = T(sumG)
+                sumGradientXhat[c] = T(sumGX)
+                let (meanG, meanGX) = (T(sumG / count), T(sumGX / count))
+                let (center, spread) = (T(mu), T(inv))
+                forEachPlane(input, shape, channel: c) { plane, n in
+                    let offset = (n &* shape.c &+ c) &* shape.m
+                    let target = inputGradient + offset
+                    // Two loops, so that neither reads through a second pointer to the memory it writes (the compiler
+                    // then falls back to scalar code).
+                    if case .none = epilogue {
+                        let g = gradient + offset
+                        for i in 0..<shape.m { target[i] = a * (g[i] - meanG - (plane[i] - center) * spread * meanGX) }
+                    } else {
+                        for i in 0..<shape.m { target[i] = a * (target[i] - meanG - (plane[i] - center) * spread * meanGX) }
+                    }
                 }
             }
         }

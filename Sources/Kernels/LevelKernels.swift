@@ -19,79 +19,48 @@ package enum LevelKernels: KernelSet {
     @inline(never)
     package static func unary(_ op: UnaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
                               outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int]) {
-        switch dtype {
-        case .float32: unaryKernel(op, shape: shape, out: out.typed(Float.self), outStrides: outStrides, a: a.typed(Float.self), aStrides: aStrides)
-        case .float64: unaryKernel(op, shape: shape, out: out.typed(Double.self), outStrides: outStrides,
-                                   a: a.typed(Double.self), aStrides: aStrides)
-        }
+        run(UnaryKernel(op: op, shape: shape, out: out, outStrides: outStrides, a: a, aStrides: aStrides), dtype)
     }
 
     @inline(never)
     package static func binary(_ op: BinaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
                                outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer,
                                bStrides: [Int]) {
-        switch dtype {
-        case .float32: binaryKernel(op, shape: shape, out: out.typed(Float.self), outStrides: outStrides, a: a.typed(Float.self),
-                                    aStrides: aStrides, b: b.typed(Float.self), bStrides: bStrides)
-        case .float64: binaryKernel(op, shape: shape, out: out.typed(Double.self), outStrides: outStrides,
-                                    a: a.typed(Double.self), aStrides: aStrides, b: b.typed(Double.self), bStrides: bStrides)
-        }
+        run(BinaryKernel(op: op, shape: shape, out: out, outStrides: outStrides, a: a, aStrides: aStrides, b: b,
+                         bStrides: bStrides), dtype)
     }
 
     @inline(never)
     package static func select(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
                                condition: UnsafeRawPointer, conditionStrides: [Int], a: UnsafeRawPointer,
                                aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int]) {
-        switch dtype {
-        case .float32: selectKernel(shape: shape, out: out.typed(Float.self), outStrides: outStrides, condition: condition.typed(Float.self),
-                                    conditionStrides: conditionStrides, a: a.typed(Float.self), aStrides: aStrides, b: b.typed(Float.self),
-                                    bStrides: bStrides)
-        case .float64: selectKernel(shape: shape, out: out.typed(Double.self), outStrides: outStrides,
-                                    condition: condition.typed(Double.self), conditionStrides: conditionStrides,
-                                    a: a.typed(Double.self), aStrides: aStrides, b: b.typed(Double.self), bStrides: bStrides)
-        }
+        run(SelectKernel(shape: shape, out: out, outStrides: outStrides, condition: condition,
+                         conditionStrides: conditionStrides, a: a, aStrides: aStrides, b: b, bStrides: bStrides), dtype)
     }
 
     @inline(never)
     package static func scatterAdd(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
                                    source: UnsafeRawPointer, sourceStrides: [Int]) {
-        switch dtype {
-        case .float32: scatterAddKernel(shape: shape, out: out.typed(Float.self), outStrides: outStrides,
-                                        source: source.typed(Float.self), sourceStrides: sourceStrides)
-        case .float64: scatterAddKernel(shape: shape, out: out.typed(Double.self), outStrides: outStrides,
-                                        source: source.typed(Double.self), sourceStrides: sourceStrides)
-        }
+        run(ScatterAddKernel(shape: shape, out: out, outStrides: outStrides, source: source,
+                             sourceStrides: sourceStrides), dtype)
     }
 
     @inline(never)
     package static func reduce(_ op: ReduceOp, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int,
                                inner: Int, dst: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32: reduceKernel(op, src: src.typed(Float.self), outer: outer, length: length, inner: inner, dst: dst.typed(Float.self))
-        case .float64: reduceKernel(op, src: src.typed(Double.self), outer: outer, length: length, inner: inner, dst: dst.typed(Double.self))
-        }
+        run(ReduceKernel(op: op, src: src, outer: outer, length: length, inner: inner, dst: dst), dtype)
     }
 
     @inline(never)
     package static func argReduce(largest: Bool, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int,
                                   inner: Int, dst: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32: argReduceKernel(largest: largest, src: src.typed(Float.self), outer: outer, length: length,
-                                       inner: inner, dst: dst.typed(Float.self))
-        case .float64: argReduceKernel(largest: largest, src: src.typed(Double.self), outer: outer, length: length,
-                                       inner: inner, dst: dst.typed(Double.self))
-        }
+        run(ArgReduceKernel(largest: largest, src: src, outer: outer, length: length, inner: inner, dst: dst), dtype)
     }
 
     @inline(never)
     package static func softmax(log: Bool, _ dtype: DType, src: UnsafeRawPointer, outer: Int, length: Int,
                                 inner: Int, dst: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32: softmaxKernel(log: log, src: src.typed(Float.self), outer: outer, length: length, inner: inner,
-                                     dst: dst.typed(Float.self))
-        case .float64: softmaxKernel(log: log, src: src.typed(Double.self), outer: outer, length: length, inner: inner,
-                                     dst: dst.typed(Double.self))
-        }
+        run(SoftmaxKernel(log: log, src: src, outer: outer, length: length, inner: inner, dst: dst), dtype)
     }
 
     @inline(never)
@@ -110,19 +79,13 @@ package enum LevelKernels: KernelSet {
     @inline(never)
     package static func unfold(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
                                columns: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32: unfoldKernel(input: input.typed(Float.self), geometry: geometry, channels: channels, columns: columns.typed(Float.self))
-        case .float64: unfoldKernel(input: input.typed(Double.self), geometry: geometry, channels: channels, columns: columns.typed(Double.self))
-        }
+        run(UnfoldKernel(input: input, geometry: geometry, channels: channels, columns: columns), dtype)
     }
 
     @inline(never)
     package static func fold(_ dtype: DType, columns: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>,
                              input: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32: foldKernel(columns: columns.typed(Float.self), geometry: geometry, channels: channels, input: input.typed(Float.self))
-        case .float64: foldKernel(columns: columns.typed(Double.self), geometry: geometry, channels: channels, input: input.typed(Double.self))
-        }
+        run(FoldKernel(columns: columns, geometry: geometry, channels: channels, input: input), dtype)
     }
 
     @inline(never)
@@ -154,40 +117,27 @@ package enum LevelKernels: KernelSet {
     @inline(never)
     package static func maxPool(_ dtype: DType, input: UnsafeRawPointer, geometry: WindowGeometry,
                                 out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>) {
-        switch dtype {
-        case .float32: maxPoolKernel(input: input.typed(Float.self), geometry: geometry, out: out.typed(Float.self), indices: indices)
-        case .float64: maxPoolKernel(input: input.typed(Double.self), geometry: geometry, out: out.typed(Double.self), indices: indices)
-        }
+        run(MaxPoolKernel(input: input, geometry: geometry, out: out, indices: indices), dtype)
     }
 
     @inline(never)
     package static func maxPoolBackward(_ dtype: DType, gradient: UnsafeRawPointer, indices: UnsafePointer<Int32>,
                                         geometry: WindowGeometry, input: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32: maxPoolBackwardKernel(gradient: gradient.typed(Float.self), indices: indices, geometry: geometry, input: input.typed(Float.self))
-        case .float64: maxPoolBackwardKernel(gradient: gradient.typed(Double.self), indices: indices, geometry: geometry, input: input.typed(Double.self))
-        }
+        run(MaxPoolBackwardKernel(gradient: gradient, indices: indices, geometry: geometry, input: input), dtype)
     }
 
     @inline(never)
     package static func channelStatistics(_ dtype: DType, input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int),
                                           mean: UnsafeMutableRawPointer, variance: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32: channelStatisticsKernel(input: input.typed(Float.self), shape: shape, mean: mean.typed(Float.self), variance: variance.typed(Float.self))
-        case .float64: channelStatisticsKernel(input: input.typed(Double.self), shape: shape, mean: mean.typed(Double.self), variance: variance.typed(Double.self))
-        }
+        run(ChannelStatisticsKernel(input: input, shape: shape, mean: mean, variance: variance), dtype)
     }
 
     @inline(never)
     package static func channelAffine(_ dtype: DType, input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int),
                                       scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
                                       out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>?) {
-        switch dtype {
-        case .float32: channelAffineKernel(input: input.typed(Float.self), shape: shape, scale: scale.typed(Float.self),
-                                           shift: shift.typed(Float.self), epilogue: epilogue, out: out.typed(Float.self), indices: indices)
-        case .float64: channelAffineKernel(input: input.typed(Double.self), shape: shape, scale: scale.typed(Double.self),
-                                           shift: shift.typed(Double.self), epilogue: epilogue, out: out.typed(Double.self), indices: indices)
-        }
+        run(ChannelAffineKernel(input: input, shape: shape, scale: scale, shift: shift, epilogue: epilogue, out: out,
+                                indices: indices), dtype)
     }
 
     @inline(never)
@@ -196,20 +146,10 @@ package enum LevelKernels: KernelSet {
                                           scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
                                           indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer,
                                           sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer) {
-        switch dtype {
-        case .float32:
-            batchNormBackwardKernel(input: input.typed(Float.self), gradient: gradient.typed(Float.self), shape: shape,
-                                    mean: mean.typed(Float.self), invstd: invstd.typed(Float.self), scale: scale.typed(Float.self),
-                                    shift: shift.typed(Float.self), epilogue: epilogue, indices: indices,
-                                    inputGradient: inputGradient.typed(Float.self), sumGradient: sumGradient.typed(Float.self),
-                                    sumGradientXhat: sumGradientXhat.typed(Float.self))
-        case .float64:
-            batchNormBackwardKernel(input: input.typed(Double.self), gradient: gradient.typed(Double.self), shape: shape,
-                                    mean: mean.typed(Double.self), invstd: invstd.typed(Double.self), scale: scale.typed(Double.self),
-                                    shift: shift.typed(Double.self), epilogue: epilogue, indices: indices,
-                                    inputGradient: inputGradient.typed(Double.self), sumGradient: sumGradient.typed(Double.self),
-                                    sumGradientXhat: sumGradientXhat.typed(Double.self))
-        }
+        run(BatchNormBackwardKernel(input: input, gradient: gradient, shape: shape, mean: mean, invstd: invstd,
+                                    scale: scale, shift: shift, epilogue: epilogue, indices: indices,
+                                    inputGradient: inputGradient, sumGradient: sumGradient,
+                                    sumGradientXhat: sumGradientXhat), dtype)
     }
 
     @inline(never) package static func exp(_ x: Float) -> Float { ElementaryFunctions.exp(x) }
@@ -222,10 +162,12 @@ package enum LevelKernels: KernelSet {
     }
 }
 
-private extension UnsafeMutableRawPointer {
-    func typed<T>(_: T.Type) -> UnsafeMutablePointer<T> { assumingMemoryBound(to: T.self) }
-}
-
-private extension UnsafeRawPointer {
-    func typed<T>(_: T.Type) -> UnsafePointer<T> { assumingMemoryBound(to: T.self) }
+/// Runs `kernel` with the element type of `dtype`: the one place where a tensor's runtime type picks the
+/// specialised code.
+@inline(__always)
+private func run(_ kernel: some ScalarKernel, _ dtype: DType) {
+    switch dtype {
+    case .float32: kernel.run(Float.self)
+    case .float64: kernel.run(Double.self)
+    }
 }

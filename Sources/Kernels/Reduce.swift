@@ -93,30 +93,38 @@ private func extremeOfFloats(_ op: ReduceOp, _ p: UnsafePointer<Float>, _ n: Int
 /// Large reductions run on several threads with the same bits as on one: independent outputs (rows of `outer`,
 /// or columns of `inner`) are split between the threads, and a single long sum computes the top of its
 /// pairwise tree on several threads, combining the branches in the same order.
-func reduceKernel<T: KernelScalar>(
-    _ op: ReduceOp, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
-) {
-    if length == 0 {
-        dst.initialize(repeating: 0, count: outer * inner)
-        return
-    }
-    if outer == 1 && inner == 1 && op == .sum {
-        dst[0] = sumContiguousInParallel(src, length)
-        return
-    }
-    let perOutput = length * Swift.max(inner, 1)
-    if outer > 1 {
-        let minimum = (Parallelism.minimumElementsPerThread + perOutput - 1) / perOutput
-        Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: 1) { rows in
-            for o in rows {
-                reduceColumns(op, src: src + o &* length &* inner, length: length, inner: inner, columns: 0..<inner,
-                              dst: dst + o &* inner)
-            }
+struct ReduceKernel: ScalarKernel {
+    let op: ReduceOp
+    let src: UnsafeRawPointer
+    let outer: Int
+    let length: Int
+    let inner: Int
+    let dst: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (src, dst) = (self.src.typed(T.self), self.dst.typed(T.self))
+        if length == 0 {
+            dst.initialize(repeating: 0, count: outer * inner)
+            return
         }
-    } else {
-        let minimum = (Parallelism.minimumElementsPerThread + length - 1) / length
-        Parallelism.forEachPiece(of: inner, minimumLength: minimum, multipleOf: 16) { columns in
-            reduceColumns(op, src: src, length: length, inner: inner, columns: columns, dst: dst)
+        if outer == 1 && inner == 1 && op == .sum {
+            dst[0] = sumContiguousInParallel(src, length)
+            return
+        }
+        let perOutput = length * Swift.max(inner, 1)
+        if outer > 1 {
+            let minimum = (Parallelism.minimumElementsPerThread + perOutput - 1) / perOutput
+            Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: 1) { rows in
+                for o in rows {
+                    reduceColumns(op, src: src + o &* length &* inner, length: length, inner: inner, columns: 0..<inner,
+                                  dst: dst + o &* inner)
+                }
+            }
+        } else {
+            let minimum = (Parallelism.minimumElementsPerThread + length - 1) / length
+            Parallelism.forEachPiece(of: inner, minimumLength: minimum, multipleOf: 16) { columns in
+                reduceColumns(op, src: src, length: length, inner: inner, columns: columns, dst: dst)
+            }
         }
     }
 }
@@ -172,28 +180,36 @@ private func sumContiguousInParallel<T: KernelScalar>(_ p: UnsafePointer<T>, _ n
 
 /// The position of the first maximum (or minimum) along the middle axis of `[outer, length, inner]`, written
 /// into `dst` `[outer, inner]` as a number. NaN counts as the extreme value, as in PyTorch.
-func argReduceKernel<T: KernelScalar>(
-    largest: Bool, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
-) {
-    for o in 0..<outer {
-        for j in 0..<inner {
-            let base = src + (o &* length &* inner &+ j)
-            var best = base[0], bestIndex = 0
-            if !best.isNaN {
-                for k in 1..<Swift.max(length, 1) {
-                    let v = base[k &* inner]
-                    if v.isNaN {
-                        bestIndex = k
-                        break
-                    }
-                    let better = largest ? (v > best) : (v < best)
-                    if better {
-                        best = v
-                        bestIndex = k
+struct ArgReduceKernel: ScalarKernel {
+    let largest: Bool
+    let src: UnsafeRawPointer
+    let outer: Int
+    let length: Int
+    let inner: Int
+    let dst: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (src, dst) = (self.src.typed(T.self), self.dst.typed(T.self))
+        for o in 0..<outer {
+            for j in 0..<inner {
+                let base = src + (o &* length &* inner &+ j)
+                var best = base[0], bestIndex = 0
+                if !best.isNaN {
+                    for k in 1..<Swift.max(length, 1) {
+                        let v = base[k &* inner]
+                        if v.isNaN {
+                            bestIndex = k
+                            break
+                        }
+                        let better = largest ? (v > best) : (v < best)
+                        if better {
+                            best = v
+                            bestIndex = k
+                        }
                     }
                 }
+                dst[o &* inner &+ j] = T(bestIndex)
             }
-            dst[o &* inner &+ j] = T(bestIndex)
         }
     }
 }
@@ -202,18 +218,26 @@ func argReduceKernel<T: KernelScalar>(
 /// pass per row instead of six whole-tensor ops, with the same arithmetic as the composite formula
 /// (x − max, e^(x − max), the sums as ``reduceKernel(_:src:outer:length:inner:dst:)`` adds them, then a division,
 /// or a subtraction of the log), so the results are the same bits. Rows of `outer` are split between threads.
-func softmaxKernel<T: KernelScalar>(
-    log: Bool, src: UnsafePointer<T>, outer: Int, length: Int, inner: Int, dst: UnsafeMutablePointer<T>
-) {
-    guard length > 0 && inner > 0 else { return }
-    let perRow = length * inner
-    let minimum = (Parallelism.minimumElementsPerThread + perRow - 1) / perRow
-    Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: 1) { rows in
-        withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * inner) { scratch in
-            let (maxima, sums) = (scratch.baseAddress!, scratch.baseAddress! + inner)
-            for o in rows {
-                softmaxRow(log: log, x: src + o &* perRow, length: length, inner: inner, y: dst + o &* perRow,
-                           maxima: maxima, sums: sums)
+struct SoftmaxKernel: ScalarKernel {
+    let log: Bool
+    let src: UnsafeRawPointer
+    let outer: Int
+    let length: Int
+    let inner: Int
+    let dst: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (src, dst) = (self.src.typed(T.self), self.dst.typed(T.self))
+        guard length > 0 && inner > 0 else { return }
+        let perRow = length * inner
+        let minimum = (Parallelism.minimumElementsPerThread + perRow - 1) / perRow
+        Parallelism.forEachPiece(of: outer, minimumLength: minimum, multipleOf: 1) { rows in
+            withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * inner) { scratch in
+                let (maxima, sums) = (scratch.baseAddress!, scratch.baseAddress! + inner)
+                for o in rows {
+                    softmaxRow(log: log, x: src + o &* perRow, length: length, inner: inner, y: dst + o &* perRow,
+                               maxima: maxima, sums: sums)
+                }
             }
         }
     }

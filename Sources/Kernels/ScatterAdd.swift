@@ -1,12 +1,19 @@
 import KernelSupport
 /// `out[p] += source[p]` for every position `p` of a view of `shape`, one position after another on one thread,
 /// so that positions of `out` that share an element (an overlapping view) add up instead of overwriting.
-func scatterAddKernel<T: KernelScalar>(
-    shape: [Int], out: UnsafeMutablePointer<T>, outStrides: [Int], source: UnsafePointer<T>, sourceStrides: [Int]
-) {
-    StridedLayout(shape: shape, strides: [outStrides, sourceStrides]).forEachRow { offsets, count, rowStrides in
-        let (target, values) = (out + offsets[0], source + offsets[1])
-        let (targetStride, valueStride) = (rowStrides[0], rowStrides[1])
-        for i in 0..<count { target[i &* targetStride] += values[i &* valueStride] }
+struct ScatterAddKernel: ScalarKernel {
+    let shape: [Int]
+    let out: UnsafeMutableRawPointer
+    let outStrides: [Int]
+    let source: UnsafeRawPointer
+    let sourceStrides: [Int]
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (out, source) = (self.out.typed(T.self), self.source.typed(T.self))
+        StridedLayout(shape: shape, strides: [outStrides, sourceStrides]).forEachRow { offsets, count, rowStrides in
+            let (target, values) = (out + offsets[0], source + offsets[1])
+            let (targetStride, valueStride) = (rowStrides[0], rowStrides[1])
+            for i in 0..<count { target[i &* targetStride] += values[i &* valueStride] }
+        }
     }
 }

@@ -9,20 +9,36 @@ import KernelSupport
 // input's width each row is one run of the input.
 
 /// im2col by tap (see ``KernelSet/unfold(_:input:geometry:channels:columns:)``), image by image.
-func unfoldKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowGeometry, channels: Range<Int>,
-                                   columns: UnsafeMutablePointer<T>) {
-    let perImage = channels.count &* g.kernelHeight &* g.kernelWidth &* g.outHeight &* g.outWidth
-    forEachImage(g, elementsPerImage: perImage) { n in
-        unfoldTaps(input, geometry: g, image: n, channels: channels, columns: columns + n &* perImage)
+struct UnfoldKernel: ScalarKernel {
+    let input: UnsafeRawPointer
+    let geometry: WindowGeometry
+    let channels: Range<Int>
+    let columns: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (input, columns) = (self.input.typed(T.self), self.columns.typed(T.self))
+        let g = geometry
+        let perImage = channels.count &* g.kernelHeight &* g.kernelWidth &* g.outHeight &* g.outWidth
+        forEachImage(g, elementsPerImage: perImage) { n in
+            unfoldTaps(input, geometry: g, image: n, channels: channels, columns: columns + n &* perImage)
+        }
     }
 }
 
 /// col2im by tap (see ``KernelSet/fold(_:columns:geometry:channels:input:)``), image by image; `input` is added to.
-func foldKernel<T: KernelScalar>(columns: UnsafePointer<T>, geometry g: WindowGeometry, channels: Range<Int>,
-                                 input: UnsafeMutablePointer<T>) {
-    let perImage = channels.count &* g.kernelHeight &* g.kernelWidth &* g.outHeight &* g.outWidth
-    forEachImage(g, elementsPerImage: perImage) { n in
-        foldTaps(columns + n &* perImage, geometry: g, image: n, channels: channels, input: input)
+struct FoldKernel: ScalarKernel {
+    let columns: UnsafeRawPointer
+    let geometry: WindowGeometry
+    let channels: Range<Int>
+    let input: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (columns, input) = (self.columns.typed(T.self), self.input.typed(T.self))
+        let g = geometry
+        let perImage = channels.count &* g.kernelHeight &* g.kernelWidth &* g.outHeight &* g.outWidth
+        forEachImage(g, elementsPerImage: perImage) { n in
+            foldTaps(columns + n &* perImage, geometry: g, image: n, channels: channels, input: input)
+        }
     }
 }
 
@@ -36,13 +52,21 @@ private func forEachImage(_ g: WindowGeometry, elementsPerImage: Int, _ body: (I
 }
 
 /// Max pooling with PyTorch's choice of position (see ``KernelSet/maxPool(_:input:geometry:out:indices:)``).
-func maxPoolKernel<T: KernelScalar>(input: UnsafePointer<T>, geometry g: WindowGeometry, out: UnsafeMutablePointer<T>,
-                                    indices: UnsafeMutablePointer<Int32>) {
-    let planes = g.batch &* g.channels
-    let perPlane = g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth
-    Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
-                             multipleOf: 1) { range in
-        for p in range { maxPoolPlane(input + p &* g.height &* g.width, g, out, indices, plane: p) }
+struct MaxPoolKernel: ScalarKernel {
+    let input: UnsafeRawPointer
+    let geometry: WindowGeometry
+    let out: UnsafeMutableRawPointer
+    let indices: UnsafeMutablePointer<Int32>
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (input, out) = (self.input.typed(T.self), self.out.typed(T.self))
+        let g = geometry
+        let planes = g.batch &* g.channels
+        let perPlane = g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth
+        Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
+                                 multipleOf: 1) { range in
+            for p in range { maxPoolPlane(input + p &* g.height &* g.width, g, out, indices, plane: p) }
+        }
     }
 }
 
@@ -145,15 +169,23 @@ private func maxPoolTwoByTwo(_ plane: UnsafePointer<Float>, _ g: WindowGeometry,
 }
 
 /// The gradient of max pooling: each output's gradient added at its input position.
-func maxPoolBackwardKernel<T: KernelScalar>(gradient: UnsafePointer<T>, indices: UnsafePointer<Int32>,
-                                            geometry g: WindowGeometry, input: UnsafeMutablePointer<T>) {
-    let planes = g.batch &* g.channels
-    let perPlane = g.outHeight &* g.outWidth
-    Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
-                             multipleOf: 1) { range in
-        for p in range {
-            let plane = input + p &* g.height &* g.width
-            for o in (p &* perPlane)..<((p &+ 1) &* perPlane) { plane[Int(indices[o])] += gradient[o] }
+struct MaxPoolBackwardKernel: ScalarKernel {
+    let gradient: UnsafeRawPointer
+    let indices: UnsafePointer<Int32>
+    let geometry: WindowGeometry
+    let input: UnsafeMutableRawPointer
+
+    func run<T: KernelScalar>(_: T.Type) {
+        let (gradient, input) = (self.gradient.typed(T.self), self.input.typed(T.self))
+        let g = geometry
+        let planes = g.batch &* g.channels
+        let perPlane = g.outHeight &* g.outWidth
+        Parallelism.forEachPiece(of: planes, minimumLength: Swift.max(1, Parallelism.minimumElementsPerThread / Swift.max(perPlane, 1)),
+                                 multipleOf: 1) { range in
+            for p in range {
+                let plane = input + p &* g.height &* g.width
+                for o in (p &* perPlane)..<((p &+ 1) &* perPlane) { plane[Int(indices[o])] += gradient[o] }
+            }
         }
     }
 }
