@@ -23,10 +23,8 @@ private func forEachChannel(_ shape: (n: Int, c: Int, m: Int), _ body: (Range<In
 }
 
 struct ChannelStatisticsKernel: ScalarKernel {
-    let input: UnsafeRawPointer
-    let shape: (n: Int, c: Int, m: Int)
-    let mean: UnsafeMutableRawPointer
-    let variance: UnsafeMutableRawPointer
+    let input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int), mean: UnsafeMutableRawPointer,
+        variance: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (input, mean, variance) = (self.input.typed(T.self), self.mean.typed(T.self), self.variance.typed(T.self))
@@ -76,13 +74,8 @@ private func pairedSums<T: KernelScalar>(_ g: UnsafePointer<T>, _ x: UnsafePoint
 }
 
 struct ChannelAffineKernel: ScalarKernel {
-    let input: UnsafeRawPointer
-    let shape: (n: Int, c: Int, m: Int)
-    let scale: UnsafeRawPointer
-    let shift: UnsafeRawPointer
-    let epilogue: ChannelEpilogue
-    let out: UnsafeMutableRawPointer
-    let indices: UnsafeMutablePointer<Int32>?
+    let input: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int), scale: UnsafeRawPointer, shift: UnsafeRawPointer,
+        epilogue: ChannelEpilogue, out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>?
 
     func run<T: KernelScalar>(_: T.Type) {
         let (input, scale, shift, out) = (self.input.typed(T.self), self.scale.typed(T.self), self.shift.typed(T.self), self.out.typed(T.self))
@@ -126,18 +119,10 @@ struct ChannelAffineKernel: ScalarKernel {
 }
 
 struct BatchNormBackwardKernel: ScalarKernel {
-    let input: UnsafeRawPointer
-    let gradient: UnsafeRawPointer
-    let shape: (n: Int, c: Int, m: Int)
-    let mean: UnsafeRawPointer
-    let invstd: UnsafeRawPointer
-    let scale: UnsafeRawPointer
-    let shift: UnsafeRawPointer
-    let epilogue: ChannelEpilogue
-    let indices: UnsafePointer<Int32>?
-    let inputGradient: UnsafeMutableRawPointer
-    let sumGradient: UnsafeMutableRawPointer
-    let sumGradientXhat: UnsafeMutableRawPointer
+    let input: UnsafeRawPointer, gradient: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int), mean: UnsafeRawPointer,
+        invstd: UnsafeRawPointer, scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
+        indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer, sumGradient: UnsafeMutableRawPointer,
+        sumGradientXhat: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (input, gradient, mean, invstd, scale, shift, inputGradient, sumGradient, sumGradientXhat) = (self.input.typed(T.self), self.gradient.typed(T.self), self.mean.typed(T.self), self.invstd.typed(T.self), self.scale.typed(T.self), self.shift.typed(T.self), self.inputGradient.typed(T.self), self.sumGradient.typed(T.self), self.sumGradientXhat.typed(T.self))

@@ -231,12 +231,7 @@ private func runBinary<T: KernelScalar, F: BinaryFunction>(
 
 /// Writes `op(a)` into `out`, both of `shape`, each read through its own strides.
 struct UnaryKernel: ScalarKernel {
-    let op: UnaryOp
-    let shape: [Int]
-    let out: UnsafeMutableRawPointer
-    let outStrides: [Int]
-    let a: UnsafeRawPointer
-    let aStrides: [Int]
+    let op: UnaryOp, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int]
 
     func run<T: KernelScalar>(_: T.Type) {
         let (out, a) = (self.out.typed(T.self), self.a.typed(T.self))
@@ -271,14 +266,8 @@ struct UnaryKernel: ScalarKernel {
 
 /// Writes `op(a, b)` into `out`; `a` and `b` are read through strides broadcast to `shape` (0 on broadcast axes).
 struct BinaryKernel: ScalarKernel {
-    let op: BinaryOp
-    let shape: [Int]
-    let out: UnsafeMutableRawPointer
-    let outStrides: [Int]
-    let a: UnsafeRawPointer
-    let aStrides: [Int]
-    let b: UnsafeRawPointer
-    let bStrides: [Int]
+    let op: BinaryOp, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int], a: UnsafeRawPointer,
+        aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int]
 
     func run<T: KernelScalar>(_: T.Type) {
         let (out, a, b) = (self.out.typed(T.self), self.a.typed(T.self), self.b.typed(T.self))
@@ -299,15 +288,8 @@ struct BinaryKernel: ScalarKernel {
 
 /// Writes `condition != 0 ? a : b` into `out`, all four read through strides broadcast to `shape`.
 struct SelectKernel: ScalarKernel {
-    let shape: [Int]
-    let out: UnsafeMutableRawPointer
-    let outStrides: [Int]
-    let condition: UnsafeRawPointer
-    let conditionStrides: [Int]
-    let a: UnsafeRawPointer
-    let aStrides: [Int]
-    let b: UnsafeRawPointer
-    let bStrides: [Int]
+    let shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int], condition: UnsafeRawPointer,
+        conditionStrides: [Int], a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int]
 
     func run<T: KernelScalar>(_: T.Type) {
         let (out, condition, a, b) = (self.out.typed(T.self), self.condition.typed(T.self), self.a.typed(T.self), self.b.typed(T.self))

@@ -94,12 +94,7 @@ private func extremeOfFloats(_ op: ReduceOp, _ p: UnsafePointer<Float>, _ n: Int
 /// or columns of `inner`) are split between the threads, and a single long sum computes the top of its
 /// pairwise tree on several threads, combining the branches in the same order.
 struct ReduceKernel: ScalarKernel {
-    let op: ReduceOp
-    let src: UnsafeRawPointer
-    let outer: Int
-    let length: Int
-    let inner: Int
-    let dst: UnsafeMutableRawPointer
+    let op: ReduceOp, src: UnsafeRawPointer, outer: Int, length: Int, inner: Int, dst: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (src, dst) = (self.src.typed(T.self), self.dst.typed(T.self))
@@ -181,12 +176,7 @@ private func sumContiguousInParallel<T: KernelScalar>(_ p: UnsafePointer<T>, _ n
 /// The position of the first maximum (or minimum) along the middle axis of `[outer, length, inner]`, written
 /// into `dst` `[outer, inner]` as a number. NaN counts as the extreme value, as in PyTorch.
 struct ArgReduceKernel: ScalarKernel {
-    let largest: Bool
-    let src: UnsafeRawPointer
-    let outer: Int
-    let length: Int
-    let inner: Int
-    let dst: UnsafeMutableRawPointer
+    let largest: Bool, src: UnsafeRawPointer, outer: Int, length: Int, inner: Int, dst: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (src, dst) = (self.src.typed(T.self), self.dst.typed(T.self))
@@ -219,12 +209,7 @@ struct ArgReduceKernel: ScalarKernel {
 /// (x − max, e^(x − max), the sums as ``reduceKernel(_:src:outer:length:inner:dst:)`` adds them, then a division,
 /// or a subtraction of the log), so the results are the same bits. Rows of `outer` are split between threads.
 struct SoftmaxKernel: ScalarKernel {
-    let log: Bool
-    let src: UnsafeRawPointer
-    let outer: Int
-    let length: Int
-    let inner: Int
-    let dst: UnsafeMutableRawPointer
+    let log: Bool, src: UnsafeRawPointer, outer: Int, length: Int, inner: Int, dst: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (src, dst) = (self.src.typed(T.self), self.dst.typed(T.self))

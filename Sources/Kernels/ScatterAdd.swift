@@ -2,11 +2,7 @@ import KernelSupport
 /// `out[p] += source[p]` for every position `p` of a view of `shape`, one position after another on one thread,
 /// so that positions of `out` that share an element (an overlapping view) add up instead of overwriting.
 struct ScatterAddKernel: ScalarKernel {
-    let shape: [Int]
-    let out: UnsafeMutableRawPointer
-    let outStrides: [Int]
-    let source: UnsafeRawPointer
-    let sourceStrides: [Int]
+    let shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int], source: UnsafeRawPointer, sourceStrides: [Int]
 
     func run<T: KernelScalar>(_: T.Type) {
         let (out, source) = (self.out.typed(T.self), self.source.typed(T.self))

@@ -10,10 +10,7 @@ import KernelSupport
 
 /// im2col by tap (see ``KernelSet/unfold(_:input:geometry:channels:columns:)``), image by image.
 struct UnfoldKernel: ScalarKernel {
-    let input: UnsafeRawPointer
-    let geometry: WindowGeometry
-    let channels: Range<Int>
-    let columns: UnsafeMutableRawPointer
+    let input: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>, columns: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (input, columns) = (self.input.typed(T.self), self.columns.typed(T.self))
@@ -27,10 +24,7 @@ struct UnfoldKernel: ScalarKernel {
 
 /// col2im by tap (see ``KernelSet/fold(_:columns:geometry:channels:input:)``), image by image; `input` is added to.
 struct FoldKernel: ScalarKernel {
-    let columns: UnsafeRawPointer
-    let geometry: WindowGeometry
-    let channels: Range<Int>
-    let input: UnsafeMutableRawPointer
+    let columns: UnsafeRawPointer, geometry: WindowGeometry, channels: Range<Int>, input: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (columns, input) = (self.columns.typed(T.self), self.input.typed(T.self))
@@ -53,10 +47,8 @@ private func forEachImage(_ g: WindowGeometry, elementsPerImage: Int, _ body: (I
 
 /// Max pooling with PyTorch's choice of position (see ``KernelSet/maxPool(_:input:geometry:out:indices:)``).
 struct MaxPoolKernel: ScalarKernel {
-    let input: UnsafeRawPointer
-    let geometry: WindowGeometry
-    let out: UnsafeMutableRawPointer
-    let indices: UnsafeMutablePointer<Int32>
+    let input: UnsafeRawPointer, geometry: WindowGeometry, out: UnsafeMutableRawPointer,
+        indices: UnsafeMutablePointer<Int32>
 
     func run<T: KernelScalar>(_: T.Type) {
         let (input, out) = (self.input.typed(T.self), self.out.typed(T.self))
@@ -170,10 +162,8 @@ private func maxPoolTwoByTwo(_ plane: UnsafePointer<Float>, _ g: WindowGeometry,
 
 /// The gradient of max pooling: each output's gradient added at its input position.
 struct MaxPoolBackwardKernel: ScalarKernel {
-    let gradient: UnsafeRawPointer
-    let indices: UnsafePointer<Int32>
-    let geometry: WindowGeometry
-    let input: UnsafeMutableRawPointer
+    let gradient: UnsafeRawPointer, indices: UnsafePointer<Int32>, geometry: WindowGeometry,
+        input: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
         let (gradient, input) = (self.gradient.typed(T.self), self.input.typed(T.self))
