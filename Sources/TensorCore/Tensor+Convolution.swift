@@ -100,25 +100,33 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
     let outChannels = w.shape[0]
     let out = Tensor(uninitializedShape: [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth],
                      dtype: .float32)
-    Kernels.active.convolution(input: x.pointer(Float.self), weight: w.pointer(Float.self),
-                               bias: b.map { UnsafePointer($0.pointer(Float.self)) }, geometry: geometry, groups: groups,
-                               outChannels: outChannels, out: out.pointer(Float.self))
+    // 2·N·O·outH·outW·(C/groups·kh·kw) flops for each product, forward and each gradient.
+    let flops = 2 * out.count * (geometry.channels / groups) * geometry.kernelHeight * geometry.kernelWidth
+    ProductTimer.time(flops: flops) {
+        Kernels.active.convolution(input: x.pointer(Float.self), weight: w.pointer(Float.self),
+                                   bias: b.map { UnsafePointer($0.pointer(Float.self)) }, geometry: geometry,
+                                   groups: groups, outChannels: outChannels, out: out.pointer(Float.self))
+    }
     let (needsInput, needsWeight) = (input.requiresGrad, weight.requiresGrad)
     return out.recorded("conv2d", [input, weight] + (bias.map { [$0] } ?? [])) { g in
         let gradient = g.contiguous()
         var gradients: [Tensor?] = [nil, nil]
         if needsInput {
             let inputGradient = Tensor(uninitializedShape: x.shape, dtype: .float32)
-            Kernels.active.convolutionInputGradient(gradient: gradient.pointer(Float.self), weight: w.pointer(Float.self),
-                                                    geometry: geometry, groups: groups, outChannels: outChannels,
-                                                    input: inputGradient.pointer(Float.self))
+            ProductTimer.time(flops: flops) {
+                Kernels.active.convolutionInputGradient(gradient: gradient.pointer(Float.self), weight: w.pointer(Float.self),
+                                                        geometry: geometry, groups: groups, outChannels: outChannels,
+                                                        input: inputGradient.pointer(Float.self))
+            }
             gradients[0] = inputGradient
         }
         if needsWeight {
             let weightGradient = Tensor(uninitializedShape: w.shape, dtype: .float32)
-            Kernels.active.convolutionWeightGradient(input: x.pointer(Float.self), gradient: gradient.pointer(Float.self),
-                                                     geometry: geometry, groups: groups, outChannels: outChannels,
-                                                     weight: weightGradient.pointer(Float.self))
+            ProductTimer.time(flops: flops) {
+                Kernels.active.convolutionWeightGradient(input: x.pointer(Float.self), gradient: gradient.pointer(Float.self),
+                                                         geometry: geometry, groups: groups, outChannels: outChannels,
+                                                         weight: weightGradient.pointer(Float.self))
+            }
             gradients[1] = weightGradient
         }
         if b != nil { gradients.append(gradient.sum(axes: [0, 2, 3])) }

@@ -90,11 +90,13 @@ private func multiplyMatrices(
 ) {
     switch a.dtype {
     case .float32:
-        Kernels.active.gemm(
-            m: m, n: n, k: k,
-            a: MatrixView(base: a.pointer(Float.self) + aOffset, rowStride: aRow, colStride: aCol),
-            b: MatrixView(base: b.pointer(Float.self) + bOffset, rowStride: bRow, colStride: bCol),
-            c: out.pointer(Float.self) + at, ldc: n, accumulate: false, threads: Parallelism.threadCount)
+        ProductTimer.time(flops: 2 * m * n * k) {
+            Kernels.active.gemm(
+                m: m, n: n, k: k,
+                a: MatrixView(base: a.pointer(Float.self) + aOffset, rowStride: aRow, colStride: aCol),
+                b: MatrixView(base: b.pointer(Float.self) + bOffset, rowStride: bRow, colStride: bCol),
+                c: out.pointer(Float.self) + at, ldc: n, accumulate: false, threads: Parallelism.threadCount)
+        }
     case .float64:
         referenceGEMM(m: m, n: n, k: k, a: a.pointer(Double.self) + aOffset, aRow: aRow, aCol: aCol,
                       b: b.pointer(Double.self) + bOffset, bRow: bRow, bCol: bCol,

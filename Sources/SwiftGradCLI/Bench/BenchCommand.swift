@@ -6,7 +6,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure SwiftGrad's speed (build with `swift build -c release`; reports name the kernel family).",
-        subcommands: [BenchOps.self, BenchGEMM.self, BenchMatmul.self, BenchAutograd.self, BenchInference.self, BenchConv.self]
+        subcommands: [BenchOps.self, BenchGEMM.self, BenchMatmul.self, BenchAutograd.self, BenchInference.self, BenchConv.self,
+                      BenchTrainStep.self]
     )
 }
 

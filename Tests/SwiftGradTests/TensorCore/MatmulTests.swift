@@ -194,3 +194,18 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         #expect(stderr.contains("matmul: [5, 784] and [100, 10] do not line up (784 != 100)"))
     }
 }
+
+/// `ProductTimer` (behind `swiftgrad bench train-step`) counts the flops of this task's products and only those:
+/// 2·m·n·k for a matmul, 2·N·O·outH·outW·C·kh·kw for each of a convolution's three products.
+@Suite struct ProductTimerTests {
+    @Test func countsEachProductsFlops() {
+        let (a, b) = (Tensor.randn([3, 5]), Tensor.randn([5, 4]))
+        let product = ProductTimer.measuring { _ = a.matmul(b) }
+        #expect(product.flops == 2 * 3 * 5 * 4)
+        #expect(product.seconds > 0)
+        let x = Tensor.randn([2, 3, 6, 6]).requiringGrad(), weight = Tensor.randn([4, 3, 3, 3]).requiringGrad()
+        let convolution = ProductTimer.measuring { conv2d(x, weight, padding: 1).sum().backward() }
+        #expect(convolution.flops == 3 * 2 * 2 * 4 * 36 * 27)
+        #expect(ProductTimer.measuring { _ = (a + 1).exp() }.flops == 0)
+    }
+}
