@@ -2,15 +2,16 @@ import ArgumentParser
 import SwiftGrad
 
 /// `swiftgrad bench train-step`: one training step (zero the gradients, forward, cross-entropy, backward,
-/// optimizer step) of the wide MLP and of the CNN preset, split into the time of its matrix products (GEMMs and
+/// optimizer step) of the wide MLP, the main job's MLP and the CNN preset, split into the time of its matrix products (GEMMs and
 /// convolutions) and everything else, with the step's flops as a share of the kernel's measured peak.
 struct BenchTrainStep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-step",
-        abstract: "Time one training step of the wide MLP and the CNN preset, split into matrix products and everything else.",
+        abstract: "Time one training step of the wide MLP, the main job's MLP and the CNN preset, split into matrix products and everything else.",
         discussion: """
             The wide MLP is 784 → 1024 → 1024 → 10, batch 256, SGD with momentum 0.9 (the GEMM issue's model); the \
-            CNN is the `swiftgrad train --arch cnn` preset, batch 128, AdamW. Random inputs and labels. "products" \
+            main job's is 784 → 256 → 128 → 10, batch 128, AdamW; the CNN is the `swiftgrad train --arch cnn` \
+            preset, batch 128, AdamW. Random inputs and labels. "products" \
             is the time inside the GEMM and convolution kernels (each call timed), "other" the rest of the step: \
             bias adds, activations, batch norm, pooling, the loss, gradient sums, the optimizer. The share of peak \
             divides the products' flops by the whole step's time.
@@ -27,10 +28,12 @@ struct BenchTrainStep: ParsableCommand {
         let generator = RandomGenerator(seed: 0)
         var report = BenchReport(columns: ["model", "step", "products", "other", "products GFLOPS", "step of peak"])
         let wide = Sequential.multilayerPerceptron([784, 1024, 1024, 10], generator: generator)
+        let main = Sequential.multilayerPerceptron([784, 256, 128, 10], generator: generator)
         let cnn = Sequential.convolutionalNetwork(ConvolutionalNetworkLayout(channels: [32, 64], hidden: [128], classes: 10),
                                                   imageSize: 28, generator: generator)
         let models: [(String, Module, Optimizer, [Int])] = [
             ("MLP 784-1024-1024-10 b256", wide, SGD(wide.parameters(), learningRate: 0.1, momentum: 0.9), [256, 784]),
+            ("MLP 784-256-128-10 b128", main, AdamW(main.parameters(), learningRate: 0.003, weightDecay: 0.1), [128, 784]),
             ("CNN preset b128", cnn, AdamW(cnn.parameters(), learningRate: 0.003, weightDecay: 0.1), [128, 1, 28, 28]),
         ]
         for (name, model, optimizer, inputShape) in models {
