@@ -43,6 +43,8 @@ public enum StorageCache {
         guard byteCount >= minimumBytes else { return nil }
         return state.withLock { state in
             guard let buffer = state.buffers[byteCount]?.popLast() else { return nil }
+            // No empty lists stay behind: `release` takes the largest size kept as one that has a buffer.
+            if state.buffers[byteCount]!.isEmpty { state.buffers[byteCount] = nil }
             state.cachedBytes -= byteCount
             return buffer
         }
