@@ -27,6 +27,40 @@ package struct MatrixView {
     }
 }
 
+/// What a matrix product does to each element of C as it stores it: `C[i, j] = activation(A·B[i, j] (+ C[i, j])
+/// + bias[j])`, while the tile is still in registers (oneDNN's post-ops, cuBLASLt's epilogues): a linear layer's
+/// bias and ReLU without a pass of their own over the output.
+package struct GEMMEpilogue {
+    /// `[n]`: added to each row of C, or nil.
+    package var bias: UnsafePointer<Float>?
+    /// Whether ReLU (`x < 0 ? 0 : x`, keeping NaN) follows.
+    package var relu: Bool
+
+    /// A bias and an activation.
+    package init(bias: UnsafePointer<Float>?, relu: Bool) {
+        self.bias = bias
+        self.relu = relu
+    }
+
+    /// C stored as computed.
+    package static var none: GEMMEpilogue { GEMMEpilogue(bias: nil, relu: false) }
+
+    /// Whether it changes anything.
+    package var isNone: Bool { bias == nil && !relu }
+
+    /// The epilogue of C's columns from `column` on.
+    package func columns(from column: Int) -> GEMMEpilogue {
+        GEMMEpilogue(bias: bias.map { $0 + column }, relu: relu)
+    }
+
+    /// Applies it to one element of C's column `column`.
+    @inline(__always)
+    package func apply(_ value: Float, column: Int) -> Float {
+        let biased = bias.map { value + $0[column] } ?? value
+        return relu && biased < 0 ? 0 : biased
+    }
+}
+
 /// An elementwise function of one tensor.
 package enum UnaryOp: Sendable {
     case copy, negate, exp, log, sqrt, abs, relu, sigmoid, tanh
@@ -82,9 +116,10 @@ package protocol KernelSet {
     /// The family these kernels are.
     static var family: GEMMKernel { get }
 
-    /// C = A·B (or C += A·B) for float32 matrices: C is m×n, contiguous with row stride `ldc`.
+    /// C = A·B (or C += A·B) for float32 matrices, then `epilogue` on each element as it is stored: C is m×n,
+    /// contiguous with row stride `ldc`.
     static func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
-                     accumulate: Bool, threads: Int)
+                     accumulate: Bool, epilogue: GEMMEpilogue, threads: Int)
 
     /// Writes `op(a)` into `out`, both of `shape`, each read through its own strides.
     static func unary(_ op: UnaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],

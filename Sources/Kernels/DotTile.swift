@@ -11,12 +11,14 @@ import KernelSupport
 ///
 /// Rows past `rows` and columns past `cols` (at most `R` and `S`) re-read the last valid one and are not
 /// stored. A row or column is read up to one vector past the depth, inside the storage's slack; `partial` marks
-/// the lanes of a last, partial vector that lie inside the depth (`leadingLanes(k % V.scalarCount)`).
+/// the lanes of a last, partial vector that lie inside the depth (`leadingLanes(k % V.scalarCount)`). Each
+/// element goes through `epilogue` (its bias starting at the tile's first column) as it is stored.
 enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
     @inline(never)
     static func multiply(
         rows: Int, cols: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, b: UnsafePointer<Float>, bCol: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, partial: SIMDMask<V.MaskStorage>
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue,
+        partial: SIMDMask<V.MaskStorage>
     ) {
         var even = InlineArray<R, InlineArray<S, V>>(repeating: InlineArray(repeating: V()))
         var odd = even
@@ -67,7 +69,7 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 for j in 0..<cols {
                     let total = sums[i &* S &+ j].treeSum()
                     let target = c + (i &* ldc &+ j)
-                    target.pointee = accumulate ? target.pointee + total : total
+                    target.pointee = epilogue.apply(accumulate ? target.pointee + total : total, column: j)
                 }
             }
         }

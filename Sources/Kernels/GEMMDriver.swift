@@ -23,7 +23,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
 
     static func multiply(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue = .none, threads: Int
     ) {
         // A product that may run on several threads blocks its depth on every path, as the packed path must, so
         // that its parts add in the same order whichever path each takes; a smaller one always runs whole on one
@@ -35,25 +35,27 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         // one takes this path alone and sums in another order.
         if a.colStride == 1 && b.rowStride == 1 && prefersDotProducts(m: m, n: n, k: k) {
             if parts == 1 {
-                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
                 return
             }
             // Threads split the longer side of C, in whole tiles.
             let alongRows = m > n
-            splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, parts: parts, alongRows: alongRows,
-                   unit: alongRows ? 2 : 4) { m, n, a, b, c in
-                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+            splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, parts: parts, alongRows: alongRows,
+                   unit: alongRows ? 2 : 4) { m, n, a, b, c, epilogue in
+                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
             }
             return
         }
         if parts == 1 {
-            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: large)
+            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                   blockDepth: large)
             return
         }
         // A read in place and B at least two strips per thread: threads take blocks of B's columns and multiply
         // all of A by each on their own (see `columnBlocks`).
         if readsInPlace(a) && (n + nr - 1) / nr >= 2 * parts {
-            columnBlocks(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts)
+            columnBlocks(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                         parts: parts)
             return
         }
         // Large products with A to pack share each packed block of B between the threads. Smaller ones (under
@@ -61,25 +63,30 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         // than packing B twice saves (128²: 18 % slower shared; 64×784 · 784×50, one strip: 43 %). (When the
         // pool is busy with another thread's product, this thread does all of it.)
         if m / rowChunk >= 4 * parts && n >= 4 * nr {
-            if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts) {
-                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: true)
+            if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                       parts: parts) {
+                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                       blockDepth: true)
             }
             return
         }
         // Few rows, or one strip: split C into `parts` blocks along its longer side, in whole tiles; each part
         // multiplies on its own.
         let alongRows = m / mr >= n / nr
-        splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, parts: parts, alongRows: alongRows,
-               unit: alongRows ? mr : nr) { m, n, a, b, c in
-            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: true)
+        splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, parts: parts, alongRows: alongRows,
+               unit: alongRows ? mr : nr) { m, n, a, b, c, epilogue in
+            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                   blockDepth: true)
         }
     }
 
-    /// Runs `body(m, n, a, b, c)` on `parts` threads, each on one block of C and the operands behind it: rows if
-    /// `alongRows`, else columns, in groups of `unit` (a tile's height or width), as even as whole groups allow.
+    /// Runs `body(m, n, a, b, c, epilogue)` on `parts` threads, each on one block of C and the operands behind it:
+    /// rows if `alongRows`, else columns, in groups of `unit` (a tile's height or width), as even as whole groups
+    /// allow.
     static func splitC(
-        m: Int, n: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int, parts: Int,
-        alongRows: Bool, unit: Int, _ body: (Int, Int, MatrixView, MatrixView, UnsafeMutablePointer<Float>) -> Void
+        m: Int, n: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue,
+        parts: Int, alongRows: Bool, unit: Int,
+        _ body: (Int, Int, MatrixView, MatrixView, UnsafeMutablePointer<Float>, GEMMEpilogue) -> Void
     ) {
         let extent = alongRows ? m : n
         let chunk = ((extent + unit - 1) / unit + parts - 1) / parts * unit
@@ -87,9 +94,9 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
             let start = part * chunk, end = Swift.min(extent, start + chunk)
             guard start < end else { return }
             if alongRows {
-                body(end - start, n, a.rows(from: start), b, c + start * ldc)
+                body(end - start, n, a.rows(from: start), b, c + start * ldc, epilogue)
             } else {
-                body(m, end - start, a, b.columns(from: start), c + start)
+                body(m, end - start, a, b.columns(from: start), c + start, epilogue.columns(from: start))
             }
         }
     }
@@ -143,7 +150,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// an A that must be packed, each block packing its own copy measured between 8 % slower and 4 % faster.)
     static func columnBlocks(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue, parts: Int
     ) {
         // Two blocks per thread, their strip counts differing by at most one (blocks of a width rounded up cut
         // 13 strips into three: two blocks for one thread, one for the other; 1024ᵀ×256 · 256×784 lost 25 %).
@@ -154,7 +161,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
             while let block = work.take(below: blocks) {
                 let start = block * strips / blocks * nr, end = Swift.min(n, (block + 1) * strips / blocks * nr)
                 single(m: m, n: end - start, k: k, a: a, b: b.columns(from: start), c: c + start, ldc: ldc,
-                       accumulate: accumulate, blockDepth: true)
+                       accumulate: accumulate, epilogue: epilogue.columns(from: start), blockDepth: true)
             }
         }
     }
@@ -163,21 +170,22 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// blocks (see `multiply`).
     static func single(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue = .none, blockDepth: Bool
     ) {
         // B's rows must be contiguous to be read in place; A's elements are read through its strides.
         if b.colStride == 1 && readsBInPlace(m: m, n: n, k: k, aRowsContiguous: a.colStride == 1) {
-            direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blockDepth: blockDepth)
+            direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                   blockDepth: blockDepth)
             return
         }
-        packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: 1)
+        packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue, parts: 1)
     }
 
     /// C = A·B by dot products (see `DotTile`), for A's rows and B's columns contiguous: four columns of B at a
     /// time, each group against all of A while it stays in L1, two rows at a time where the registers hold
     /// 2 × 4 pairs of accumulators (AVX-512's 32), else one; columns past the groups of four one by one.
     static func dotProducts(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue) {
         let rowTile = V.scalarCount >= 16 ? 2 : 1
         let partial = leadingLanes(k % V.scalarCount, of: V.self)
         var j = 0
@@ -191,19 +199,19 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 case (2, 4):
                     DotTile<2, 4, V, M>.multiply(rows: 2, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 partial: partial)
+                                                 epilogue: epilogue.columns(from: j), partial: partial)
                 case (2, _):
                     DotTile<2, 1, V, M>.multiply(rows: 2, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 partial: partial)
+                                                 epilogue: epilogue.columns(from: j), partial: partial)
                 case (_, 4):
                     DotTile<1, 4, V, M>.multiply(rows: 1, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 partial: partial)
+                                                 epilogue: epilogue.columns(from: j), partial: partial)
                 default:
                     DotTile<1, 1, V, M>.multiply(rows: 1, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
                                                  bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 partial: partial)
+                                                 epilogue: epilogue.columns(from: j), partial: partial)
                 }
                 i += rows
             }
@@ -216,7 +224,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// is in cache (8×784 · 784×1024 and 12×1024 · 1024×1024 15–20 % faster than panel by panel, interleaved).
     static func direct(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, blockDepth: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue, blockDepth: Bool
     ) {
         let step = blockDepth ? depthStep(k) : k
         for j in stride(from: 0, to: n, by: nr) {
@@ -225,9 +233,11 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 for i in stride(from: 0, to: m, by: mr) {
                     let (rows, depth, cTile) = (Swift.min(mr, m - i), Swift.min(step, k - pc), c + i * ldc + j)
                     let (aTile, bTile) = (a.base + i * a.rowStride + pc * a.colStride, b.base + pc * b.rowStride + j)
+                    // The epilogue goes with the depth's last block, when each element of C is complete.
                     multiplyTile(TileOperands(rows: rows, cols: cols, depth: depth, a: aTile, aRow: a.rowStride,
                                               aDepth: a.colStride, b: bTile, bDepth: b.rowStride, c: cTile, ldc: ldc,
-                                              accumulate: pc > 0 || accumulate))
+                                              accumulate: pc > 0 || accumulate,
+                                              epilogue: pc + depth == k ? epilogue.columns(from: j) : .none))
                 }
             }
         }
@@ -250,7 +260,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     @discardableResult
     static func packed(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue, parts: Int
     ) -> Bool {
         // A product at most one vector wide (a classifier's last layer) uses one-vector strips and the narrow
         // tile: the main tile would compute 64 columns for 10.
@@ -295,7 +305,8 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
                                         rows: Swift.min(mr, rows - ir), cols: ncb, depth: kcb, strip: strip,
                                         a: panel, aRow: inPlace ? a.rowStride : 1, aDepth: inPlace ? a.colStride : mr,
                                         packedB: packedB, c: c + (ic + ir) * ldc + jc, ldc: ldc,
-                                        accumulate: pc > 0 || accumulate)
+                                        accumulate: pc > 0 || accumulate,
+                                        epilogue: pc + kcb == k ? epilogue.columns(from: jc) : .none)
                                 }
                             }
                             barrier.wait { work.reset() }
@@ -316,12 +327,13 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     @inline(__always)
     static func multiplyPanel(
         rows: Int, cols: Int, depth: Int, strip: Int, a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
-        packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+        epilogue: GEMMEpilogue = .none
     ) {
         for jr in stride(from: 0, to: cols, by: strip) {
             multiplyTile(TileOperands(rows: rows, cols: Swift.min(strip, cols - jr), depth: depth, a: a, aRow: aRow,
                                       aDepth: aDepth, b: packedB + jr * depth, bDepth: strip, c: c + jr, ldc: ldc,
-                                      accumulate: accumulate))
+                                      accumulate: accumulate, epilogue: epilogue.columns(from: jr)))
         }
     }
 

@@ -7,13 +7,17 @@ package enum LevelKernels: KernelSet {
 
     @inline(never)
     package static func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>,
-                             ldc: Int, accumulate: Bool, threads: Int) {
+                             ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue, threads: Int) {
         if m == 0 || n == 0 { return }
         if k == 0 {
-            if !accumulate { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
+            for i in 0..<m {
+                let row = c + i * ldc
+                for j in 0..<n { row[j] = epilogue.apply(accumulate ? row[j] : 0, column: j) }
+            }
             return
         }
-        LevelGEMM.multiply(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, threads: threads)
+        LevelGEMM.multiply(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                           threads: threads)
     }
 
     @inline(never)

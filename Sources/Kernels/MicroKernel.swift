@@ -43,6 +43,8 @@ struct TileOperands {
     var c: UnsafeMutablePointer<Float>, ldc: Int
     /// Whether to add to C rather than overwrite it.
     var accumulate: Bool
+    /// What to apply to each element as it is stored, its bias starting at the tile's first column.
+    var epilogue: GEMMEpilogue = .none
 }
 
 /// A register tile of `R` rows by `C` vectors of `V` (R × C·V.scalarCount floats of C), accumulated over the
@@ -114,10 +116,10 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAc
             }
         }
         store(acc[0], rows: rows, cols: operands.cols, c: operands.c, ldc: operands.ldc,
-              accumulate: operands.accumulate)
+              accumulate: operands.accumulate, epilogue: operands.epilogue)
     }
 
-    /// Writes (or adds) the valid `rows` × `cols` corner of the tile into C.
+    /// Writes (or adds) the valid `rows` × `cols` corner of the tile into C, through `epilogue`.
     ///
     /// Every subscript of `tile` must be a constant after unrolling: one that is not (a loop over the valid
     /// rows that the optimiser did not unroll) kept all the accumulators in memory, zeroed by a `memset` per
@@ -126,12 +128,29 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAc
     @inline(__always)
     private static func store(
         _ tile: InlineArray<R, InlineArray<C, V>>, rows: Int, cols: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue
     ) {
         let n = V.scalarCount
         if rows == R && cols == C &* n {
+            if epilogue.isNone {
+                for i in 0..<R {
+                    for j in 0..<C { storeVector(tile[i][j], c + i &* ldc + j &* n, accumulate: accumulate) }
+                }
+                return
+            }
+            var bias = InlineArray<C, V>(repeating: V())
+            if let start = epilogue.bias {
+                for j in 0..<C { bias[j] = UnsafeRawPointer(start + j &* n).loadUnaligned(as: V.self) }
+            }
             for i in 0..<R {
-                for j in 0..<C { storeVector(tile[i][j], c + i &* ldc + j &* n, accumulate: accumulate) }
+                for j in 0..<C {
+                    let destination = c + i &* ldc + j &* n
+                    var value = tile[i][j]
+                    if accumulate { value += UnsafeRawPointer(destination).loadUnaligned(as: V.self) }
+                    value += bias[j]
+                    if epilogue.relu { value.replace(with: 0, where: value .< 0) }
+                    UnsafeMutableRawPointer(destination).storeBytes(of: value, as: V.self)
+                }
             }
             return
         }
@@ -143,11 +162,12 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: SIMD, M: MultiplyAc
                 let row = c + i &* ldc
                 for j in 0..<C where j &* n < cols {
                     let (start, value) = (j &* n, copy[i &* C &+ j])
-                    if start &+ n <= cols {
+                    if start &+ n <= cols && epilogue.isNone {
                         storeVector(value, row + start, accumulate: accumulate)
                     } else {
-                        for l in 0..<(cols &- start) {
-                            row[start &+ l] = accumulate ? row[start &+ l] + value[l] : value[l]
+                        for l in 0..<Swift.min(n, cols &- start) {
+                            let sum = accumulate ? row[start &+ l] + value[l] : value[l]
+                            row[start &+ l] = epilogue.apply(sum, column: start &+ l)
                         }
                     }
                 }

@@ -3,8 +3,9 @@ import TensorCore
 /// Modules applied in order, as `nn.Sequential`; its parameters are named `0.weight`, `2.bias`, ….
 ///
 /// A batch norm followed by `ReLU` (and then by `MaxPool2d` on 4-d input) runs as one op,
-/// ``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``: the same values
-/// and gradients in fewer passes over memory, with neither intermediate tensor kept.
+/// ``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``, and a `Linear`
+/// followed by `ReLU` as ``linear(_:weight:bias:activation:)`` with the ReLU applied by the product: the same
+/// values and gradients in fewer passes over memory, with no intermediate tensor kept.
 ///
 /// ```swift
 /// let model = Sequential {
@@ -30,6 +31,9 @@ public final class Sequential: Module {
                 let pool = i + 2 < layers.count && x.rank == 4 ? layers[i + 2] as? MaxPool2d : nil
                 x = norm.normalizedReLU(x, maxPool: pool)
                 i += pool == nil ? 2 : 3
+            } else if let layer = layers[i] as? Linear, i + 1 < layers.count, layers[i + 1] is ReLU {
+                x = linear(x, weight: layer.weight, bias: layer.bias, activation: .relu)
+                i += 2
             } else {
                 x = layers[i](x)
                 i += 1

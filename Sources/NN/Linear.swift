@@ -28,11 +28,7 @@ public final class Linear: Module {
     /// Output features.
     public var outFeatures: Int { weight.shape[0] }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
-        let product = input.matmul(weight.transposed())
-        guard let bias else { return product }
-        return product + bias
-    }
+    public override func callAsFunction(_ input: Tensor) -> Tensor { linear(input, weight: weight, bias: bias) }
 
     public override var extraDescription: String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"

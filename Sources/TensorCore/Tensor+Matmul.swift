@@ -95,7 +95,8 @@ private func multiplyMatrices(
                 m: m, n: n, k: k,
                 a: MatrixView(base: a.pointer(Float.self) + aOffset, rowStride: aRow, colStride: aCol),
                 b: MatrixView(base: b.pointer(Float.self) + bOffset, rowStride: bRow, colStride: bCol),
-                c: out.pointer(Float.self) + at, ldc: n, accumulate: false, threads: Parallelism.threadCount)
+                c: out.pointer(Float.self) + at, ldc: n, accumulate: false, epilogue: .none,
+                threads: Parallelism.threadCount)
         }
     case .float64:
         referenceGEMM(m: m, n: n, k: k, a: a.pointer(Double.self) + aOffset, aRow: aRow, aCol: aCol,

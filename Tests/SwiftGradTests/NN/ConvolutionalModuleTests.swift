@@ -63,6 +63,24 @@ import Testing
         #expect(results[1].last!.item() == 1, "num_batches_tracked counts the one training step")
     }
 
+    /// `Sequential` runs `Linear → ReLU` as one `linear` call with the ReLU in the product: an MLP's logits and
+    /// parameter gradients are those of its layers called one by one (1e-6 relative and absolute).
+    @Test func sequentialFusesLinearAndReLU() {
+        var results: [[Tensor]] = []
+        for fused in [false, true] {
+            let generator = RandomGenerator(seed: 8)
+            let model = Sequential.multilayerPerceptron([20, 16, 12, 3], generator: generator)
+            let x = Tensor.randn([5, 20], generator: generator)
+            let logits = fused ? model(x) : model.layers.reduce(x) { $1($0) }
+            (logits * logits).sum().backward()
+            results.append([logits] + model.parameters().map { $0.grad! })
+        }
+        #expect(results[0].count == 7)
+        for (index, (unfused, fused)) in zip(results[0], results[1]).enumerated() {
+            assertClose(fused, unfused, relative: 1e-6, absolute: 1e-6, "tensor \(index)")
+        }
+    }
+
     @Test func batchNormTracksBatchesInTrainingAndUsesRunningStatisticsInEval() {
         let norm = BatchNorm1d(2)
         let x = Tensor([[1, 10], [3, 30]])

@@ -82,6 +82,7 @@ import Testing
             batchNorm($0[0], runningMean: nil, runningVariance: nil, weight: $0[1], bias: $0[2], training: true)
         },
         Case(name: "batchNorm 1d", shapes: [[5, 3]]) { batchNorm($0[0], runningMean: nil, runningVariance: nil, training: true) },
+        Case(name: "linear relu", shapes: [[3, 4], [5, 4], [5]]) { linear($0[0], weight: $0[1], bias: $0[2], activation: .relu) },
         Case(name: "batchNormReLU", shapes: [[4, 3, 2, 2], [3], [3]]) {
             batchNormReLU($0[0], runningMean: nil, runningVariance: nil, weight: $0[1], bias: $0[2], training: true)
         },

@@ -209,3 +209,90 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         #expect(ProductTimer.measuring { _ = (a + 1).exp() }.flops == 0)
     }
 }
+
+/// The GEMM's epilogue (a bias per column and ReLU, applied to each tile as it is stored) gives the bits of the
+/// product followed by the bias and ReLU, on every path of every kernel family, on one and two threads: dot
+/// products (few rows and a long depth, B stored transposed), B read in place, packed B, A packed (a strided
+/// view), column blocks, depth blocks (k past 256), edge tiles, k = 0 and 1, and C added to.
+@Suite struct GEMMEpilogueTests {
+    @Test(arguments: [(5, 300, 21), (3, 1, 17), (7, 0, 9), (40, 70, 130), (70, 300, 100), (257, 40, 200),
+                      (13, 520, 40)])
+    func epilogueIsTheProductThenBiasAndReLU(_ size: (Int, Int, Int)) {
+        let (m, k, n) = size
+        let generator = RandomGenerator(seed: 9)
+        let a = Tensor.randn([m, 2 * k], generator: generator), b = Tensor.randn([k, n], generator: generator)
+        let bTransposed = b.transposed().contiguous(), bias = Tensor.randn([n], generator: generator)
+        let start = Tensor.randn([m, n], generator: generator)
+        for kernel in GEMMKernel.runnable {
+            for threads in [1, 2] {
+                for (layout, strided, transposed) in [("A rows, B rows", false, false), ("B transposed", false, true),
+                                                      ("A strided", true, false)] {
+                    for (accumulate, relu) in [(false, true), (true, false), (true, true)] {
+                        let aView = MatrixView(base: a.pointer(Float.self), rowStride: 2 * k, colStride: strided ? 2 : 1)
+                        let bView = transposed ? MatrixView(base: bTransposed.pointer(Float.self), rowStride: 1, colStride: k)
+                            : MatrixView(base: b.pointer(Float.self), rowStride: n, colStride: 1)
+                        let epilogue = GEMMEpilogue(bias: UnsafePointer(bias.pointer(Float.self)), relu: relu)
+                        let (expected, fused) = (start.contiguous().detached() + 0, start.contiguous().detached() + 0)
+                        Parallelism.withThreadCount(threads) {
+                            let kernels = Kernels.kernels(for: kernel)
+                            kernels.gemm(m: m, n: n, k: k, a: aView, b: bView, c: expected.pointer(Float.self), ldc: n,
+                                         accumulate: accumulate, epilogue: .none, threads: threads)
+                            kernels.gemm(m: m, n: n, k: k, a: aView, b: bView, c: fused.pointer(Float.self), ldc: n,
+                                         accumulate: accumulate, epilogue: epilogue, threads: threads)
+                        }
+                        let reference = expected.pointer(Float.self), got = fused.pointer(Float.self)
+                        let biasValues = bias.pointer(Float.self)
+                        let differing = (0..<(m * n)).filter { index in
+                            let sum = reference[index] + biasValues[index % n]
+                            let want = relu && sum < 0 ? 0 : sum
+                            return want.bitPattern != got[index].bitPattern
+                        }.count
+                        #expect(differing == 0, "\(size) \(kernel) \(threads) threads, \(layout), accumulate \(accumulate), relu \(relu)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `linear` against the ops it replaces (`matmul` with the weight transposed, `+ bias`, `relu`) in float32, on
+/// 1-d, 2-d and 3-d inputs, with and without a bias, with both activations, on a shape that takes dot products
+/// (long depth, few columns) and one that takes tiles: the output and the gradients of input, weight and bias
+/// agree to float rounding (1e-6 relative, 1e-6 absolute).
+@Suite struct LinearOpTests {
+    @Test(arguments: [([7], 5, true), ([9, 6], 20, true), ([2, 3, 600], 10, false), ([33, 40], 70, true)])
+    func linearIsTheOpsInTurn(_ inputShape: [Int], _ outFeatures: Int, _ hasBias: Bool) {
+        let generator = RandomGenerator(seed: 4)
+        let inFeatures = inputShape.last!
+        let x = Tensor.randn(inputShape, generator: generator), weight = Tensor.randn([outFeatures, inFeatures], generator: generator)
+        let bias = hasBias ? Tensor.randn([outFeatures], generator: generator) : nil
+        let outGradient = Tensor.randn(Array(inputShape.dropLast()) + [outFeatures], generator: generator)
+        for activation in [LinearActivation.identity, .relu] {
+            var results: [[Tensor]] = []
+            for fused in [false, true] {
+                let (input, w, b) = (x.detached().requiringGrad(), weight.detached().requiringGrad(),
+                                     bias?.detached().requiringGrad())
+                let y: Tensor
+                if fused {
+                    y = linear(input, weight: w, bias: b, activation: activation)
+                } else {
+                    let product = input.matmul(w.transposed()), biased = b.map { product + $0 } ?? product
+                    y = activation == .relu ? biased.relu() : biased
+                }
+                (y * outGradient).sum().backward()
+                results.append([y, input.grad!, w.grad!] + (b.map { [$0.grad!] } ?? []))
+            }
+            for (index, (unfused, fused)) in zip(results[0], results[1]).enumerated() {
+                assertClose(fused, unfused, relative: 1e-6, absolute: 1e-6, "\(inputShape) \(activation) tensor \(index)")
+            }
+        }
+    }
+
+    @Test func mismatchedWeightStopsNamingTheShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = linear(Tensor.zeros(2, 3), weight: Tensor.zeros(4, 5))
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("linear: input [2, 3] does not match weight [4, 5] ([out, in])"))
+    }
+}

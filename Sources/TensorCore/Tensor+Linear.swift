@@ -1,0 +1,54 @@
+// A linear layer's forward pass as one product: the bias and the activation are applied by the GEMM to each tile
+// of the output as it is stored (`GEMMEpilogue`), instead of two more passes over the output, each with a tensor
+// of its own.
+
+/// What follows a linear layer's product in ``linear(_:weight:bias:activation:)``.
+public enum LinearActivation: Sendable {
+    /// Nothing: `x · weightᵀ + bias`.
+    case identity
+    /// ReLU, as `nn.ReLU` after `nn.Linear`.
+    case relu
+}
+
+/// `activation(input · weightᵀ + bias)`: PyTorch's `F.linear`, followed by `activation`, as one op with the values
+/// and gradients of those ops in turn. In float32 the bias and the activation ride on the product's tiles as they
+/// are stored; the backward pass masks the gradient by the output's sign once, then takes the bias's gradient as
+/// its column sums and the input's and weight's as two products. ``Linear`` runs this way, and ``Sequential`` runs
+/// `Linear → ReLU` as one call with `activation: .relu`.
+///
+/// **Shapes:** input `[..., in]`, weight `[out, in]`, bias `[out]` → `[..., out]`.
+public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activation: LinearActivation = .identity) -> Tensor {
+    require(weight.rank == 2 && input.rank >= 1 && input.shape[input.rank - 1] == weight.shape[1],
+            "linear: input \(Shapes.text(input.shape)) does not match weight \(Shapes.text(weight.shape)) ([out, in])")
+    let (inFeatures, outFeatures) = (weight.shape[1], weight.shape[0])
+    if let bias {
+        require(bias.shape == [outFeatures],
+                "linear: bias must be [\(outFeatures)] for weight \(Shapes.text(weight.shape)), got \(Shapes.text(bias.shape))")
+    }
+    guard input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 else {
+        let product = input.matmul(weight.transposed()), biased = bias.map { product + $0 } ?? product
+        return activation == .relu ? biased.relu() : biased
+    }
+    let rows = input.rank == 1 ? 1 : input.count / Swift.max(inFeatures, 1)
+    let outShape = Array(input.shape.dropLast()) + [outFeatures]
+    let (x, w, b) = (input.reshaped(to: [rows, inFeatures]).contiguous().detached(), weight.contiguous().detached(),
+                     bias?.contiguous().detached())
+    let out = Tensor(uninitializedShape: [rows, outFeatures], dtype: .float32)
+    let epilogue = GEMMEpilogue(bias: b.map { UnsafePointer($0.pointer(Float.self)) }, relu: activation == .relu)
+    ProductTimer.time(flops: 2 * rows * outFeatures * inFeatures) {
+        Kernels.active.gemm(m: rows, n: outFeatures, k: inFeatures,
+                            a: MatrixView(base: x.pointer(Float.self), rowStride: inFeatures, colStride: 1),
+                            b: MatrixView(base: w.pointer(Float.self), rowStride: 1, colStride: inFeatures),
+                            c: out.pointer(Float.self), ldc: outFeatures, accumulate: false, epilogue: epilogue,
+                            threads: Parallelism.threadCount)
+    }
+    let result = out.reshaped(to: outShape)
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    return result.recorded(activation == .relu ? "linear relu" : "linear", inputs) { g in
+        let gradient = g.reshaped(to: [rows, outFeatures])
+        let atProduct = activation == .relu ? Tensor.combining(gradient, out, .passWherePositive, name: "relu backward")
+            : gradient
+        return [atProduct.matmul(w).reshaped(to: input.shape), atProduct.transposed().matmul(x)]
+            + (b == nil ? [] : [atProduct.sum(axis: 0)])
+    }
+}
