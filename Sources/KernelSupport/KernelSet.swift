@@ -44,21 +44,6 @@ package struct GEMMEpilogue {
 
     /// C stored as computed.
     package static var none: GEMMEpilogue { GEMMEpilogue(bias: nil, relu: false) }
-
-    /// Whether it changes anything.
-    package var isNone: Bool { bias == nil && !relu }
-
-    /// The epilogue of C's columns from `column` on.
-    package func columns(from column: Int) -> GEMMEpilogue {
-        GEMMEpilogue(bias: bias.map { $0 + column }, relu: relu)
-    }
-
-    /// Applies it to one element of C's column `column`.
-    @inline(__always)
-    package func apply(_ value: Float, column: Int) -> Float {
-        let biased = bias.map { value + $0[column] } ?? value
-        return relu && biased < 0 ? 0 : biased
-    }
 }
 
 /// An elementwise function of one tensor.

@@ -95,14 +95,21 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
 
 /// A vector of floats whose lanes sum as a tree, halves added until one lane is left: `foldedToFour` takes it
 /// to four lanes, then `SIMD4.treeSum()` to one. (`SIMD.sum()` adds the lanes one after another, a chain of 15
-/// dependent additions for 16 lanes, and made a 4×256 · 256×256 product by dot products twice as slow.)
+/// dependent additions for 16 lanes, and made a 4×256 · 256×256 product by dot products twice as slow.) The
+/// kernels' vectors also take ReLU here, each type its own: written once for any `SIMD`, `.<` compiles to a loop
+/// over the lanes (a product with ReLU in its epilogue ran 15 % slower than without).
 protocol TreeSummable: SIMD where Scalar == Float {
     /// Halves added until four lanes are left.
     var foldedToFour: SIMD4<Float> { get }
+    /// ReLU of each lane, `x < 0 ? 0 : x` (NaN kept).
+    func rectified() -> Self
 }
 
 extension SIMD4<Float>: TreeSummable {
     var foldedToFour: SIMD4<Float> { self }
+
+    @inline(__always)
+    func rectified() -> SIMD4<Float> { replacing(with: 0, where: self .< 0) }
 
     /// The last steps of the tree: halves added down to one lane.
     @inline(__always)
@@ -116,12 +123,18 @@ extension SIMD8<Float>: TreeSummable {
     var foldedToFour: SIMD4<Float> {
         @inline(__always) get { lowHalf + highHalf }
     }
+
+    @inline(__always)
+    func rectified() -> SIMD8<Float> { replacing(with: 0, where: self .< 0) }
 }
 
 extension SIMD16<Float>: TreeSummable {
     var foldedToFour: SIMD4<Float> {
         @inline(__always) get { (lowHalf + highHalf).foldedToFour }
     }
+
+    @inline(__always)
+    func rectified() -> SIMD16<Float> { replacing(with: 0, where: self .< 0) }
 }
 
 extension SIMD where Scalar: FloatingPoint {

@@ -44,11 +44,15 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
     }
     let result = out.reshaped(to: outShape)
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    let (needsInput, needsWeight, needsBias) = (input.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
     return result.recorded(activation == .relu ? "linear relu" : "linear", inputs) { g in
         let gradient = g.reshaped(to: [rows, outFeatures])
         let atProduct = activation == .relu ? Tensor.combining(gradient, out, .passWherePositive, name: "relu backward")
             : gradient
-        return [atProduct.matmul(w).reshaped(to: input.shape), atProduct.transposed().matmul(x)]
-            + (b == nil ? [] : [atProduct.sum(axis: 0)])
+        // Only the gradients asked for: a first layer's input (the data) needs none, and its product would cost
+        // as much as the layer's forward pass.
+        return [needsInput ? atProduct.matmul(w).reshaped(to: input.shape) : nil,
+                needsWeight ? atProduct.transposed().matmul(x) : nil]
+            + (b == nil ? [] : [needsBias ? atProduct.sum(axis: 0) : nil])
     }
 }
