@@ -31,14 +31,16 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
     }
     let rows = input.rank == 1 ? 1 : input.count / Swift.max(inFeatures, 1)
     let outShape = Array(input.shape.dropLast()) + [outFeatures]
-    let (x, w, b) = (input.reshaped(to: [rows, inFeatures]).contiguous().detached(), weight.contiguous().detached(),
-                     bias?.contiguous().detached())
+    // The input and the weight are read through their strides (a transposed weight, `x · w` with w [in, out] as
+    // the lesson stores it, is not copied); only an input of another rank is made a contiguous matrix.
+    let x = (input.rank == 2 ? input : input.reshaped(to: [rows, inFeatures]).contiguous()).detached()
+    let (w, b) = (weight.detached(), bias?.contiguous().detached())
     let out = Tensor(uninitializedShape: [rows, outFeatures], dtype: .float32)
     let epilogue = GEMMEpilogue(bias: b.map { UnsafePointer($0.pointer(Float.self)) }, relu: activation == .relu)
     ProductTimer.time(flops: 2 * rows * outFeatures * inFeatures) {
         Kernels.active.gemm(m: rows, n: outFeatures, k: inFeatures,
-                            a: MatrixView(base: x.pointer(Float.self), rowStride: inFeatures, colStride: 1),
-                            b: MatrixView(base: w.pointer(Float.self), rowStride: 1, colStride: inFeatures),
+                            a: MatrixView(base: x.pointer(Float.self), rowStride: x.strides[0], colStride: x.strides[1]),
+                            b: MatrixView(base: w.pointer(Float.self), rowStride: w.strides[1], colStride: w.strides[0]),
                             c: out.pointer(Float.self), ldc: outFeatures, accumulate: false, epilogue: epilogue,
                             threads: Parallelism.threadCount)
     }

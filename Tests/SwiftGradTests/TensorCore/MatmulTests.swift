@@ -288,6 +288,18 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         }
     }
 
+    /// Views are read through their strides: a weight stored in-by-out and passed transposed (the lesson's
+    /// `x · w`), and an input that is every other column of a wider matrix, give what their contiguous copies give.
+    @Test func viewsAreReadThroughTheirStrides() {
+        let generator = RandomGenerator(seed: 6)
+        let wide = Tensor.randn([9, 40], generator: generator), stored = Tensor.randn([20, 7], generator: generator)
+        let bias = Tensor.randn([7], generator: generator)
+        let input = wide[.all, .step(2)]
+        let expected = linear(input.contiguous(), weight: stored.transposed().contiguous(), bias: bias, activation: .relu)
+        assertClose(linear(input, weight: stored.transposed(), bias: bias, activation: .relu), expected,
+                    relative: 1e-6, absolute: 1e-6)
+    }
+
     @Test func mismatchedWeightStopsNamingTheShapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = linear(Tensor.zeros(2, 3), weight: Tensor.zeros(4, 5))
