@@ -33,17 +33,20 @@ public struct MaxPoolWindow: Equatable, Sendable {
 /// `batchNorm(input, …).relu()`, then max pooled over `maxPool`'s windows if given: the values and gradients of
 /// those ops one after the other (and the same running statistics), as one op. In training mode it makes two
 /// passes over the input and two for the gradient, and keeps neither the normalised nor the activated tensor;
-/// ``Sequential`` runs `BatchNorm2d → ReLU → MaxPool2d` (or `BatchNorm → ReLU`) this way. In evaluation mode it
-/// is those ops.
+/// ``Sequential`` runs `BatchNorm2d → ReLU → MaxPool2d` (or `BatchNorm → ReLU`) this way. In evaluation mode,
+/// with no gradient to record (inside ``withoutGradient(_:)``, as `eval` and `predict` run), it is one pass over the
+/// input with the running statistics (equal to the ops in turn to float rounding: the scale and shift are folded
+/// first); with a gradient to record, it is those ops.
 ///
 /// **Shapes:** as ``batchNorm(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:)``, then as
 /// ``maxPool2d(_:kernel:stride:padding:)`` (input `[N, C, H, W]`) with `maxPool`.
 public func batchNormReLU(_ input: Tensor, runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor? = nil,
                           bias: Tensor? = nil, training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
                           maxPool: MaxPoolWindow? = nil) -> Tensor {
-    guard training else {
+    let recordsGradient = GradMode.isEnabled && [input, weight, bias].contains { $0?.requiresGrad == true }
+    if !training && (recordsGradient || runningMean == nil || runningVariance == nil) {
         let activated = batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight,
-                                  bias: bias, training: false, momentum: momentum, epsilon: epsilon).relu()
+                                  bias: bias, training: training, momentum: momentum, epsilon: epsilon).relu()
         return maxPool.map { maxPool2d(activated, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) } ?? activated
     }
     checkBatchNormArguments(input, runningMean, runningVariance, weight, bias, op: "batchNormReLU")
@@ -51,7 +54,15 @@ public func batchNormReLU(_ input: Tensor, runningMean: Tensor?, runningVariance
         ChannelEpilogue.reluMaxPool(poolingGeometry(input, kernel: $0.kernel, stride: $0.stride, padding: $0.padding,
                                                     op: "batchNormReLU"))
     } ?? .relu
-    return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon, epilogue)
+    if training { return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon, epilogue) }
+    let x = input.contiguous()
+    let (scale, shift) = withoutGradient { () -> (Tensor, Tensor) in
+        let (mean, variance) = (runningMean!.to(x.dtype), runningVariance!.to(x.dtype))
+        let scale = (weight.map { $0.to(x.dtype) } ?? Tensor.ones([x.shape[1]], dtype: x.dtype)) / (variance + epsilon).sqrt()
+        let shift = (bias.map { $0.to(x.dtype) } ?? Tensor.zeros([x.shape[1]], dtype: x.dtype)) - mean * scale
+        return (scale.contiguous(), shift.contiguous())
+    }
+    return channelAffine(x, scale: scale, shift: shift, epilogue: epilogue).out
 }
 
 /// Stops unless `input` is `[N, C, ...]` and each per-channel tensor given is `[C]`.
@@ -90,17 +101,12 @@ private func trainingBatchNorm(_ input: Tensor, _ runningMean: Tensor?, _ runnin
         let shift = (bias.map { $0.detached().to(x.dtype) } ?? Tensor.zeros([channels], dtype: x.dtype)) - mean * scale
         return (scale.contiguous(), shift.contiguous(), invstd.contiguous())
     }
-    var (outShape, indices, name) = (x.shape, IndexBuffer?.none, "batchNorm")
-    switch epilogue {
-    case .none: break
-    case .relu: name = "batchNormReLU"
-    case .reluMaxPool(let g):
-        (outShape, name) = ([g.batch, g.channels, g.outHeight, g.outWidth], "batchNormReLUMaxPool")
-        indices = IndexBuffer(count: outShape.reduce(1, *))
+    let (out, indices) = channelAffine(x, scale: scale, shift: shift, epilogue: epilogue)
+    let name = switch epilogue {
+    case .none: "batchNorm"
+    case .relu: "batchNormReLU"
+    case .reluMaxPool: "batchNormReLUMaxPool"
     }
-    let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
-    Kernels.active.channelAffine(x.dtype, input: x.rawPointer, shape: shape, scale: scale.rawPointer, shift: shift.rawPointer,
-                                 epilogue: epilogue, out: out.rawPointer, indices: indices?.pointer)
     let inputs = [x] + [weight, bias].compactMap { $0 }
     let (hasWeight, hasBias) = (weight != nil, bias != nil)
     return out.recorded(name, inputs) { g in
@@ -115,4 +121,20 @@ private func trainingBatchNorm(_ input: Tensor, _ runningMean: Tensor?, _ runnin
                                          sumGradientXhat: sumGradientXhat.rawPointer)
         return [inputGradient] + (hasWeight ? [sumGradientXhat] : []) + (hasBias ? [sumGradient] : [])
     }
+}
+
+/// `x · scale[c] + shift[c]` over the channels of a contiguous `x`, then `epilogue`, in one pass: the output, and the
+/// positions a max pool picked (nil without one).
+private func channelAffine(_ x: Tensor, scale: Tensor, shift: Tensor, epilogue: ChannelEpilogue) -> (out: Tensor, indices: IndexBuffer?) {
+    let (n, channels) = (x.shape[0], x.shape[1])
+    let shape = (n: n, c: channels, m: x.count / Swift.max(n * channels, 1))
+    var (outShape, indices) = (x.shape, IndexBuffer?.none)
+    if case .reluMaxPool(let g) = epilogue {
+        outShape = [g.batch, g.channels, g.outHeight, g.outWidth]
+        indices = IndexBuffer(count: outShape.reduce(1, *))
+    }
+    let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
+    Kernels.active.channelAffine(x.dtype, input: x.rawPointer, shape: shape, scale: scale.rawPointer, shift: shift.rawPointer,
+                                 epilogue: epilogue, out: out.rawPointer, indices: indices?.pointer)
+    return (out, indices)
 }

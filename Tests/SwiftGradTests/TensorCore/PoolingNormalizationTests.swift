@@ -112,6 +112,31 @@ import Testing
         #expect(results[1][0].elements(as: Float.self).contains(0), "some outputs are ReLU's zeros")
     }
 
+    /// In evaluation mode with no gradient to record, `batchNormReLU` is one pass with the running statistics folded
+    /// into a scale and a shift: the ops in turn to float rounding (1e-5 relative, 1e-6 absolute), and the same
+    /// positions picked where the values are not tied.
+    @Test(arguments: [([4, 3, 6, 6], MaxPoolWindow?.some(MaxPoolWindow(kernel: 2))), ([2, 3, 7, 9], MaxPoolWindow(kernel: 2)),
+                      ([2, 2, 6, 5], MaxPoolWindow(kernel: 3, stride: 2, padding: 1)), ([5, 3], nil)])
+    func evaluationBatchNormReLUIsTheOpsInTurn(_ shape: [Int], _ window: MaxPoolWindow?) {
+        let generator = RandomGenerator(seed: 7)
+        let channels = shape[1]
+        let x = Tensor.randn(shape, generator: generator)
+        let (weight, bias) = (Tensor.randn([channels], generator: generator), Tensor.randn([channels], generator: generator))
+        let runningMean = Tensor.randn([channels], generator: generator)
+        let runningVariance = Tensor.rand([channels], low: 0.5, high: 2, generator: generator)
+        let (fused, unfused, normalized) = withoutGradient { () -> (Tensor, Tensor, Tensor) in
+            let fused = batchNormReLU(x, runningMean: runningMean, runningVariance: runningVariance, weight: weight,
+                                      bias: bias, training: false, maxPool: window)
+            let normalized = batchNorm(x, runningMean: runningMean, runningVariance: runningVariance, weight: weight,
+                                       bias: bias, training: false)
+            let activated = normalized.relu()
+            let unfused = window.map { maxPool2d(activated, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) } ?? activated
+            return (fused, unfused, normalized)
+        }
+        assertClose(fused, unfused, relative: 1e-5, absolute: 1e-6, "\(shape)")
+        #expect(normalized.elements(as: Float.self).contains { $0 < 0 }, "ReLU has negative values to clear")
+    }
+
     @Test func paddingLargerThanHalfTheKernelStops() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = maxPool2d(Tensor.zeros(1, 1, 4, 4), kernel: 2, padding: 2)
