@@ -155,18 +155,19 @@ package protocol KernelSet {
                      input: UnsafeMutableRawPointer)
 
     /// A float32 2-d convolution, `out` `[N, O, outH, outW]` = the windows of `geometry` over `input`
-    /// `[N, C, H, W]` times `weight` `[O, C/groups, kh, kw]`, plus `bias` `[O]`, in `groups` independent groups
-    /// of channels. All contiguous.
+    /// `[N, C, H, W]` times `weight` `[O, C/groups, kh, kw]`, plus `bias` `[O]`, then ReLU if `relu` (applied as the
+    /// product stores each tile), in `groups` independent groups of channels. All contiguous.
     static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                            geometry: WindowGeometry, groups: Int, outChannels: Int, out: UnsafeMutablePointer<Float>)
+                            relu: Bool, geometry: WindowGeometry, groups: Int, outChannels: Int,
+                            out: UnsafeMutablePointer<Float>)
 
-    /// The gradient of ``convolution(input:weight:bias:geometry:groups:outChannels:out:)``'s input from the
+    /// The gradient of ``convolution(input:weight:bias:relu:geometry:groups:outChannels:out:)``'s input from the
     /// output's `gradient` `[N, O, outH, outW]`, written into `input` `[N, C, H, W]`.
     static func convolutionInputGradient(gradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                          geometry: WindowGeometry, groups: Int, outChannels: Int,
                                          input: UnsafeMutablePointer<Float>)
 
-    /// The gradient of ``convolution(input:weight:bias:geometry:groups:outChannels:out:)``'s weight from the
+    /// The gradient of ``convolution(input:weight:bias:relu:geometry:groups:outChannels:out:)``'s weight from the
     /// output's `gradient` `[N, O, outH, outW]`, written into `weight` `[O, C/groups, kh, kw]`.
     static func convolutionWeightGradient(input: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
                                           geometry: WindowGeometry, groups: Int, outChannels: Int,

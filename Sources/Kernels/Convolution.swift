@@ -32,9 +32,10 @@ struct ConvolutionShape {
 }
 
 extension GEMMDriver {
-    /// The forward pass (see ``KernelSet/convolution(input:weight:bias:geometry:groups:outChannels:out:)``).
+    /// The forward pass (see ``KernelSet/convolution(input:weight:bias:relu:geometry:groups:outChannels:out:)``);
+    /// the bias is C's starting value, ReLU the product's epilogue.
     static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                            shape s: ConvolutionShape, out: UnsafeMutablePointer<Float>) {
+                            relu: Bool, shape s: ConvolutionShape, out: UnsafeMutablePointer<Float>) {
         let g = s.geometry, outChannels = s.groups * s.outputs
         forEachImage(of: s) { images, threads in
             PackingBuffers.withBuffers { scratch in
@@ -51,7 +52,8 @@ extension GEMMDriver {
                         multiply(m: s.outputs, n: s.pixels, k: s.depth,
                                  a: MatrixView(base: weight + group * s.outputs * s.depth, rowStride: s.depth, colStride: 1),
                                  b: MatrixView(base: scratch.a, rowStride: s.pixels, colStride: 1),
-                                 c: c, ldc: s.pixels, accumulate: bias != nil, threads: threads)
+                                 c: c, ldc: s.pixels, accumulate: bias != nil,
+                                 epilogue: GEMMEpilogue(bias: nil, relu: relu), threads: threads)
                     }
                 }
             }

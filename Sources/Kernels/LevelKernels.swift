@@ -94,9 +94,9 @@ package enum LevelKernels: KernelSet {
 
     @inline(never)
     package static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>?, geometry: WindowGeometry, groups: Int,
+                                    bias: UnsafePointer<Float>?, relu: Bool, geometry: WindowGeometry, groups: Int,
                                     outChannels: Int, out: UnsafeMutablePointer<Float>) {
-        LevelGEMM.convolution(input: input, weight: weight, bias: bias,
+        LevelGEMM.convolution(input: input, weight: weight, bias: bias, relu: relu,
                               shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels), out: out)
     }
 

@@ -4,8 +4,9 @@ import TensorCore
 ///
 /// A batch norm followed by `ReLU` (and then by `MaxPool2d` on 4-d input) runs as one op,
 /// ``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``, and a `Linear`
-/// followed by `ReLU` as ``linear(_:weight:bias:activation:)`` with the ReLU applied by the product: the same
-/// values and gradients in fewer passes over memory, with no intermediate tensor kept.
+/// or `Conv2d` followed by `ReLU` as one product with the ReLU applied as it stores its output
+/// (``linear(_:weight:bias:activation:)``, ``conv2d(_:_:bias:stride:padding:dilation:groups:activation:)``): the
+/// same values and gradients in fewer passes over memory, with no intermediate tensor kept.
 ///
 /// ```swift
 /// let model = Sequential {
@@ -33,6 +34,9 @@ public final class Sequential: Module {
                 i += pool == nil ? 2 : 3
             } else if let layer = layers[i] as? Linear, i + 1 < layers.count, layers[i + 1] is ReLU {
                 x = linear(x, weight: layer.weight, bias: layer.bias, activation: .relu)
+                i += 2
+            } else if let layer = layers[i] as? Conv2d, i + 1 < layers.count, layers[i + 1] is ReLU {
+                x = layer.activated(x)
                 i += 2
             } else {
                 x = layers[i](x)

@@ -35,10 +35,14 @@ public final class Conv2d: Module {
         self.bias = bias ? Tensor.rand([outChannels], low: -bound, high: bound, generator: generator).requiringGrad() : nil
     }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
+    public override func callAsFunction(_ input: Tensor) -> Tensor { activated(input, .identity) }
+
+    /// This layer followed by `activation`, as one product (`Sequential` runs `Conv2d → ReLU` so).
+    func activated(_ input: Tensor, _ activation: Activation = .relu) -> Tensor {
         require(input.rank == 4 && input.shape[1] == inChannels,
                 "Conv2d(\(inChannels), \(outChannels)): input must be [N, \(inChannels), H, W], got shape \(input.shape)")
-        return conv2d(input, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        return conv2d(input, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                      activation: activation)
     }
 
     public override var extraDescription: String {

@@ -56,7 +56,8 @@ extension Tensor {
 /// **Shapes:** input `[N, C, H, W]`, weight `[O, C/groups, kh, kw]`, bias `[O]` → `[N, O, outH, outW]` with
 /// outH = (H + padding top + bottom − dilation·(kh − 1) − 1) / stride + 1 (rounded down), likewise outW.
 public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1,
-                   padding: Padding2D = 0, dilation: Size2D = 1, groups: Int = 1) -> Tensor {
+                   padding: Padding2D = 0, dilation: Size2D = 1, groups: Int = 1,
+                   activation: Activation = .identity) -> Tensor {
     require(input.rank == 4, "conv2d: input must be [N, C, H, W], got shape \(Shapes.text(input.shape))")
     require(weight.rank == 4, "conv2d: weight must be [out, in/groups, kh, kw], got shape \(Shapes.text(weight.shape))")
     let (n, c) = (input.shape[0], input.shape[1])
@@ -78,7 +79,8 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     }
     let geometry = windowGeometry(input, kernel: Size2D(kh, kw), stride: stride, dilation: dilation, padding: pads, op: "conv2d")
     if input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 {
-        return imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups)
+        return imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups,
+                                       relu: activation == .relu)
     }
     let (og, depth) = (o / groups, cg * kh * kw)
     // The group's weight [O/groups, C/groups·kh·kw] times each image's windows [C/groups·kh·kw, outH·outW] is that
@@ -88,14 +90,16 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     }
     let joined = groups == 1 ? products[0] : Tensor.concatenated(products, axis: 1)
     let output = joined.reshaped(to: [n, o, geometry.outHeight, geometry.outWidth])
-    return bias.map { output + $0.reshaped(to: [1, o, 1, 1]) } ?? output
+    let biased = bias.map { output + $0.reshaped(to: [1, o, 1, 1]) } ?? output
+    return activation == .relu ? biased.relu() : biased
 }
 
 /// Float32 `conv2d` on the kernels' image-by-image path, with its own pullback: the input's gradient is the
 /// weight transposed times the output's, folded back onto the image; the weight's, the output's gradient times the
-/// windows, summed over images; the bias's, the output's gradient summed over N, H and W.
+/// windows, summed over images; the bias's, the output's gradient summed over N, H and W. With `relu`, the
+/// product applies ReLU as it stores each tile, and the output's gradient is masked by its sign first.
 private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Tensor?, geometry: WindowGeometry,
-                                     groups: Int) -> Tensor {
+                                     groups: Int, relu: Bool) -> Tensor {
     let (x, w, b) = (input.contiguous(), weight.contiguous(), bias?.contiguous())
     let outChannels = w.shape[0]
     let out = Tensor(uninitializedShape: [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth],
@@ -104,12 +108,12 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
     let flops = 2 * out.count * (geometry.channels / groups) * geometry.kernelHeight * geometry.kernelWidth
     ProductTimer.time(flops: flops) {
         Kernels.active.convolution(input: x.pointer(Float.self), weight: w.pointer(Float.self),
-                                   bias: b.map { UnsafePointer($0.pointer(Float.self)) }, geometry: geometry,
+                                   bias: b.map { UnsafePointer($0.pointer(Float.self)) }, relu: relu, geometry: geometry,
                                    groups: groups, outChannels: outChannels, out: out.pointer(Float.self))
     }
     let (needsInput, needsWeight) = (input.requiresGrad, weight.requiresGrad)
-    return out.recorded("conv2d", [input, weight] + (bias.map { [$0] } ?? [])) { g in
-        let gradient = g.contiguous()
+    return out.recorded(relu ? "conv2d relu" : "conv2d", [input, weight] + (bias.map { [$0] } ?? [])) { g in
+        let gradient = relu ? Tensor.combining(g, out, .passWherePositive, name: "relu backward") : g.contiguous()
         var gradients: [Tensor?] = [nil, nil]
         if needsInput {
             let inputGradient = Tensor(uninitializedShape: x.shape, dtype: .float32)

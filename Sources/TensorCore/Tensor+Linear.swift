@@ -2,11 +2,12 @@
 // of the output as it is stored (`GEMMEpilogue`), instead of two more passes over the output, each with a tensor
 // of its own.
 
-/// What follows a linear layer's product in ``linear(_:weight:bias:activation:)``.
-public enum LinearActivation: Sendable {
-    /// Nothing: `x · weightᵀ + bias`.
+/// What follows a product in ``linear(_:weight:bias:activation:)`` and
+/// ``conv2d(_:_:bias:stride:padding:dilation:groups:activation:)``, applied as the product stores its output.
+public enum Activation: Sendable {
+    /// Nothing: the product plus the bias.
     case identity
-    /// ReLU, as `nn.ReLU` after `nn.Linear`.
+    /// ReLU, as `nn.ReLU` after `nn.Linear` or `nn.Conv2d`.
     case relu
 }
 
@@ -17,7 +18,7 @@ public enum LinearActivation: Sendable {
 /// `Linear → ReLU` as one call with `activation: .relu`.
 ///
 /// **Shapes:** input `[..., in]`, weight `[out, in]`, bias `[out]` → `[..., out]`.
-public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activation: LinearActivation = .identity) -> Tensor {
+public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation = .identity) -> Tensor {
     require(weight.rank == 2 && input.rank >= 1 && input.shape[input.rank - 1] == weight.shape[1],
             "linear: input \(Shapes.text(input.shape)) does not match weight \(Shapes.text(weight.shape)) ([out, in])")
     let (inFeatures, outFeatures) = (weight.shape[1], weight.shape[0])

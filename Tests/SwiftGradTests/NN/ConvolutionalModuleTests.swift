@@ -81,6 +81,29 @@ import Testing
         }
     }
 
+    /// `Sequential` runs `Conv2d → ReLU` as one convolution with the ReLU applied as the product stores its output
+    /// (and `Linear → ReLU` likewise): a small CNN without batch norm gives the logits and parameter gradients of
+    /// its layers called one by one (1e-6 relative and absolute), for convolutions with and without a bias.
+    @Test func sequentialFusesConv2dAndReLU() {
+        var results: [[Tensor]] = []
+        for fused in [false, true] {
+            let generator = RandomGenerator(seed: 12)
+            let model = Sequential {
+                Conv2d(2, 4, kernelSize: 3, padding: 1, generator: generator); ReLU(); MaxPool2d(2)
+                Conv2d(4, 6, kernelSize: 3, stride: 2, bias: false, generator: generator); ReLU()
+                Flatten(); Linear(24, 5, generator: generator); ReLU(); Linear(5, 3, generator: generator)
+            }
+            let x = Tensor.randn([3, 2, 10, 10], generator: generator)
+            let logits = fused ? model(x) : model.layers.reduce(x) { $1($0) }
+            (logits * logits).sum().backward()
+            results.append([logits] + model.parameters().map { $0.grad! })
+        }
+        #expect(results[0].count == 1 + 7)
+        for (index, (unfused, fused)) in zip(results[0], results[1]).enumerated() {
+            assertClose(fused, unfused, relative: 1e-6, absolute: 1e-6, "tensor \(index)")
+        }
+    }
+
     @Test func batchNormTracksBatchesInTrainingAndUsesRunningStatisticsInEval() {
         let norm = BatchNorm1d(2)
         let x = Tensor([[1, 10], [3, 30]])

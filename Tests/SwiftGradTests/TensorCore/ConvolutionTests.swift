@@ -83,6 +83,30 @@ import Testing
         }
     }
 
+    /// `conv2d(..., activation: .relu)` (ReLU as the product stores its output, the gradient masked by the output's
+    /// sign) against `conv2d` then `relu`, in float32: with and without a bias, strided, grouped and depthwise; the
+    /// output and the gradients of input, weight and bias agree to 1e-6 (relative and absolute).
+    @Test(arguments: [([2, 3, 7, 7], [4, 3, 3, 3], 1, 1, true), ([1, 4, 9, 8], [6, 2, 3, 2], 2, 2, false),
+                      ([2, 4, 6, 6], [4, 1, 3, 3], 1, 4, true)])
+    func reluAfterTheProductIsTheOpsInTurn(_ inputShape: [Int], _ weightShape: [Int], _ stride: Int, _ groups: Int,
+                                           _ hasBias: Bool) {
+        let generator = RandomGenerator(seed: 14)
+        let x = Tensor.randn(inputShape, generator: generator), weight = Tensor.randn(weightShape, generator: generator)
+        let bias = hasBias ? Tensor.randn([weightShape[0]], generator: generator) : nil
+        var results: [[Tensor]] = []
+        for fused in [false, true] {
+            let (input, w, b) = (x.detached().requiringGrad(), weight.detached().requiringGrad(), bias?.detached().requiringGrad())
+            let y = fused ? conv2d(input, w, bias: b, stride: Size2D(stride, stride), padding: 1, groups: groups, activation: .relu)
+                : conv2d(input, w, bias: b, stride: Size2D(stride, stride), padding: 1, groups: groups).relu()
+            (y * y).sum().backward()
+            results.append([y, input.grad!, w.grad!] + (b.map { [$0.grad!] } ?? []))
+        }
+        #expect(results[1][0].elements(as: Float.self).contains(0), "ReLU cleared some outputs")
+        for (index, (unfused, fused)) in zip(results[0], results[1]).enumerated() {
+            assertClose(fused, unfused, relative: 1e-6, absolute: 1e-6, "\(inputShape) \(weightShape) tensor \(index)")
+        }
+    }
+
     @Test func samePaddingKeepsTheSizeForOddAndEvenKernels() {
         let x = Tensor.randn([1, 2, 7, 6])
         #expect(conv2d(x, Tensor.randn([3, 2, 3, 3]), padding: .same).shape == [1, 3, 7, 6])

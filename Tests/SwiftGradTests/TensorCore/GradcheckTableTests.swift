@@ -83,6 +83,9 @@ import Testing
         },
         Case(name: "batchNorm 1d", shapes: [[5, 3]]) { batchNorm($0[0], runningMean: nil, runningVariance: nil, training: true) },
         Case(name: "linear relu", shapes: [[3, 4], [5, 4], [5]]) { linear($0[0], weight: $0[1], bias: $0[2], activation: .relu) },
+        Case(name: "conv2d relu", shapes: [[2, 2, 5, 5], [3, 2, 3, 3], [3]]) {
+            conv2d($0[0], $0[1], bias: $0[2], padding: 1, activation: .relu)
+        },
         Case(name: "batchNormReLU", shapes: [[4, 3, 2, 2], [3], [3]]) {
             batchNormReLU($0[0], runningMean: nil, runningVariance: nil, weight: $0[1], bias: $0[2], training: true)
         },

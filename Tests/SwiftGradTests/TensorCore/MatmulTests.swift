@@ -267,7 +267,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         let x = Tensor.randn(inputShape, generator: generator), weight = Tensor.randn([outFeatures, inFeatures], generator: generator)
         let bias = hasBias ? Tensor.randn([outFeatures], generator: generator) : nil
         let outGradient = Tensor.randn(Array(inputShape.dropLast()) + [outFeatures], generator: generator)
-        for activation in [LinearActivation.identity, .relu] {
+        for activation in [Activation.identity, .relu] {
             var results: [[Tensor]] = []
             for fused in [false, true] {
                 let (input, w, b) = (x.detached().requiringGrad(), weight.detached().requiringGrad(),
