@@ -112,8 +112,10 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
                                    groups: groups, outChannels: outChannels, out: out.pointer(Float.self))
     }
     let (needsInput, needsWeight) = (input.requiresGrad, weight.requiresGrad)
+    // An alias without a graph for the ReLU's mask: the recorded output itself would make a cycle through its pullback.
+    let activated = out.detached()
     return out.recorded(relu ? "conv2d relu" : "conv2d", [input, weight] + (bias.map { [$0] } ?? [])) { g in
-        let gradient = relu ? Tensor.combining(g, out, .passWherePositive, name: "relu backward") : g.contiguous()
+        let gradient = relu ? Tensor.combining(g, activated, .passWherePositive, name: "relu backward") : g.contiguous()
         var gradients: [Tensor?] = [nil, nil]
         if needsInput {
             let inputGradient = Tensor(uninitializedShape: x.shape, dtype: .float32)

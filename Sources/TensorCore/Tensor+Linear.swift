@@ -47,10 +47,13 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
     }
     let result = out.reshaped(to: outShape)
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    // The pullback reads the output through an alias without a graph: capturing the recorded tensor itself would
+    // make a cycle (output → its pullback → output) that keeps an unused graph alive.
+    let activated = out.detached()
     let (needsInput, needsWeight, needsBias) = (input.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
     return result.recorded(activation == .relu ? "linear relu" : "linear", inputs) { g in
         let gradient = g.reshaped(to: [rows, outFeatures])
-        let atProduct = activation == .relu ? Tensor.combining(gradient, out, .passWherePositive, name: "relu backward")
+        let atProduct = activation == .relu ? Tensor.combining(gradient, activated, .passWherePositive, name: "relu backward")
             : gradient
         // Only the gradients asked for: a first layer's input (the data) needs none, and its product would cost
         // as much as the layer's forward pass.

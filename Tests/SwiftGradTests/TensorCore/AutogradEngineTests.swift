@@ -87,6 +87,13 @@ extension AutogradEngineTests {
             ("exp", { $0.exp() }), ("sqrt", { $0.abs().sqrt() }), ("sigmoid", { $0.sigmoid() }), ("tanh", { $0.tanh() }),
             ("softmax", { $0.softmax(axis: 1) }), ("logSoftmax", { $0.logSoftmax(axis: 1) }),
             ("max", { $0.max(axis: 1) }), ("matmul", { $0.matmul($0.transposed()) }), ("relu", { $0.relu() }),
+            ("linear relu", { linear($0, weight: $0, bias: $0.sum(axis: 1), activation: .relu) }),
+            ("conv2d relu", { conv2d($0.reshaped(to: [1, 1, 4, 3]), $0.reshaped(to: [1, 1, 4, 3]), activation: .relu) }),
+            ("batchNormReLU", { batchNormReLU($0.reshaped(to: [2, 2, 3]), runningMean: nil, runningVariance: nil, training: true) }),
+            ("batchNormReLU maxPool", {
+                batchNormReLU($0.reshaped(to: [1, 1, 4, 3]), runningMean: nil, runningVariance: nil, training: true,
+                              maxPool: MaxPoolWindow(kernel: 2))
+            }),
         ]
         for (name, op) in ops {
             weak var output: Tensor?
