@@ -195,13 +195,15 @@ package protocol KernelSet {
 
     /// Batch norm's backward pass in training mode over a contiguous `[N, C, M]` input, `gradient` being that of
     /// ``channelAffine(_:input:shape:scale:shift:epilogue:out:indices:)``'s output with the same `scale`, `shift`,
-    /// `epilogue` and `indices`. With g the gradient at y and x̂ = (x − mean)·invstd: `sumGradient[c]` = Σ g,
+    /// `epilogue` and `indices`, and `output` that output (read for ReLU's mask under a max pool: a window's output
+    /// is positive exactly where y is at the position it picked). With g the gradient at y and x̂ = (x − mean)·invstd: `sumGradient[c]` = Σ g,
     /// `sumGradientXhat[c]` = Σ g·x̂, and `inputGradient` = scale·(g − Σg/n − x̂·Σg·x̂/n), where scale =
     /// weight·invstd (n = N·M).
     static func batchNormBackward(_ dtype: DType, input: UnsafeRawPointer, gradient: UnsafeRawPointer,
                                   shape: (n: Int, c: Int, m: Int), mean: UnsafeRawPointer, invstd: UnsafeRawPointer,
                                   scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
-                                  indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer,
+                                  output: UnsafeRawPointer, indices: UnsafePointer<Int32>?,
+                                  inputGradient: UnsafeMutableRawPointer,
                                   sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer)
 
     /// e^x, ln x and tanh x of one float, with the same bits as the elementwise ops give.

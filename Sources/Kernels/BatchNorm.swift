@@ -121,17 +121,21 @@ struct ChannelAffineKernel: ScalarKernel {
 struct BatchNormBackwardKernel: ScalarKernel {
     let input: UnsafeRawPointer, gradient: UnsafeRawPointer, shape: (n: Int, c: Int, m: Int), mean: UnsafeRawPointer,
         invstd: UnsafeRawPointer, scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
-        indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer, sumGradient: UnsafeMutableRawPointer,
-        sumGradientXhat: UnsafeMutableRawPointer
+        output: UnsafeRawPointer, indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer,
+        sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer
 
     func run<T: KernelScalar>(_: T.Type) {
-        let (input, gradient, mean, invstd, scale, shift, inputGradient, sumGradient, sumGradientXhat) = (self.input.typed(T.self), self.gradient.typed(T.self), self.mean.typed(T.self), self.invstd.typed(T.self), self.scale.typed(T.self), self.shift.typed(T.self), self.inputGradient.typed(T.self), self.sumGradient.typed(T.self), self.sumGradientXhat.typed(T.self))
+        let (input, gradient, output) = (self.input.typed(T.self), self.gradient.typed(T.self), self.output.typed(T.self))
+        let (mean, invstd, scale, shift) = (self.mean.typed(T.self), self.invstd.typed(T.self), self.scale.typed(T.self),
+                                            self.shift.typed(T.self))
+        let (inputGradient, sumGradient, sumGradientXhat) = (self.inputGradient.typed(T.self), self.sumGradient.typed(T.self),
+                                                             self.sumGradientXhat.typed(T.self))
         let count = Double(Swift.max(shape.n &* shape.m, 1))
         forEachChannel(shape) { channels in
             for c in channels {
                 let (a, b) = (scale[c], shift[c])
                 // The gradient at y of image n's plane: the incoming one, or (through the epilogue, y recomputed with
-                // the forward pass's bits) worked out into the plane of `inputGradient`, which the second pass then
+                // the forward pass's bits, or read off the pooled output) worked out into the plane of `inputGradient`, which the second pass then
                 // overwrites element by element.
                 @inline(__always) func gradientAtY(_ plane: UnsafePointer<T>, _ n: Int) -> UnsafePointer<T> {
                     let p = n &* shape.c &+ c
@@ -144,10 +148,11 @@ struct BatchNormBackwardKernel: ScalarKernel {
                     case .reluMaxPool(let geometry):
                         target.update(repeating: 0, count: shape.m)
                         let pooled = geometry.outHeight &* geometry.outWidth
+                        // ReLU's mask from the pooled output, read in order: it is positive exactly where y is at the
+                        // picked position (recomputing y there, a gather from the input, was most of this loop).
+                        // A select, not a branch: whether a window's largest value is positive is a coin toss.
                         for o in (p &* pooled)..<((p &+ 1) &* pooled) {
-                            let index = Int(indices![o])
-                            // A select, not a branch: whether a window's largest value is positive is a coin toss.
-                            target[index] += plane[index] * a + b > 0 ? gradient[o] : 0
+                            target[Int(indices![o])] += output[o] > 0 ? gradient[o] : 0
                         }
                     }
                     return UnsafePointer(target)

@@ -148,10 +148,11 @@ package enum LevelKernels: KernelSet {
     package static func batchNormBackward(_ dtype: DType, input: UnsafeRawPointer, gradient: UnsafeRawPointer,
                                           shape: (n: Int, c: Int, m: Int), mean: UnsafeRawPointer, invstd: UnsafeRawPointer,
                                           scale: UnsafeRawPointer, shift: UnsafeRawPointer, epilogue: ChannelEpilogue,
-                                          indices: UnsafePointer<Int32>?, inputGradient: UnsafeMutableRawPointer,
-                                          sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer) {
+                                          output: UnsafeRawPointer, indices: UnsafePointer<Int32>?,
+                                          inputGradient: UnsafeMutableRawPointer, sumGradient: UnsafeMutableRawPointer,
+                                          sumGradientXhat: UnsafeMutableRawPointer) {
         run(BatchNormBackwardKernel(input: input, gradient: gradient, shape: shape, mean: mean, invstd: invstd,
-                                    scale: scale, shift: shift, epilogue: epilogue, indices: indices,
+                                    scale: scale, shift: shift, epilogue: epilogue, output: output, indices: indices,
                                     inputGradient: inputGradient, sumGradient: sumGradient,
                                     sumGradientXhat: sumGradientXhat), dtype)
     }

@@ -109,6 +109,8 @@ private func trainingBatchNorm(_ input: Tensor, _ runningMean: Tensor?, _ runnin
     }
     let inputs = [x] + [weight, bias].compactMap { $0 }
     let (hasWeight, hasBias) = (weight != nil, bias != nil)
+    // The output for ReLU's mask, through an alias without a graph (the recorded tensor itself would make a cycle).
+    let output = out.detached()
     return out.recorded(name, inputs) { g in
         let gradient = g.contiguous()
         let inputGradient = Tensor(uninitializedShape: x.shape, dtype: g.dtype)
@@ -116,7 +118,8 @@ private func trainingBatchNorm(_ input: Tensor, _ runningMean: Tensor?, _ runnin
         let sumGradientXhat = Tensor(uninitializedShape: [channels], dtype: g.dtype)
         Kernels.active.batchNormBackward(g.dtype, input: x.rawPointer, gradient: gradient.rawPointer, shape: shape,
                                          mean: mean.rawPointer, invstd: invstd.rawPointer, scale: scale.rawPointer,
-                                         shift: shift.rawPointer, epilogue: epilogue, indices: indices.map { UnsafePointer($0.pointer) },
+                                         shift: shift.rawPointer, epilogue: epilogue, output: output.rawPointer,
+                                         indices: indices.map { UnsafePointer($0.pointer) },
                                          inputGradient: inputGradient.rawPointer, sumGradient: sumGradient.rawPointer,
                                          sumGradientXhat: sumGradientXhat.rawPointer)
         return [inputGradient] + (hasWeight ? [sumGradientXhat] : []) + (hasBias ? [sumGradient] : [])
