@@ -78,23 +78,15 @@ struct ChannelAffineKernel: ScalarKernel {
         epilogue: ChannelEpilogue, out: UnsafeMutableRawPointer, indices: UnsafeMutablePointer<Int32>?
 
     func run<T: KernelScalar>(_: T.Type) {
-        let (input, scale, shift, out) = (self.input.typed(T.self), self.scale.typed(T.self), self.shift.typed(T.self), self.out.typed(T.self))
+        let (input, out) = (self.input.typed(T.self), self.out.typed(T.self))
+        let (scale, shift) = (self.scale.typed(T.self), self.shift.typed(T.self))
         forEachChannel(shape) { channels in
             switch epilogue {
             case .none, .relu:
                 let relu = if case .relu = epilogue { true } else { false }
                 for c in channels {
-                    let (a, b) = (scale[c], shift[c])
                     forEachPlane(input, shape, channel: c) { plane, n in
-                        let target = out + (n &* shape.c &+ c) &* shape.m
-                        if relu {
-                            for i in 0..<shape.m {
-                                let y = plane[i] * a + b
-                                target[i] = y < 0 ? 0 : y
-                            }
-                        } else {
-                            for i in 0..<shape.m { target[i] = plane[i] * a + b }
-                        }
+                        affineRow(plane, scale[c], shift[c], relu: relu, into: out + (n &* shape.c &+ c) &* shape.m, shape.m)
                     }
                 }
             case .reluMaxPool(let geometry):
@@ -103,18 +95,29 @@ struct ChannelAffineKernel: ScalarKernel {
                     let scratch = buffer.baseAddress!
                     (scratch + shape.m).initialize(repeating: 0, count: 16)
                     for c in channels {
-                        let (a, b) = (scale[c], shift[c])
                         forEachPlane(input, shape, channel: c) { plane, n in
-                            for i in 0..<shape.m {
-                                let y = plane[i] * a + b
-                                scratch[i] = y < 0 ? 0 : y
-                            }
+                            affineRow(plane, scale[c], shift[c], relu: true, into: scratch, shape.m)
                             maxPoolPlane(scratch, geometry, out, indices!, plane: n &* shape.c &+ c)
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// `target[i] = x[i]·a + b` for `count` elements, then ReLU (`y < 0 ? 0 : y`, keeping NaN) if `relu`. The
+/// backward pass recomputes y with this same expression, so its mask sees the forward pass's bits.
+@inline(__always)
+private func affineRow<T: KernelScalar>(_ x: UnsafePointer<T>, _ a: T, _ b: T, relu: Bool,
+                                        into target: UnsafeMutablePointer<T>, _ count: Int) {
+    if relu {
+        for i in 0..<count {
+            let y = x[i] * a + b
+            target[i] = y < 0 ? 0 : y
+        }
+    } else {
+        for i in 0..<count { target[i] = x[i] * a + b }
     }
 }
 
@@ -134,9 +137,9 @@ struct BatchNormBackwardKernel: ScalarKernel {
         forEachChannel(shape) { channels in
             for c in channels {
                 let (a, b) = (scale[c], shift[c])
-                // The gradient at y of image n's plane: the incoming one, or (through the epilogue, y recomputed with
-                // the forward pass's bits, or read off the pooled output) worked out into the plane of `inputGradient`, which the second pass then
-                // overwrites element by element.
+                // The gradient at y of image n's plane: the incoming one, or, through the epilogue, worked out into
+                // the plane of `inputGradient` (which the second pass then overwrites element by element), with
+                // ReLU's mask from y recomputed with the forward pass's bits or read off the pooled output.
                 @inline(__always) func gradientAtY(_ plane: UnsafePointer<T>, _ n: Int) -> UnsafePointer<T> {
                     let p = n &* shape.c &+ c
                     let (incoming, target) = (gradient + p &* shape.m, inputGradient + p &* shape.m)

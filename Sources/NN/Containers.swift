@@ -32,11 +32,8 @@ public final class Sequential: Module {
                 let pool = i + 2 < layers.count && x.rank == 4 ? layers[i + 2] as? MaxPool2d : nil
                 x = norm.normalizedReLU(x, maxPool: pool)
                 i += pool == nil ? 2 : 3
-            } else if let layer = layers[i] as? Linear, i + 1 < layers.count, layers[i + 1] is ReLU {
-                x = linear(x, weight: layer.weight, bias: layer.bias, activation: .relu)
-                i += 2
-            } else if let layer = layers[i] as? Conv2d, i + 1 < layers.count, layers[i + 1] is ReLU {
-                x = layer.activated(x)
+            } else if let layer = layers[i] as? ActivatedProduct, i + 1 < layers.count, layers[i + 1] is ReLU {
+                x = layer.activated(x, .relu)
                 i += 2
             } else {
                 x = layers[i](x)
@@ -49,6 +46,13 @@ public final class Sequential: Module {
     public override func namedChildren() -> [(String, Module)] {
         layers.enumerated().map { ("\($0.offset)", $0.element) }
     }
+}
+
+/// A layer that is one product and can apply an activation as the product stores its output (`Linear`, `Conv2d`),
+/// so that `Sequential` runs it and a following `ReLU` as one call.
+protocol ActivatedProduct {
+    /// The layer followed by `activation`.
+    func activated(_ input: Tensor, _ activation: Activation) -> Tensor
 }
 
 /// Builds the module list of `Sequential { ... }`.

@@ -7,7 +7,7 @@ import TensorCore
 /// with a = √5 gives that bound for the weight). Parameters are named `weight` and `bias`, as PyTorch's.
 ///
 /// **Shapes:** `[N, inChannels, H, W]` → `[N, outChannels, outH, outW]`.
-public final class Conv2d: Module {
+public final class Conv2d: Module, ActivatedProduct {
     /// `[outChannels, inChannels / groups, kh, kw]`
     public let weight: Tensor
     /// `[outChannels]`, or nil for a layer built with `bias: false`.
@@ -38,7 +38,7 @@ public final class Conv2d: Module {
     public override func callAsFunction(_ input: Tensor) -> Tensor { activated(input, .identity) }
 
     /// This layer followed by `activation`, as one product (`Sequential` runs `Conv2d → ReLU` so).
-    func activated(_ input: Tensor, _ activation: Activation = .relu) -> Tensor {
+    func activated(_ input: Tensor, _ activation: Activation) -> Tensor {
         require(input.rank == 4 && input.shape[1] == inChannels,
                 "Conv2d(\(inChannels), \(outChannels)): input must be [N, \(inChannels), H, W], got shape \(input.shape)")
         return conv2d(input, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,

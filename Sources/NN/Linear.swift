@@ -8,7 +8,7 @@ import TensorCore
 /// with a = √5 gives that bound for the weight).
 ///
 /// **Shapes:** `[..., inFeatures]` → `[..., outFeatures]`.
-public final class Linear: Module {
+public final class Linear: Module, ActivatedProduct {
     /// `[outFeatures, inFeatures]`
     public let weight: Tensor
     /// `[outFeatures]`, or nil for a layer built with `bias: false`.
@@ -28,7 +28,12 @@ public final class Linear: Module {
     /// Output features.
     public var outFeatures: Int { weight.shape[0] }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor { linear(input, weight: weight, bias: bias) }
+    public override func callAsFunction(_ input: Tensor) -> Tensor { activated(input, .identity) }
+
+    /// This layer followed by `activation`, as one product (`Sequential` runs `Linear → ReLU` so).
+    func activated(_ input: Tensor, _ activation: Activation) -> Tensor {
+        linear(input, weight: weight, bias: bias, activation: activation)
+    }
 
     public override var extraDescription: String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"

@@ -30,7 +30,7 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
         let product = input.matmul(weight.transposed()), biased = bias.map { product + $0 } ?? product
         return activation == .relu ? biased.relu() : biased
     }
-    let rows = input.rank == 1 ? 1 : input.count / Swift.max(inFeatures, 1)
+    let rows = input.shape.dropLast().reduce(1, *)
     let outShape = Array(input.shape.dropLast()) + [outFeatures]
     // The input and the weight are read through their strides (a transposed weight, `x · w` with w [in, out] as
     // the lesson stores it, is not copied); only an input of another rank is made a contiguous matrix.

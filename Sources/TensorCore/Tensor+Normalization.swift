@@ -3,7 +3,9 @@
 ///
 /// In `training`, the statistics are the batch's (the variance biased, dividing by n), and the running
 /// statistics, if given, move towards them in place: running ← (1 − momentum)·running + momentum·batch, with the
-/// variance unbiased (n − 1), as PyTorch keeps them. Otherwise the running statistics normalise.
+/// variance unbiased (n − 1), as PyTorch keeps them. Otherwise the running statistics normalise: with no
+/// gradient to record (inside ``withoutGradient(_:)``), in one pass with them folded into a scale and a shift
+/// first (equal to the formula to float rounding).
 ///
 /// **Shapes:** input `[N, C]` or `[N, C, H, W]` (any rank from 2); runningMean, runningVariance, weight and
 /// bias `[C]` → the input's shape.
@@ -12,6 +14,9 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVariance: Te
     checkBatchNormArguments(input, runningMean, runningVariance, weight, bias, op: "batchNorm")
     if training { return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon, .none) }
     require(runningMean != nil && runningVariance != nil, "batchNorm: evaluation needs runningMean and runningVariance")
+    if !recordsGradient(input, weight, bias) {
+        return evaluationBatchNorm(input, runningMean!, runningVariance!, weight, bias, epsilon, .none)
+    }
     let perChannel = [1, input.shape[1]] + Array(repeating: 1, count: input.rank - 2)
     var output = (input - runningMean!.reshaped(to: perChannel)) / (runningVariance!.reshaped(to: perChannel) + epsilon).sqrt()
     if let weight { output = output * weight.reshaped(to: perChannel) }
@@ -43,8 +48,7 @@ public struct MaxPoolWindow: Equatable, Sendable {
 public func batchNormReLU(_ input: Tensor, runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor? = nil,
                           bias: Tensor? = nil, training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
                           maxPool: MaxPoolWindow? = nil) -> Tensor {
-    let recordsGradient = GradMode.isEnabled && [input, weight, bias].contains { $0?.requiresGrad == true }
-    if !training && (recordsGradient || runningMean == nil || runningVariance == nil) {
+    if !training && (recordsGradient(input, weight, bias) || runningMean == nil || runningVariance == nil) {
         let activated = batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight,
                                   bias: bias, training: training, momentum: momentum, epsilon: epsilon).relu()
         return maxPool.map { maxPool2d(activated, kernel: $0.kernel, stride: $0.stride, padding: $0.padding) } ?? activated
@@ -55,9 +59,21 @@ public func batchNormReLU(_ input: Tensor, runningMean: Tensor?, runningVariance
                                                     op: "batchNormReLU"))
     } ?? .relu
     if training { return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon, epilogue) }
+    return evaluationBatchNorm(input, runningMean!, runningVariance!, weight, bias, epsilon, epilogue)
+}
+
+/// Whether an op on these tensors would be recorded for a backward pass.
+private func recordsGradient(_ tensors: Tensor?...) -> Bool {
+    GradMode.isEnabled && tensors.contains { $0?.requiresGrad == true }
+}
+
+/// Batch norm with the running statistics and nothing recorded: scale = weight / √(variance + epsilon) and
+/// shift = bias − mean·scale per channel, then one pass with `epilogue`.
+private func evaluationBatchNorm(_ input: Tensor, _ runningMean: Tensor, _ runningVariance: Tensor, _ weight: Tensor?,
+                                 _ bias: Tensor?, _ epsilon: Float, _ epilogue: ChannelEpilogue) -> Tensor {
     let x = input.contiguous()
     let (scale, shift) = withoutGradient { () -> (Tensor, Tensor) in
-        let (mean, variance) = (runningMean!.to(x.dtype), runningVariance!.to(x.dtype))
+        let (mean, variance) = (runningMean.to(x.dtype), runningVariance.to(x.dtype))
         let scale = (weight.map { $0.to(x.dtype) } ?? Tensor.ones([x.shape[1]], dtype: x.dtype)) / (variance + epsilon).sqrt()
         let shift = (bias.map { $0.to(x.dtype) } ?? Tensor.zeros([x.shape[1]], dtype: x.dtype)) - mean * scale
         return (scale.contiguous(), shift.contiguous())

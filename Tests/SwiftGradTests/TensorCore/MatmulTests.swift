@@ -300,6 +300,14 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
                     relative: 1e-6, absolute: 1e-6)
     }
 
+    /// No input features: the product is empty, so each row of the output is the bias (through the activation),
+    /// as `matmul` then `+ bias` gives it.
+    @Test func noInputFeaturesGiveTheBias() {
+        let bias = Tensor([-1, 2, 0.5])
+        let y = linear(Tensor.zeros(2, 4, 0), weight: Tensor.zeros(3, 0), bias: bias, activation: .relu)
+        assertClose(y, shape: [2, 4, 3], Array(repeating: [0, 2, 0.5], count: 8).flatMap { $0 })
+    }
+
     @Test func mismatchedWeightStopsNamingTheShapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = linear(Tensor.zeros(2, 3), weight: Tensor.zeros(4, 5))
