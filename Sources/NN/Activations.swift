@@ -3,19 +3,19 @@ import TensorCore
 /// max(x, 0), as `nn.ReLU`. **Shapes:** unchanged.
 public final class ReLU: Module {
     public override init() {}
-    public override func callAsFunction(_ input: Tensor) -> Tensor { input.relu() }
+    public override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
 /// 1 / (1 + e^−x), as `nn.Sigmoid`. **Shapes:** unchanged.
 public final class Sigmoid: Module {
     public override init() {}
-    public override func callAsFunction(_ input: Tensor) -> Tensor { input.sigmoid() }
+    public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
 /// tanh(x), as `nn.Tanh`. **Shapes:** unchanged.
 public final class Tanh: Module {
     public override init() {}
-    public override func callAsFunction(_ input: Tensor) -> Tensor { input.tanh() }
+    public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
 /// Zeroes each element with probability `p` during training and scales the rest by 1/(1 − p), as
@@ -32,7 +32,7 @@ public final class Dropout: Module {
         self.generator = generator
     }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor {
         guard isTraining, p > 0 else { return input }
         let keep = Tensor.rand(input.shape, dtype: input.dtype, generator: generator) .>= p
         return input * keep / (1 - p)

@@ -6,7 +6,8 @@ import TensorCore
 /// ``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``, and a `Linear`
 /// or `Conv2d` followed by `ReLU` as one product with the ReLU applied as it stores its output
 /// (``linear(_:weight:bias:activation:)``, ``conv2d(_:_:bias:stride:padding:dilation:groups:activation:)``): the
-/// same values and gradients in fewer passes over memory, with no intermediate tensor kept.
+/// same values and gradients in fewer passes over memory, with no intermediate tensor kept. A layer with a hook
+/// (``Module/registerForwardHook(_:)``) runs on its own.
 ///
 /// ```swift
 /// let model = Sequential {
@@ -25,14 +26,16 @@ public final class Sequential: Module {
     /// From a list of modules, one per line.
     public convenience init(@ModuleBuilder _ layers: () -> [Module]) { self.init(layers()) }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor {
         var (x, i) = (input, 0)
+        // Layers with hooks run on their own, so that each hook sees its layer's own output.
+        func unhooked(_ index: Int) -> Module? { index < layers.count && !layers[index].hasHooks ? layers[index] : nil }
         while i < layers.count {
-            if let norm = layers[i] as? BatchNorm, i + 1 < layers.count, layers[i + 1] is ReLU {
-                let pool = i + 2 < layers.count && x.rank == 4 ? layers[i + 2] as? MaxPool2d : nil
+            if let norm = unhooked(i) as? BatchNorm, unhooked(i + 1) is ReLU {
+                let pool = x.rank == 4 ? unhooked(i + 2) as? MaxPool2d : nil
                 x = norm.normalizedReLU(x, maxPool: pool)
                 i += pool == nil ? 2 : 3
-            } else if let layer = layers[i] as? ActivatedProduct, i + 1 < layers.count, layers[i + 1] is ReLU {
+            } else if let layer = unhooked(i) as? ActivatedProduct, unhooked(i + 1) is ReLU {
                 x = layer.activated(x, .relu)
                 i += 2
             } else {
@@ -73,7 +76,7 @@ public final class Flatten: Module {
     public let startAxis: Int
     /// Flattens axes `startAxis...`.
     public init(startAxis: Int = 1) { self.startAxis = startAxis }
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor {
         input.reshaped(to: Array(input.shape.prefix(startAxis)) + [-1])
     }
 }

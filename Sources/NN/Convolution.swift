@@ -35,7 +35,7 @@ public final class Conv2d: Module, ActivatedProduct {
         self.bias = bias ? Tensor.rand([outChannels], low: -bound, high: bound, generator: generator).requiringGrad() : nil
     }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor { activated(input, .identity) }
+    public override func forward(_ input: Tensor) -> Tensor { activated(input, .identity) }
 
     /// This layer followed by `activation`, as one product (`Sequential` runs `Conv2d → ReLU` so).
     func activated(_ input: Tensor, _ activation: Activation) -> Tensor {

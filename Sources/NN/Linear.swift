@@ -28,7 +28,7 @@ public final class Linear: Module, ActivatedProduct {
     /// Output features.
     public var outFeatures: Int { weight.shape[0] }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor { activated(input, .identity) }
+    public override func forward(_ input: Tensor) -> Tensor { activated(input, .identity) }
 
     /// This layer followed by `activation`, as one product (`Sequential` runs `Linear → ReLU` so).
     func activated(_ input: Tensor, _ activation: Activation) -> Tensor {

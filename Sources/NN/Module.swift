@@ -7,7 +7,8 @@ import TensorCore
 /// names them as PyTorch does: `weight`, `0.bias`, `layers.2.weight`. State that is saved but not trained (batch
 /// norm's running statistics) is a `@Buffer` property: ``namedBuffers()`` and the state dict see it, the
 /// optimizers (``parameters()``) do not. Properties whose names start with `_` are private to the module and
-/// neither. Override ``callAsFunction(_:)`` for the forward pass.
+/// neither. Override ``forward(_:)`` for the forward pass, and call a module as a function, `layer(x)`, which
+/// runs its hooks around ``forward(_:)`` as PyTorch's `__call__` does.
 ///
 /// Parameters are found on first use and kept: change a parameter's values in place (as
 /// ``loadStateDict(_:strict:)`` and the optimizers do), don't assign a new tensor to the property afterwards.
@@ -18,12 +19,73 @@ open class Module: CustomStringConvertible {
     private var cachedOwnParameters: [(String, Tensor)]?
     private var cachedOwnBuffers: [(String, Tensor)]?
 
+    private var forwardHooks: [(id: Int, hook: ForwardHook)] = []
+    private var backwardHooks: [(id: Int, hook: BackwardHook)] = []
+    private var nextHookID = 0
+
     /// An empty module; subclasses declare their parameters and sub-modules as stored properties.
     public init() {}
 
-    /// The forward pass. Subclasses override it.
-    open func callAsFunction(_ input: Tensor) -> Tensor {
-        fatalError("\(type(of: self)) does not override callAsFunction(_:)")
+    /// The forward pass. Subclasses override it; callers call the module, `module(x)`, which runs the hooks.
+    open func forward(_ input: Tensor) -> Tensor {
+        fatalError("\(type(of: self)) does not override forward(_:)")
+    }
+
+    /// Runs ``forward(_:)``, then the forward hooks with the input and the output; with backward hooks, the
+    /// output returned carries them to the backward pass.
+    public final func callAsFunction(_ input: Tensor) -> Tensor {
+        if forwardHooks.isEmpty && backwardHooks.isEmpty { return forward(input) }
+        var output = forward(input)
+        for (_, hook) in forwardHooks { hook(self, input, output) }
+        if !backwardHooks.isEmpty {
+            output = output.observingGradient { [backwardHooks] gradient in
+                for (_, hook) in backwardHooks { hook(self, gradient) }
+            }
+        }
+        return output
+    }
+
+    /// What a forward hook receives: the module, its input and its output.
+    public typealias ForwardHook = (_ module: Module, _ input: Tensor, _ output: Tensor) -> Void
+    /// What a backward hook receives: the module and the gradient of the loss with respect to its output.
+    public typealias BackwardHook = (_ module: Module, _ outputGradient: Tensor) -> Void
+
+    /// Calls `hook` after every forward pass of this module, as PyTorch's `register_forward_hook`: to watch
+    /// activations (``ActivationStats`` in the Training module does). `Sequential` runs a hooked layer on its own,
+    /// not fused with its neighbours, so that the hook sees the layer's own output.
+    ///
+    /// - Returns: a handle whose ``HookHandle/remove()`` removes the hook.
+    @discardableResult
+    public func registerForwardHook(_ hook: @escaping ForwardHook) -> HookHandle {
+        let id = takeHookID()
+        forwardHooks.append((id, hook))
+        return HookHandle(module: self, id: id)
+    }
+
+    /// Calls `hook` with the gradient at this module's output whenever a backward pass reaches it, as PyTorch's
+    /// `register_full_backward_hook` (which also passes the input's gradient; this one passes the output's). The
+    /// hook fires only for outputs computed while it was registered and gradients were recorded.
+    ///
+    /// - Returns: a handle whose ``HookHandle/remove()`` removes the hook.
+    @discardableResult
+    public func registerBackwardHook(_ hook: @escaping BackwardHook) -> HookHandle {
+        let id = takeHookID()
+        backwardHooks.append((id, hook))
+        return HookHandle(module: self, id: id)
+    }
+
+    /// Whether any hook is registered on this module (not its children).
+    public var hasHooks: Bool { !forwardHooks.isEmpty || !backwardHooks.isEmpty }
+
+    private func takeHookID() -> Int {
+        nextHookID += 1
+        return nextHookID
+    }
+
+    /// Removes the hook `id` (either kind).
+    fileprivate func removeHook(_ id: Int) {
+        forwardHooks.removeAll { $0.id == id }
+        backwardHooks.removeAll { $0.id == id }
     }
 
     /// Extra text inside the parentheses of ``description``, e.g. `in_features=784, out_features=50, bias=True`.
@@ -224,5 +286,23 @@ public struct Buffer {
     public init(wrappedValue: Tensor, _ name: String? = nil) {
         self.wrappedValue = wrappedValue
         self.name = name
+    }
+}
+
+/// A registered module hook: ``remove()`` unregisters it, as PyTorch's `RemovableHandle`. Dropping the handle
+/// keeps the hook.
+public final class HookHandle {
+    private weak var module: Module?
+    private let id: Int
+
+    init(module: Module, id: Int) {
+        self.module = module
+        self.id = id
+    }
+
+    /// Unregisters the hook; calling it again does nothing.
+    public func remove() {
+        module?.removeHook(id)
+        module = nil
     }
 }

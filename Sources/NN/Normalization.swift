@@ -34,7 +34,7 @@ public class BatchNorm: Module {
     /// Channels normalised.
     public var features: Int { runningMean.shape[0] }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor {
         startStep(input)
         return batchNorm(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight, bias: bias,
                          training: isTraining, momentum: momentum, epsilon: epsilon)

@@ -12,7 +12,7 @@ public final class MaxPool2d: Module {
         (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
     }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor {
         maxPool2d(input, kernel: kernelSize, stride: stride, padding: padding)
     }
 
@@ -34,7 +34,7 @@ public final class AvgPool2d: Module {
         (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
     }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor {
         avgPool2d(input, kernel: kernelSize, stride: stride, padding: padding)
     }
 
@@ -52,7 +52,7 @@ public final class AdaptiveAvgPool2d: Module {
     /// Pools each channel to `outputSize`.
     public init(_ outputSize: Size2D) { self.outputSize = outputSize }
 
-    public override func callAsFunction(_ input: Tensor) -> Tensor { adaptiveAvgPool2d(input, outputSize: outputSize) }
+    public override func forward(_ input: Tensor) -> Tensor { adaptiveAvgPool2d(input, outputSize: outputSize) }
 
     public override var extraDescription: String { "output_size=\(outputSize)" }
 }

@@ -79,6 +79,18 @@ extension Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset)
     }
 
+    /// The same values (a view of the same storage) with `observe` called with their gradient when a backward pass
+    /// reaches them, before it flows on: PyTorch's `tensor.register_hook` for watching gradients, as a new tensor
+    /// so that the one it was made from stays as it was. Without a gradient being recorded it is a plain view and
+    /// `observe` is never called.
+    public func observingGradient(_ observe: @escaping (Tensor) -> Void) -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset)
+            .recorded("gradient hook", [self]) { gradient in
+                observe(gradient)
+                return [gradient]
+            }
+    }
+
     /// Sets ``requiresGrad`` and returns `self`, for chaining: `Tensor.randn([3, 4]).requiringGrad()`.
     @discardableResult
     public func requiringGrad(_ flag: Bool = true) -> Tensor {

@@ -8,7 +8,7 @@ final class TwoLayers: Module {
     let scale = Tensor([2.0])
     var head: Module? = nil
 
-    override func callAsFunction(_ input: Tensor) -> Tensor { layers.reduce(encoder(input)) { $1($0) } * scale }
+    override func forward(_ input: Tensor) -> Tensor { layers.reduce(encoder(input)) { $1($0) } * scale }
 }
 
 @Suite struct ModuleTests {
