@@ -1,8 +1,8 @@
 import TensorCore
 
-/// Batches of a dataset for one epoch: shuffled from a seed (a different order each epoch, the same order for
-/// the same seed and epoch), optionally flipped and cropped at random (``Augmentation``), normalised, as tensors
-/// ready for the model.
+/// Batches of a ``Dataset`` for one epoch: shuffled from a seed (a different order each epoch, the same order for
+/// the same seed and epoch), as PyTorch's `DataLoader`, with the dataset's random changes (an ``ImageDataset``'s
+/// augmentation) drawn from the same seed.
 ///
 /// ```swift
 /// let loader = DataLoader(train, batchSize: 64, shuffle: true, seed: 0, normalization: .fashionMNIST)
@@ -12,31 +12,31 @@ import TensorCore
 /// ```
 public struct DataLoader: Sendable {
     /// The dataset.
-    public let dataset: MNIST
-    /// Images per batch.
+    public let dataset: any Dataset
+    /// Examples per batch.
     public let batchSize: Int
-    /// Whether each epoch visits the images in a new random order.
+    /// Whether each epoch visits the examples in a new random order.
     public let shuffle: Bool
     /// Whether a last batch smaller than `batchSize` is skipped.
     public let dropLast: Bool
-    /// The seed of the shuffles.
+    /// The seed of the shuffles and of the dataset's random changes.
     public let seed: UInt64
-    /// How pixels are scaled.
-    public let normalization: Normalization
-    /// Random flips and crops of each image, drawn from `seed` and the epoch (none by default).
-    public let augmentation: Augmentation
 
     /// A loader of `dataset` in batches of `batchSize`, shuffled from `seed` when `shuffle` is set.
-    public init(_ dataset: MNIST, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0,
-                normalization: Normalization, augmentation: Augmentation = .none) {
+    public init(_ dataset: some Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0) {
         require(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
-        self.normalization = normalization
-        self.augmentation = augmentation
+    }
+
+    /// A loader of MNIST-format images as flat normalised rows (an ``ImageDataset``), optionally augmented.
+    public init(_ images: MNIST, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0,
+                normalization: Normalization, augmentation: Augmentation = .none) {
+        self.init(ImageDataset(images, normalization: normalization, augmentation: augmentation), batchSize: batchSize,
+                  shuffle: shuffle, dropLast: dropLast, seed: seed)
     }
 
     /// Number of batches per epoch.
@@ -44,7 +44,7 @@ public struct DataLoader: Sendable {
         dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
     }
 
-    /// The order in which epoch `epoch` visits the images.
+    /// The order in which epoch `epoch` visits the examples.
     public func order(epoch: Int) -> [Int] {
         guard shuffle else { return Array(0..<dataset.count) }
         return Tensor.randomPermutation(dataset.count,
@@ -61,31 +61,18 @@ public struct DataLoader: Sendable {
     public struct Batches: Sequence, IteratorProtocol {
         let loader: DataLoader
         let order: [Int]
-        /// The augmentation's draws, one set per image in the order the epoch visits them.
+        /// The dataset's random draws, in the order the epoch visits the examples.
         let generator: RandomGenerator
         var position = 0
 
-        /// The next batch: images `[n, rows·columns]`, labels `[n]`.
-        public mutating func next() -> (images: Tensor, labels: Tensor)? {
+        /// The next batch: inputs `[n, ...]` and targets `[n, ...]` as the dataset stacks them (flat images
+        /// `[n, rows·columns]` and labels `[n]` for the MNIST loader).
+        public mutating func next() -> (inputs: Tensor, targets: Tensor)? {
             let remaining = order.count - position
             guard remaining > 0, !(loader.dropLast && remaining < loader.batchSize) else { return nil }
             let end = position + Swift.min(loader.batchSize, remaining)
             defer { position = end }
-            let indices = order[position..<end]
-            guard loader.augmentation.isEnabled else { return loader.dataset.batch(indices, normalization: loader.normalization) }
-            let (dataset, size) = (loader.dataset, loader.dataset.imageSize)
-            var pixels = [UInt8](repeating: 0, count: indices.count * size)
-            dataset.pixels.withUnsafeBufferPointer { source in
-                pixels.withUnsafeMutableBufferPointer { target in
-                    for (row, index) in indices.enumerated() {
-                        loader.augmentation.apply(source.baseAddress! + index * size, into: target.baseAddress! + row * size,
-                                                  rows: dataset.rows, columns: dataset.columns, generator: generator)
-                    }
-                }
-            }
-            let changed = MNIST(pixels: pixels, labels: indices.map { dataset.labels[$0] }, rows: dataset.rows,
-                                columns: dataset.columns, classCount: dataset.classCount)
-            return changed.batch(0..<indices.count, normalization: loader.normalization)
+            return loader.dataset.batch(order[position..<end], generator: generator)
         }
     }
 }

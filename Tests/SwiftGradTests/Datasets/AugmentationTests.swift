@@ -10,7 +10,7 @@ import Testing
     static let identity = Normalization(mean: 0, standardDeviation: 1.0 / 255)
 
     static func pixels(_ loader: DataLoader, epoch: Int) -> [Float] {
-        Array(loader.batches(epoch: epoch)).first!.images.scalars
+        Array(loader.batches(epoch: epoch)).first!.inputs.scalars
     }
 
     @Test func flipMirrorsSomeEpochsAndKeepsTheOthers() {
@@ -20,7 +20,7 @@ import Testing
         let seen = (0..<20).map { Self.pixels(loader, epoch: $0) }
         #expect(seen.allSatisfy { $0 == original || $0 == mirrored })
         #expect(seen.contains(original) && seen.contains(mirrored))
-        #expect(Array(loader.batches(epoch: 0)).first!.labels.scalars == [3])
+        #expect(Array(loader.batches(epoch: 0)).first!.targets.scalars == [3])
     }
 
     @Test func cropShiftsWithinThePaddingAndFillsBlack() {
@@ -53,7 +53,7 @@ import Testing
         let make = { DataLoader(data, batchSize: 3, shuffle: true, seed: 5, normalization: Self.identity,
                                 augmentation: Augmentation(flip: true, cropPadding: 1)) }
         let (a, b) = (make(), make())
-        #expect(Array(a.batches(epoch: 2)).map(\.images.scalars) == Array(b.batches(epoch: 2)).map(\.images.scalars))
-        #expect(Array(a.batches(epoch: 2)).map(\.images.scalars) != Array(a.batches(epoch: 3)).map(\.images.scalars))
+        #expect(Array(a.batches(epoch: 2)).map(\.inputs.scalars) == Array(b.batches(epoch: 2)).map(\.inputs.scalars))
+        #expect(Array(a.batches(epoch: 2)).map(\.inputs.scalars) != Array(a.batches(epoch: 3)).map(\.inputs.scalars))
     }
 }

@@ -83,10 +83,10 @@ import Testing
         let normalization = Normalization(mean: 0.5, standardDeviation: 0.25)
         let loader = DataLoader(dataset, batchSize: 4, shuffle: false, normalization: normalization)
         let batches = Array(loader.batches())
-        #expect(batches.map(\.images.shape) == [[4, 4], [4, 4], [2, 4]])
+        #expect(batches.map(\.inputs.shape) == [[4, 4], [4, 4], [2, 4]])
         // Pixel 1 of image 0: (1 / 255 − 0.5) / 0.25.
-        #expect(Swift.abs(batches[0].images.scalars[1] - Float((1.0 / 255 - 0.5) / 0.25)) < 1e-6)
-        #expect(batches[2].labels.scalars == [2, 0])
+        #expect(Swift.abs(batches[0].inputs.scalars[1] - Float((1.0 / 255 - 0.5) / 0.25)) < 1e-6)
+        #expect(batches[2].targets.scalars == [2, 0])
 
         let shuffled = DataLoader(dataset, batchSize: 3, shuffle: true, dropLast: true, seed: 7, normalization: normalization)
         #expect(shuffled.batchCount == 3)
