@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Checkpoints", targets: ["Checkpoints"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "FromScratch", targets: ["FromScratch"]),
+        .library(name: "Training", targets: ["Training"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
     ],
     dependencies: [
@@ -48,7 +49,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "Datasets", dependencies: ["TensorCore", "Checkpoints", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "FromScratch", dependencies: ["TensorCore", "NN"]),
-        .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets", "FromScratch"]),
+        // The training loop as a library: Learner, callbacks, activation statistics, the learning-rate finder.
+        .target(name: "Training", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets"]),
+        .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets", "FromScratch",
+                                                  "Training"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

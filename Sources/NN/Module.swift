@@ -180,6 +180,28 @@ open class Module: CustomStringConvertible {
         return result
     }
 
+    /// The names and shapes of every parameter as the module's stored properties hold them now, found afresh
+    /// rather than from the cache ``namedParameters()`` keeps: the Training module compares them before and after
+    /// each callback to catch one that swapped a layer.
+    package func currentParameterShapes() -> [String] {
+        var result: [String] = []
+        func visit(_ value: Any, _ prefix: String) {
+            guard let module = value as? Module else { return }
+            module.forEachStoredProperty { label, value in
+                guard !label.hasPrefix("_") else { return }
+                if let tensor = value as? Tensor {
+                    result.append("\(prefix)\(label) \(tensor.shape)")
+                } else if let modules = value as? [Module] {
+                    for (i, child) in modules.enumerated() { visit(child, "\(prefix)\(label).\(i).") }
+                } else {
+                    visit(value, prefix + label + ".")
+                }
+            }
+        }
+        visit(self, "")
+        return result
+    }
+
     /// Every parameter, in the order of ``namedParameters()``.
     public func parameters() -> [Tensor] { namedParameters().map(\.1) }
 

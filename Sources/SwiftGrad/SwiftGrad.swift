@@ -5,3 +5,4 @@
 @_exported import NN
 @_exported import Optimizers
 @_exported import TensorCore
+@_exported import Training

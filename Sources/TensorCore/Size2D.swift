@@ -1,6 +1,6 @@
 /// A height and a width: a kernel size, a stride, a padding or a dilation. The literal `2` means 2 × 2 and
 /// `[2, 1]` means height 2, width 1, as PyTorch takes one number or a pair.
-public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, CustomStringConvertible {
+public struct Size2D: Equatable, Sendable, Codable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, CustomStringConvertible {
     /// Along the rows (H).
     public var height: Int
     /// Along the columns (W).

@@ -17,8 +17,8 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let (network, spec, normalization, test, names, source) = try options.load()
         print("data: \(source)\n")
-        let evaluation = Evaluation(model: network, spec: spec, dataset: test, normalization: normalization,
-                                    classes: names.count)
+        let evaluation = ClassificationReport(model: network, data: spec.evaluationLoader(test, normalization: normalization),
+                                              classes: names.count)
         print(evaluation.table(classNames: names))
         print(String(format: "\ntest accuracy %.4f, test loss %.4f (%d images)", evaluation.accuracy, evaluation.loss, test.count))
         if json { print("{\"test_accuracy\": \(evaluation.accuracy)}") }

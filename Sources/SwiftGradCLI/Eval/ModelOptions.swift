@@ -8,7 +8,7 @@ struct ModelOptions: ParsableArguments {
     var model: String
 
     @Option(help: "mlp or cnn, for a checkpoint that does not say (PyTorch's). (default: the checkpoint's metadata, else mlp)")
-    var arch: Architecture?
+    var arch: ClassifierArchitecture?
 
     @Option(help: "Folder with the dataset's IDX files (default: as for train).")
     var data: String?
@@ -19,7 +19,7 @@ struct ModelOptions: ParsableArguments {
     /// The model, its normalisation, the test set and the class names, after checking that the model takes the
     /// test images' pixels. A model trained on another dataset than the default source's Fashion-MNIST (its
     /// metadata says which) needs `--data`: on Fashion-MNIST it would score as if it had learnt nothing.
-    func load() throws -> (network: Sequential, spec: ModelSpec, normalization: Normalization, test: MNIST,
+    func load() throws -> (network: Sequential, spec: ClassifierSpec, normalization: Normalization, test: MNIST,
                            classNames: [String], source: DataSource) {
         let source = DataSource.resolve(data: data)
         let test = try source.load(.test)

@@ -22,7 +22,7 @@ struct PredictCommand: ParsableCommand {
         print(isatty(1) == 1 ? Self.drawing(of: test, index: index) : Self.asciiDrawing(of: test, index: index))
         let (image, label) = test.batch([index], normalization: normalization)
         network.eval()
-        let probabilities = withoutGradient { network(spec.input(image)).softmax(axis: 1) }.scalars
+        let probabilities = withoutGradient { network(image.reshaped(to: [1] + spec.inputShape)).softmax(axis: 1) }.scalars
         let actual = Int(label.item())
         print("actual: \(names[actual])")
         for (rank, (classIndex, p)) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(3).enumerated() {

@@ -6,7 +6,7 @@ import SwiftGrad
 /// a model too large for the machine is refused in one line instead of dying in the allocator.
 struct MemoryEstimate {
     /// The run, and its model.
-    let settings: RunSettings, model: ModelSpec
+    let settings: RunSettings, model: ClassifierSpec
     /// Weights and biases of the model.
     let parameters: Double
     /// Bytes for the parameters, their gradients, the optimizer's state and a batch's activations.
@@ -21,8 +21,8 @@ struct MemoryEstimate {
         parameters = footprint.parameters
         let optimizerBuffers: Double
         switch settings.optimizer {
-        case "sgd": optimizerBuffers = settings.momentum > 0 ? 1 : 0
-        default: optimizerBuffers = 2
+        case .sgd: optimizerBuffers = settings.momentum > 0 ? 1 : 0
+        case .adam, .adamw: optimizerBuffers = 2
         }
         let activations = Double(settings.batchSize) * footprint.activationsPerImage * 4
         bytes = Double(MemoryLayout<Float>.size) * (parameters * (2 + optimizerBuffers) + activations)
@@ -33,7 +33,7 @@ struct MemoryEstimate {
         guard bytes > available else { return }
         throw ValidationError("""
             the model \(model.description) (\(String(format: "%.3g", parameters)) parameters) needs about \(Self.text(bytes)) \
-            for its weights, gradients, \(settings.optimizer) state and activations; this machine has \(Self.text(available))
+            for its weights, gradients, \(settings.optimizer.rawValue) state and activations; this machine has \(Self.text(available))
             """)
     }
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SwiftGrad
 
@@ -13,6 +14,13 @@ struct EpochMetrics: Codable, Equatable {
         case epoch, trainSeconds = "train_seconds", trainLoss = "train_loss", testLoss = "test_loss",
              testAccuracy = "test_accuracy"
     }
+
+    /// A learner's record of an epoch validated on the test set with the accuracy metric.
+    init(_ record: EpochRecord) {
+        (epoch, trainSeconds, trainLoss) = (record.epoch, record.trainSeconds, record.trainLoss)
+        testLoss = record.validationLoss ?? .nan
+        testAccuracy = record.metrics["accuracy"] ?? .nan
+    }
 }
 
 /// `metrics.json` and the `--json` line: the final test accuracy and every epoch.
@@ -22,6 +30,12 @@ struct RunMetrics: Codable {
 
     enum CodingKeys: String, CodingKey { case testAccuracy = "test_accuracy", epochs }
 
+    /// The figures of `history`, with `testAccuracy` (the last epoch's by default).
+    init(history: [EpochRecord], testAccuracy: Double? = nil) {
+        epochs = history.map(EpochMetrics.init)
+        self.testAccuracy = testAccuracy ?? epochs.last?.testAccuracy ?? 0
+    }
+
     var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -29,102 +43,56 @@ struct RunMetrics: Codable {
     }
 }
 
-/// Where training is and how it was set up: saved beside the model so `--resume` continues exactly.
-struct TrainingState: Codable {
-    var settings: RunSettings
-    /// The epoch in progress (0-based) and the next batch of it.
-    var epoch: Int
-    var batch: Int
-    /// Sum of batch losses × batch sizes and images so far in the epoch in progress.
-    var lossSum: Double
-    var imagesSeen: Int
-    var secondsSoFar: Double
-    var history: [EpochMetrics]
-}
-
-/// The files of a run folder: `model.safetensors` (PyTorch names), `training-state.safetensors` (optimizer
-/// state and position), `metrics.json`, `curves.svg`. Every one is written atomically.
+/// The files of a run folder: `model.safetensors` (PyTorch names) and `training-state.safetensors` (see
+/// ``Checkpointing``; the run's settings in its metadata), `metrics.json`, `curves.svg`. Every one is written
+/// atomically.
 struct RunFolder {
+    /// The training-state metadata key of the run's settings.
+    static let settingsKey = "swiftgrad.settings"
+
     let url: URL
 
-    var model: URL { url.appendingPathComponent("model.safetensors") }
-    var state: URL { url.appendingPathComponent("training-state.safetensors") }
+    var model: URL { Checkpointing.modelFile(in: url) }
+    var state: URL { Checkpointing.stateFile(in: url) }
     var metrics: URL { url.appendingPathComponent("metrics.json") }
     var curves: URL { url.appendingPathComponent("curves.svg") }
 
-    /// Creates the folder, and removes temporary files that a killed run left half-written (the files they
-    /// were replacing are intact: writes go through a rename).
-    func create() throws {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError(path: url.path, problem: "cannot create the output folder")
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        where name.hasPrefix(".") && name.contains(".tmp-") {
-            try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
-        }
-    }
-
-    /// Writes the model (PyTorch-loadable) and the training state.
-    func saveCheckpoint(model: Sequential, spec: ModelSpec, normalization: Normalization, dataset: String,
-                        optimizer: Optimizer, state: TrainingState) throws {
-        try ModelFile.save(model, spec: spec, normalization: normalization, dataset: dataset, to: self.model)
-        let encoded = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        try SafeTensors.write(optimizer.stateDict(), to: self.state, metadata: ["swiftgrad.training": encoded])
-    }
-
-    /// The training state and optimizer tensors of an interrupted or finished run.
-    func loadState() throws -> (state: TrainingState, optimizer: [String: Tensor]) {
+    /// The settings of the run saved here.
+    func loadSettings() throws -> RunSettings {
         guard FileManager.default.fileExists(atPath: state.path) else {
             throw CheckpointError(path: url.path, problem: "no run to resume (no training-state.safetensors)")
         }
-        let (tensors, metadata) = try SafeTensors.readWithMetadata(state)
-        guard let text = metadata["swiftgrad.training"],
-              let decoded = try? JSONDecoder().decode(TrainingState.self, from: Data(text.utf8)) else {
+        let metadata = try SafeTensors.readWithMetadata(state).metadata
+        guard let text = metadata[Self.settingsKey],
+              let settings = try? JSONDecoder().decode(RunSettings.self, from: Data(text.utf8)) else {
             throw CheckpointError(path: state.path, problem: "no training state in its metadata that this version of SwiftGrad can read")
         }
-        return (decoded, tensors)
+        return settings
+    }
+
+    /// The training-state metadata that records `settings`.
+    static func metadata(_ settings: RunSettings) throws -> [String: String] {
+        [settingsKey: String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)]
     }
 }
 
 /// A trained classifier's file: the parameters and buffers under PyTorch's names, and in the metadata the
-/// architecture, how inputs were normalised and which dataset it was trained on.
+/// classifier's spec, how inputs were normalised and which dataset it was trained on.
 enum ModelFile {
-    static func save(_ model: Sequential, spec: ModelSpec, normalization: Normalization, dataset: String, to url: URL) throws {
-        try SafeTensors.write(model.stateDict(), to: url, metadata: [
-            "format": "pt",
-            "swiftgrad.arch": spec.architecture.rawValue,
+    /// The metadata a run's model file carries.
+    static func metadata(spec: ClassifierSpec, normalization: Normalization, dataset: String) -> [String: String] {
+        spec.metadata.merging([
             "swiftgrad.dataset": dataset,
             "swiftgrad.normalization.mean": String(normalization.mean),
             "swiftgrad.normalization.std": String(normalization.standardDeviation),
-        ])
+        ]) { $1 }
     }
 
-    /// The model for images of `imageSize` (its architecture from the file's metadata, else `architecture`,
-    /// else an MLP; its layers inferred from the tensor names and shapes, so PyTorch's files load too), its
-    /// normalisation (Fashion-MNIST's when the file does not say) and dataset name.
-    static func load(_ url: URL, architecture: Architecture? = nil, imageSize: Size2D)
-        throws -> (model: Sequential, spec: ModelSpec, normalization: Normalization, dataset: String?) {
-        let (tensors, metadata) = try SafeTensors.readWithMetadata(url)
-        let saved = metadata["swiftgrad.arch"].flatMap(Architecture.init(rawValue:))
-        if let saved, let architecture, saved != architecture {
-            throw CheckpointError(path: url.path, problem: "holds an \(saved), not the --arch \(architecture) network")
-        }
-        let kind = saved ?? architecture ?? .mlp
-        let spec: ModelSpec
-        do {
-            spec = try ModelSpec.of(tensors, architecture: kind, imageSize: imageSize)
-        } catch {
-            let what = kind == .mlp ? "a Linear/ReLU multilayer perceptron (give --arch cnn for a CNN)" : "the --arch cnn network"
-            throw CheckpointError(path: url.path, problem: "not \(what): \(error)")
-        }
-        let model = spec.build()
-        do {
-            try model.loadStateDict(tensors)
-        } catch {
-            throw CheckpointError(path: url.path, problem: "\(error)")
-        }
+    /// The classifier in `url` for images of `imageSize` (see ``ClassifierSpec/load(_:architecture:imageSize:)``),
+    /// its normalisation (Fashion-MNIST's when the file does not say) and dataset name.
+    static func load(_ url: URL, architecture: ClassifierArchitecture? = nil, imageSize: Size2D)
+        throws -> (model: Sequential, spec: ClassifierSpec, normalization: Normalization, dataset: String?) {
+        let (model, spec, metadata) = try ClassifierSpec.load(url, architecture: architecture, imageSize: imageSize)
         var normalization = Normalization.fashionMNIST
         if let mean = metadata["swiftgrad.normalization.mean"].flatMap(Double.init),
            let std = metadata["swiftgrad.normalization.std"].flatMap(Double.init) {
@@ -132,4 +100,20 @@ enum ModelFile {
         }
         return (model, spec, normalization, metadata["swiftgrad.dataset"])
     }
+}
+
+extension ClassifierSpec {
+    /// The test images in batches for evaluation: at most 1000 images whose activations take about 64 MB (a
+    /// CNN's are large per image).
+    func evaluationLoader(_ images: MNIST, normalization: Normalization) -> DataLoader {
+        let batchSize = Swift.max(1, Swift.min(1000, Int(16e6 / footprint.activationsPerImage)))
+        return DataLoader(ImageDataset(images, normalization: normalization, imageShape: inputShape), batchSize: batchSize)
+    }
+}
+
+extension ClassifierArchitecture: ExpressibleByArgument {}
+
+/// The class names of a dataset, for reports.
+func classNames(dataset: String, classes: Int) -> [String] {
+    dataset == "fashion-mnist" ? MNIST.fashionClassNames : (0..<classes).map(String.init)
 }

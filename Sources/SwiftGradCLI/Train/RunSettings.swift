@@ -6,7 +6,7 @@ import SwiftGrad
 /// whatever the resuming command line says or leaves out.
 struct RunSettings: Codable, Equatable {
     /// `cnn`, or `mlp` (also when nil: a run saved before there was a choice).
-    var architecture: Architecture?
+    var architecture: ClassifierArchitecture?
     /// Input pixels, hidden fully connected sizes, classes.
     var sizes: [Int]
     /// A CNN's convolution channels (nil for an MLP).
@@ -24,33 +24,27 @@ struct RunSettings: Codable, Equatable {
     var limit: Int?
     var epochs: Int
     var batchSize: Int
-    /// `sgd`, `adam` or `adamw`.
-    var optimizer: String
+    var optimizer: OptimizerKind
     /// The constant rate, or the peak of the schedule.
     var learningRate: Float
     /// SGD's momentum; 0 for Adam and AdamW, which do not take one.
     var momentum: Float
     var weightDecay: Float
-    /// `constant`, `one-cycle` or `cosine`.
-    var schedule: String
+    var schedule: ScheduleKind
     /// Seed of the initial weights and of each epoch's shuffle.
     var seed: UInt64
 
     /// The model these settings train on images of `imageSize`.
-    func model(imageSize: Size2D) -> ModelSpec {
-        ModelSpec(architecture: architecture ?? .mlp, sizes: sizes, channels: channels ?? [], imageSize: imageSize)
+    func model(imageSize: Size2D) -> ClassifierSpec {
+        ClassifierSpec(architecture: architecture ?? .mlp, sizes: sizes, channels: channels ?? [], imageSize: imageSize)
     }
 
     /// One line for the report: "AdamW lr 0.003 weight decay 0.1, one-cycle schedule, 15 epochs of batches of 128,
     /// seed 0".
     var description: String {
-        let optimizerText: String
-        switch optimizer {
-        case "sgd": optimizerText = "SGD lr \(learningRate) momentum \(momentum) weight decay \(weightDecay)"
-        case "adam": optimizerText = "Adam lr \(learningRate) weight decay \(weightDecay)"
-        default: optimizerText = "AdamW lr \(learningRate) weight decay \(weightDecay)"
-        }
-        var parts = [optimizerText, "\(schedule) schedule", "\(epochs) epochs of batches of \(batchSize)"]
+        let momentumText = optimizer == .sgd ? " momentum \(momentum)" : ""
+        let optimizerText = "\(optimizer.displayName) lr \(learningRate)\(momentumText) weight decay \(weightDecay)"
+        var parts = [optimizerText, "\(schedule.rawValue) schedule", "\(epochs) epochs of batches of \(batchSize)"]
         if let augmentation, augmentation.isEnabled { parts.append("augmented (\(augmentation.text))") }
         return (parts + ["seed \(seed)"]).joined(separator: ", ")
     }
@@ -58,26 +52,26 @@ struct RunSettings: Codable, Equatable {
 
 /// The defaults of `swiftgrad train`'s options, in one place for the help text and for new runs.
 enum TrainDefaults {
-    static let architecture = Architecture.mlp
+    static let architecture = ClassifierArchitecture.mlp
     static let channels = [32, 64]
     static let dataset = "fashion-mnist"
     static let batchSize = 128
-    static let optimizer = "adamw"
+    static let optimizer = OptimizerKind.adamw
     static let momentum: Float = 0.9
-    static let schedule = "one-cycle"
+    static let schedule = ScheduleKind.oneCycle
     static let seed: UInt64 = 0
 
-    static func hidden(_ architecture: Architecture) -> [Int] { architecture == .mlp ? [256, 128] : [128] }
-    static func epochs(_ architecture: Architecture) -> Int { architecture == .mlp ? 15 : 10 }
-    static func learningRate(_ optimizer: String) -> Float { optimizer == "sgd" ? 0.1 : 0.003 }
-    static func weightDecay(_ optimizer: String) -> Float { optimizer == "adamw" ? 0.1 : 0 }
+    static func hidden(_ architecture: ClassifierArchitecture) -> [Int] { architecture == .mlp ? [256, 128] : [128] }
+    static func epochs(_ architecture: ClassifierArchitecture) -> Int { architecture == .mlp ? 15 : 10 }
+    static func learningRate(_ optimizer: OptimizerKind) -> Float { optimizer == .sgd ? 0.1 : 0.003 }
+    static func weightDecay(_ optimizer: OptimizerKind) -> Float { optimizer == .adamw ? 0.1 : 0 }
 }
 
 extension TrainCommand {
     /// The settings of a new run on `train`'s images (after `--limit`) in `classes` classes: each option given,
     /// else its default.
     func newRunSettings(train: MNIST, classes: Int) throws -> RunSettings {
-        let optimizer = self.optimizer ?? TrainDefaults.optimizer
+        let optimizer = self.optimizer.flatMap(OptimizerKind.init(rawValue:)) ?? TrainDefaults.optimizer
         let architecture = arch ?? TrainDefaults.architecture
         return RunSettings(
             architecture: architecture,
@@ -88,8 +82,8 @@ extension TrainCommand {
             epochs: epochs ?? TrainDefaults.epochs(architecture),
             batchSize: batchSize ?? TrainDefaults.batchSize, optimizer: optimizer,
             learningRate: lr ?? TrainDefaults.learningRate(optimizer),
-            momentum: optimizer == "sgd" ? momentum ?? TrainDefaults.momentum : 0,
-            weightDecay: weightDecay ?? TrainDefaults.weightDecay(optimizer), schedule: schedule ?? TrainDefaults.schedule,
+            momentum: optimizer == .sgd ? momentum ?? TrainDefaults.momentum : 0,
+            weightDecay: weightDecay ?? TrainDefaults.weightDecay(optimizer), schedule: schedule.flatMap(ScheduleKind.init(rawValue:)) ?? TrainDefaults.schedule,
             seed: seed ?? TrainDefaults.seed)
     }
 
@@ -97,7 +91,7 @@ extension TrainCommand {
     /// Options left out take the saved values, so both `swiftgrad train --resume` and the run's own command with
     /// `--resume` added continue it.
     func checkAgreement(with saved: RunSettings) throws {
-        try checkMomentum(optimizer: saved.optimizer)
+        try checkMomentum(optimizer: saved.optimizer.rawValue)
         try agree("--arch", arch?.rawValue, (saved.architecture ?? .mlp).rawValue)
         try agree("--channels", try channelSizes().map(Self.sizesText), saved.channels.map(Self.sizesText) ?? "(none: an MLP)")
         try agree("--augment", try augmentation()?.text, (saved.augmentation ?? .none).text)
@@ -106,11 +100,11 @@ extension TrainCommand {
         try agree("--limit", limit.map(String.init), saved.limit.map(String.init) ?? "(all images)")
         try agree("--epochs", epochs, saved.epochs)
         try agree("--batch-size", batchSize, saved.batchSize)
-        try agree("--optimizer", optimizer, saved.optimizer)
+        try agree("--optimizer", optimizer, saved.optimizer.rawValue)
         try agree("--lr", lr, saved.learningRate)
         try agree("--momentum", momentum, saved.momentum)
         try agree("--weight-decay", weightDecay, saved.weightDecay)
-        try agree("--schedule", schedule, saved.schedule)
+        try agree("--schedule", schedule, saved.schedule.rawValue)
         try agree("--seed", seed, saved.seed)
     }
 

@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
     var dataset: String?
 
     @Option(help: "mlp, or cnn: blocks of Conv2d 3×3, BatchNorm2d, ReLU and MaxPool2d(2), one per --channels entry, then the --hidden layers. (default: \(TrainDefaults.architecture))")
-    var arch: Architecture?
+    var arch: ClassifierArchitecture?
 
     @Option(help: "A CNN's convolution channels, comma-separated. (default: \(TrainDefaults.channels.map(String.init).joined(separator: ",")))")
     var channels: String?
@@ -39,19 +39,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Images per batch. (default: \(TrainDefaults.batchSize))")
     var batchSize: Int?
 
-    @Option(help: "sgd, adam or adamw. (default: \(TrainDefaults.optimizer))")
+    @Option(help: "sgd, adam or adamw. (default: \(TrainDefaults.optimizer.rawValue))")
     var optimizer: String?
 
-    @Option(help: "Learning rate (the peak rate for one-cycle). (default: \(TrainDefaults.learningRate("adamw")) for adam and adamw, \(TrainDefaults.learningRate("sgd")) for sgd)")
+    @Option(help: "Learning rate (the peak rate for one-cycle). (default: \(TrainDefaults.learningRate(.adamw)) for adam and adamw, \(TrainDefaults.learningRate(.sgd)) for sgd)")
     var lr: Float?
 
     @Option(help: "SGD momentum, at least 0 and under 1. (default: \(TrainDefaults.momentum))")
     var momentum: Float?
 
-    @Option(help: "Weight decay: decoupled for adamw, an L2 term for sgd and adam. (default: \(TrainDefaults.weightDecay("adamw")) for adamw, 0 for the others)")
+    @Option(help: "Weight decay: decoupled for adamw, an L2 term for sgd and adam. (default: \(TrainDefaults.weightDecay(.adamw)) for adamw, 0 for the others)")
     var weightDecay: Float?
 
-    @Option(help: "constant, one-cycle or cosine. (default: \(TrainDefaults.schedule))")
+    @Option(help: "constant, one-cycle or cosine. (default: \(TrainDefaults.schedule.rawValue))")
     var schedule: String?
 
     @Option(help: "Seed of the initial weights and the shuffles. (default: \(TrainDefaults.seed))")
@@ -76,10 +76,10 @@ struct TrainCommand: ParsableCommand {
         if let batchSize {
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         }
-        if let optimizer, !["sgd", "adam", "adamw"].contains(optimizer) {
+        if let optimizer, OptimizerKind(rawValue: optimizer) == nil {
             throw ValidationError("--optimizer must be sgd, adam or adamw, got '\(optimizer)'")
         }
-        if let schedule, !["constant", "one-cycle", "cosine"].contains(schedule) {
+        if let schedule, ScheduleKind(rawValue: schedule) == nil {
             throw ValidationError("--schedule must be constant, one-cycle or cosine, got '\(schedule)'")
         }
         if let dataset, !["fashion-mnist", "mnist", "kmnist"].contains(dataset) {
@@ -89,7 +89,7 @@ struct TrainCommand: ParsableCommand {
         if let momentum {
             guard momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be at least 0 and under 1, got \(momentum)") }
         }
-        if !resume { try checkMomentum(optimizer: optimizer ?? TrainDefaults.optimizer) }
+        if !resume { try checkMomentum(optimizer: optimizer ?? TrainDefaults.optimizer.rawValue) }
         if let dataset, dataset != "fashion-mnist", data == nil, !resume {
             let download = dataset == "mnist" ? "; swiftgrad download mnist --to DIR fetches it" : ""
             throw ValidationError("--dataset \(dataset) needs --data, a folder of its files (without it, the data is Fashion-MNIST\(download))")
@@ -144,31 +144,33 @@ struct TrainCommand: ParsableCommand {
         threadsOption.apply()
         Interrupt.install()
         let folder = RunFolder(url: URL(fileURLWithPath: out))
-        let saved = resume ? try folder.loadState() : nil
-        if let saved { try checkAgreement(with: saved.state.settings) }
-        try folder.create()
-        let dataset = saved?.state.settings.dataset ?? self.dataset ?? TrainDefaults.dataset
-        let limit = saved.map { $0.state.settings.limit } ?? self.limit
+        let saved = resume ? try folder.loadSettings() : nil
+        if let saved { try checkAgreement(with: saved) }
+        let dataset = saved?.dataset ?? self.dataset ?? TrainDefaults.dataset
+        let limit = saved.map { $0.limit } ?? self.limit
 
-        let source = DataSource.resolve(data: data ?? saved?.state.settings.data)
+        let source = DataSource.resolve(data: data ?? saved?.data)
         var train = try source.load(.train)
         let test = try source.load(.test)
         if let limit, limit < train.count { train = train.prefix(limit) }
         let normalization = dataset == "fashion-mnist" ? Normalization.fashionMNIST : Normalization.of(train)
         let classes = Swift.max(train.classCount, test.classCount)
 
-        let trainer: Trainer
+        let run: TrainingRun
         let imageSize = Size2D(train.rows, train.columns)
+        let live = !json && isatty(2) == 1
         if let saved {
-            try MemoryEstimate(saved.state.settings, imageSize: imageSize).check()
-            trainer = try Trainer(resuming: saved, folder: folder, train: train, test: test, normalization: normalization)
+            try MemoryEstimate(saved, imageSize: imageSize).check()
+            run = try TrainingRun(resuming: saved, folder: folder, train: train, test: test, normalization: normalization,
+                                  live: live)
         } else {
             let settings = try newRunSettings(train: train, classes: classes)
             try MemoryEstimate(settings, imageSize: imageSize).check()
-            trainer = Trainer(settings: settings, train: train, test: test, normalization: normalization, folder: folder)
+            run = try TrainingRun(settings: settings, train: train, test: test, normalization: normalization,
+                                  folder: folder, live: live)
         }
-        let settings = trainer.state.settings
-        if trainer.spec.architecture == .cnn {
+        let settings = run.settings
+        if run.spec.architecture == .cnn {
             // A CNN step reuses its large buffers within 96 MB of cached storage: the default 256 MB kept 130 MB
             // more at the peak for the same epoch time, and less cache costs time in fresh pages (the preset, 2
             // threads, one epoch: 64 MB 15.2 s and 249 MB, 96 MB 14.6 s and 278 MB, 128 MB 14.0 s and 286 MB; the
@@ -177,21 +179,22 @@ struct TrainCommand: ParsableCommand {
         }
         print("data: \(source)")
         print("train: \(train.count) images, test: \(test.count) images, \(classes) classes")
-        print("model: \(trainer.spec.description) (\(trainer.model.parameterCount) parameters)")
+        print("model: \(run.spec.description) (\(run.model.parameterCount) parameters)")
         print("training: \(settings.description)")
         print("threads: \(Parallelism.threadCount), GEMM kernel: \(MatmulSettings.kernel)")
-        if let (state, _) = saved {
-            print(state.epoch < settings.epochs
-                  ? "resuming at epoch \(state.epoch + 1), batch \(state.batch + 1), from \(folder.url.path)"
-                  : "the saved run in \(folder.url.path) is finished (epoch \(state.epoch) of \(settings.epochs)); evaluating it")
+        if saved != nil {
+            let learner = run.learner
+            print(learner.epoch < settings.epochs
+                  ? "resuming at epoch \(learner.epoch + 1), batch \(learner.batchIndex + 1), from \(folder.url.path)"
+                  : "the saved run in \(folder.url.path) is finished (epoch \(learner.epoch) of \(settings.epochs)); evaluating it")
         }
-        try trainer.run(live: !json && isatty(2) == 1)
+        try run.fit()
 
-        let final = Evaluation(model: trainer.model, spec: trainer.spec, dataset: test, normalization: normalization,
-                               classes: classes)
+        let final = ClassificationReport(model: run.model, data: run.spec.evaluationLoader(test, normalization: normalization),
+                                         classes: classes)
         print()
         print(final.table(classNames: classNames(dataset: dataset, classes: classes)))
         print(String(format: "\ntest accuracy %.4f; files in %@", final.accuracy, folder.url.path))
-        if json { print(RunMetrics(testAccuracy: final.accuracy, epochs: trainer.state.history).json) }
+        if json { print(RunMetrics(history: run.learner.history, testAccuracy: final.accuracy).json) }
     }
 }

@@ -1,41 +1,44 @@
 import Foundation
-import SwiftGrad
+import Datasets
+import NN
+import TensorCore
 
-/// Accuracy, mean loss and confusion matrix of a classifier on a dataset.
-struct Evaluation {
-    let accuracy: Double
-    let loss: Double
-    /// `confusion[actual][predicted]`.
-    let confusion: [[Int]]
+/// A classifier's accuracy, mean cross-entropy and confusion matrix on a dataset.
+public struct ClassificationReport: Sendable {
+    /// The share of examples classified correctly.
+    public let accuracy: Double
+    /// The mean cross-entropy.
+    public let loss: Double
+    /// `confusion[actual][predicted]`: how many examples of each class went to each class.
+    public let confusion: [[Int]]
 
-    /// Runs `model` (in evaluation mode, then back in its previous mode) on every image of `dataset`, shaped as
-    /// `spec` says.
-    init(model: Module, spec: ModelSpec, dataset: MNIST, normalization: Normalization, classes: Int) {
+    /// Runs `model` (in evaluation mode, then back in its previous mode, with no gradient recorded) on every batch
+    /// of `data`, whose targets are class indices below `classes`.
+    public init(model: Module, data: DataLoader, classes: Int) {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        // Batches of at most 1000 images whose activations take about 64 MB: a CNN's are large per image.
-        let batchSize = Swift.max(1, Swift.min(1000, Int(16e6 / spec.footprint.activationsPerImage)))
-        let loader = DataLoader(dataset, batchSize: batchSize, normalization: normalization)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
-        var lossSum = 0.0
+        var lossSum = 0.0, examples = 0
         withoutGradient {
-            for (images, labels) in loader.batches() {
-                let logits = model(spec.input(images))
-                lossSum += Double(crossEntropy(logits: logits, targets: labels, reduction: .sum).item())
-                for (predicted, actual) in zip(logits.argmax(axis: 1).scalars, labels.scalars) {
+            for (inputs, targets) in data.batches() {
+                let logits = model(inputs)
+                lossSum += Double(crossEntropy(logits: logits, targets: targets, reduction: .sum).item())
+                for (predicted, actual) in zip(logits.argmax(axis: 1).scalars, targets.scalars) {
                     confusion[Int(actual)][Int(predicted)] += 1
                 }
+                examples += targets.shape[0]
             }
         }
         let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
-        accuracy = Double(correct) / Double(Swift.max(dataset.count, 1))
-        loss = lossSum / Double(Swift.max(dataset.count, 1))
+        accuracy = Double(correct) / Double(Swift.max(examples, 1))
+        loss = lossSum / Double(Swift.max(examples, 1))
         self.confusion = confusion
     }
 
-    /// The confusion matrix with class names, rows actual, columns predicted.
-    func table(classNames: [String]) -> String {
+    /// The confusion matrix as text, rows actual, columns predicted, each row with its share correct; classes past
+    /// `classNames` are called "class N".
+    public func table(classNames: [String]) -> String {
         let names = confusion.indices.map { $0 < classNames.count ? classNames[$0] : "class \($0)" }
         let width = Swift.max(5, (confusion.joined().map { String($0).count }.max() ?? 1) + 1)
         let labelWidth = names.map(\.count).max() ?? 5
@@ -54,9 +57,4 @@ struct Evaluation {
     private func pad(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: Swift.max(0, width - text.count)) + text
     }
-}
-
-/// The class names of a dataset, for reports.
-func classNames(dataset: String, classes: Int) -> [String] {
-    dataset == "fashion-mnist" ? MNIST.fashionClassNames : (0..<classes).map(String.init)
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import SwiftGradCLI
+@testable import Training
 
 /// Plot axes tick at round values, as plotting libraries do.
 @Suite struct AxisTicksTests {

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import SwiftGrad
+
+/// `swiftgrad train`'s run: a ``Learner`` set up from the run's settings, with the callbacks that report it and
+/// write its folder (checkpoints after every epoch and on Ctrl-C, `metrics.json`, `curves.svg`).
+final class TrainingRun {
+    let settings: RunSettings
+    /// What the model is, to rebuild it and to shape its input.
+    let spec: ClassifierSpec
+    let model: Sequential
+    let learner: Learner
+    let folder: RunFolder
+
+    /// A fresh run of `settings` on `train`, validated on `test` after each epoch.
+    init(settings: RunSettings, train: MNIST, test: MNIST, normalization: Normalization, folder: RunFolder, live: Bool) throws {
+        self.settings = settings
+        self.folder = folder
+        spec = settings.model(imageSize: Size2D(train.rows, train.columns))
+        model = spec.build(generator: RandomGenerator(seed: settings.seed))
+        let images = ImageDataset(train, normalization: normalization, augmentation: settings.augmentation ?? .none,
+                                  imageShape: spec.inputShape)
+        let data = DataLoaders(train: DataLoader(images, batchSize: settings.batchSize, shuffle: true, seed: settings.seed),
+                               valid: spec.evaluationLoader(test, normalization: normalization))
+        let optimizer = settings.optimizer.make(model.parameters(), learningRate: settings.learningRate,
+                                                momentum: settings.momentum, weightDecay: settings.weightDecay)
+        let checkpointing = Checkpointing(folder: folder.url,
+                                          modelMetadata: ModelFile.metadata(spec: spec, normalization: normalization,
+                                                                            dataset: settings.dataset),
+                                          stateMetadata: try RunFolder.metadata(settings))
+        let metricsFile = RunMetricsFile(url: folder.metrics)
+        learner = Learner(model: model, data: data, loss: .crossEntropy, optimizer: optimizer, schedule: settings.schedule,
+                          callbacks: [Metrics([.accuracy]), ProgressReport(live: live, unit: "img", validationName: "test"),
+                                      NonFiniteLossStop(), InterruptStop(checkpointing: checkpointing, metricsFile: metricsFile),
+                                      checkpointing, metricsFile, TrainingCurves(url: folder.curves, validationName: "test")])
+    }
+
+    /// Continues the run saved in `folder` with its own `settings`, after checking that the data is the run's: as
+    /// many training images, of the size its model takes.
+    convenience init(resuming settings: RunSettings, folder: RunFolder, train: MNIST, test: MNIST,
+                     normalization: Normalization, live: Bool) throws {
+        let (sizes, images) = (settings.sizes, settings.trainImages)
+        guard images == train.count else {
+            throw ValidationError("the saved run trains on \(images) images but this data has \(train.count); give --data the run's own folder")
+        }
+        guard sizes.first == train.imageSize, sizes.last! >= Swift.max(train.classCount, test.classCount) else {
+            throw ValidationError("""
+                the saved run's model (\(sizes.map(String.init).joined(separator: " → "))) does not fit this data \
+                (\(train.imageSize) pixels, \(Swift.max(train.classCount, test.classCount)) classes)
+                """)
+        }
+        try self.init(settings: settings, train: train, test: test, normalization: normalization, folder: folder, live: live)
+        try learner.restore(from: folder.url)
+    }
+
+    /// Trains the remaining epochs. Throws ``TrainingStopped`` when interrupted or when the loss stops being
+    /// finite.
+    func fit() throws {
+        do {
+            try learner.fit(epochs: settings.epochs)
+        } catch TrainingError.nonFiniteLoss(let value, let epoch, let batch) {
+            throw TrainingStopped(message: "the loss became \(value) at epoch \(epoch), batch \(batch); the last good checkpoint (end of epoch \(epoch - 1)) is in \(folder.url.path). Try a lower --lr.", code: 1)
+        }
+    }
+}
+
+/// Writes `metrics.json` after each epoch's checkpoint.
+final class RunMetricsFile: Callback {
+    let url: URL
+
+    init(url: URL) {
+        self.url = url
+    }
+
+    var order: Int { 105 }
+
+    func afterEpoch(_ learner: Learner) throws {
+        try write(learner)
+    }
+
+    func write(_ learner: Learner) throws {
+        try AtomicFile.write(Data(RunMetrics(history: learner.history).json.utf8), to: url)
+    }
+}
+
+/// Ctrl-C: after the batch in progress, saves a checkpoint and ends the run (exit status 130).
+final class InterruptStop: Callback {
+    let checkpointing: Checkpointing
+    let metricsFile: RunMetricsFile
+
+    init(checkpointing: Checkpointing, metricsFile: RunMetricsFile) {
+        self.checkpointing = checkpointing
+        self.metricsFile = metricsFile
+    }
+
+    func afterBatch(_ learner: Learner) throws {
+        guard learner.isTraining, Interrupt.requested else { return }
+        try checkpointing.save(learner)
+        try metricsFile.write(learner)
+        throw TrainingStopped(message: "interrupted at epoch \(learner.epoch + 1), batch \(learner.batchIndex); checkpoint saved in \(checkpointing.folder.path); continue with --resume", code: 130)
+    }
+}
+
+/// The end of a run that did not finish: printed as one line, with the exit code.
+struct TrainingStopped: Error, CustomStringConvertible {
+    let message: String
+    let code: Int32
+    var description: String { message }
+}
