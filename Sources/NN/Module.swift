@@ -187,6 +187,11 @@ open class Module: CustomStringConvertible {
         var result: [String] = []
         func visit(_ value: Any, _ prefix: String) {
             guard let module = value as? Module else { return }
+            // Sequential's children are its `let` layers, named by position as in its state dict.
+            if let sequential = module as? Sequential {
+                for (name, child) in sequential.namedChildren() { visit(child, prefix + name + ".") }
+                return
+            }
             module.forEachStoredProperty { label, value in
                 guard !label.hasPrefix("_") else { return }
                 if let tensor = value as? Tensor {

@@ -175,6 +175,7 @@ public final class Learner {
         guard data.valid != nil else { throw TrainingError.noData("validation") }
         try checkData(validating: true)
         for callback in callbacks { try callback.check(self) }
+        structure = model.currentParameterShapes()
         return try runValidation()
     }
 
