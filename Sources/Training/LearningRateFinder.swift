@@ -86,15 +86,20 @@ extension Learner {
         return LearningRateSearch(rates: rates, losses: losses, suggestion: Self.steepest(rates: rates, losses: losses))
     }
 
-    /// The rate where the smoothed loss falls fastest per decade of rate, among the points before its minimum.
+    /// The rate where the smoothed loss falls fastest per decade of rate, before its minimum. The first tenth of
+    /// the points is skipped (as fastai does: there the moving average still follows single batches, whose
+    /// differences look like steep slopes over a tiny step of rate), and each slope is taken across a twentieth of
+    /// the points on either side.
     static func steepest(rates: [Float], losses: [Double]) -> Float {
-        guard let minimum = losses.indices.min(by: { losses[$0] < losses[$1] }), minimum >= 2 else {
+        let skip = Swift.max(5, losses.count / 10), reach = Swift.max(1, losses.count / 20)
+        guard losses.count > skip + 2 * reach,
+              let minimum = (skip..<losses.count).min(by: { losses[$0] < losses[$1] }), minimum > skip else {
             return rates.first ?? 0
         }
-        let slopes = (1...minimum).map { i in
-            (losses[i] - losses[i - 1]) / (log10(Double(rates[i])) - log10(Double(rates[i - 1])))
+        let slopes = (skip...minimum).map { i -> (Int, Double) in
+            let (low, high) = (Swift.max(0, i - reach), Swift.min(losses.count - 1, i + reach))
+            return (i, (losses[high] - losses[low]) / (log10(Double(rates[high])) - log10(Double(rates[low]))))
         }
-        let steepest = slopes.indices.min { slopes[$0] < slopes[$1] }!
-        return rates[steepest + 1]
+        return rates[slopes.min { $0.1 < $1.1 }!.0]
     }
 }
