@@ -15,6 +15,26 @@ extension Lesson {
         return Sequential { first; ReLU(); second }
     }
 
+    /// A deeper model of the lesson's kind, as modules: `inputs → hidden` then `hidden → hidden` `layers − 1` more
+    /// times, each followed by ReLU, then `hidden → 1`; weights drawn with `initialization` (transposed into
+    /// `Linear`'s out-by-in), biases zero. With the lesson's formula each layer multiplies the activations' scale
+    /// by about fanIn/2, so depth turns its bug from large outputs into overflow.
+    ///
+    /// **Shapes:** `[n, inputs]` → `[n, 1]`.
+    public static func deepModel(inputs: Int = 100, hidden: Int = 50, layers: Int = 4, _ initialization: Initialization,
+                                 generator: RandomGenerator? = nil) -> Sequential {
+        let sizes = [inputs] + Array(repeating: hidden, count: layers) + [1]
+        var modules: [Module] = []
+        for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
+            let layer = Linear(fanIn, fanOut)
+            layer.weight.replaceValues(with: weight(fanIn: fanIn, fanOut: fanOut, initialization, generator: generator).transposed())
+            layer.bias?.replaceValues(with: Tensor.zeros([fanOut]))
+            modules.append(layer)
+            if fanOut != 1 { modules.append(ReLU()) }
+        }
+        return Sequential(modules)
+    }
+
     /// The largest difference between the hand-written gradients (``forwardAndBackward(_:_:_:)``) and the ones
     /// autograd computes for ``moduleModel(_:)`` with `loss.backward()`, over w1, b1, w2 and b2.
     public static func largestGradientDifference(_ x: Tensor, _ y: Tensor, _ p: Parameters) -> Float {

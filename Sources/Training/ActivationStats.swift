@@ -112,7 +112,7 @@ public final class ActivationStats: Callback {
 
     /// Several recordings stacked, one row each (to compare two initialisations, say).
     public static func svg(rows: [(title: String, stats: ActivationStats)]) -> String {
-        let (panelWidth, panelHeight, gap, rowHeight) = (220.0, 160.0, 30.0, 250.0)
+        let (panelWidth, panelHeight, gap, rowHeight) = (220.0, 160.0, 50.0, 250.0)
         let columns = rows.map(\.stats.layers.count).max() ?? 1
         let width = 40 + Double(columns) * (panelWidth + gap), height = 20 + Double(rows.count) * rowHeight
         var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
@@ -153,10 +153,11 @@ public final class ActivationStats: Callback {
         }
         let recent = Swift.max(1, batches / 10)
         func tail(_ values: [Double]) -> Double { values.suffix(recent).reduce(0, +) / Double(Swift.max(Swift.min(recent, values.count), 1)) }
-        parts.append(String(format: "<text x=\"%.1f\" y=\"%.1f\">mean %.3g  std %.3g  near 0: %.0f%%</text>", left,
-                            top + height + 16, tail(layer.means), tail(layer.standardDeviations), 100 * tail(layer.nearZeroShares)))
-        parts.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" fill=\"#666\">%d batches →, %g…%g ↑</text>", left,
-                            top + height + 32, batches, range.lowerBound, range.upperBound))
+        func figure(_ value: Double) -> String { value.isNaN ? "NaN" : String(format: "%.3g", value) }
+        parts.append("<text x=\"\(left)\" y=\"\(top + height + 16)\">mean \(figure(tail(layer.means)))  std "
+                     + "\(figure(tail(layer.standardDeviations)))</text>")
+        parts.append("<text x=\"\(left)\" y=\"\(top + height + 32)\" fill=\"#666\">near 0: \(figure(100 * tail(layer.nearZeroShares)))%, "
+                     + "\(batches) batches →, \(figure(range.lowerBound))…\(figure(range.upperBound)) ↑</text>")
         return parts.joined(separator: "\n")
     }
 

@@ -20,7 +20,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .metricNeedsClassification(let metric, let loss):
             return "metric \(metric) needs a classification loss (class scores against class indices), and this learner's loss is \(loss)"
         case .nonFiniteLoss(let value, let epoch, let batch):
-            return "the loss became \(value) at epoch \(epoch), batch \(batch)"
+            return "the loss became \(value.isNaN ? "NaN" : "\(value)") at epoch \(epoch), batch \(batch)"
         }
     }
 }

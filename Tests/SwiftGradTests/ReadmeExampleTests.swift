@@ -45,6 +45,20 @@ import Testing
         try SafeTensors.write(model.stateDict(), to: URL(fileURLWithPath: "model.safetensors"))
     }
 
+    /// The `Learner` example, compiled but not called here, for the same reason (`LearnerTests` fit for real).
+    func learnerExample() throws {
+        let source = DataSource.resolve(data: nil)
+        let data = DataLoaders(
+            train: DataLoader(try source.load(.train), batchSize: 128, shuffle: true, normalization: .fashionMNIST),
+            valid: DataLoader(try source.load(.test), batchSize: 1000, normalization: .fashionMNIST))
+        let model = SmallNet()
+        let learner = Learner(model: model, data: data, loss: .crossEntropy,
+                              optimizer: AdamW(model.parameters(), learningRate: 3e-3), schedule: .oneCycle,
+                              callbacks: [Metrics([.accuracy]), ProgressReport(unit: "img")])
+        try learner.fit(epochs: 3)
+        print(learner.history.last!.metrics["accuracy"]!)   // about 0.88
+    }
+
     @Test func convolutionalExample() {
         let cnn = Sequential {
             Conv2d(1, 32, kernelSize: 3, padding: 1); BatchNorm2d(32); ReLU(); MaxPool2d(2)
@@ -94,4 +108,10 @@ actor Classifier {
     func probabilities(_ pixels: [Float]) -> [Float] {
         withoutGradient { model(Tensor(shape: [1, 784], scalars: pixels)).softmax(axis: -1).scalars }
     }
+}
+
+/// The README's custom module.
+final class SmallNet: Module {
+    let hidden = Linear(784, 128), output = Linear(128, 10)
+    override func forward(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
 }

@@ -17,6 +17,9 @@ struct LessonCommand: ParsableCommand {
     @Flag(help: "Print the figures as one JSON object instead of the report.")
     var json = false
 
+    @Option(help: "Folder for the activation-statistics picture (activation-stats.svg).")
+    var out: String = "runs/lesson"
+
     func run() throws {
         threadsOption.apply()
         var report = LessonReport(json: json)
@@ -117,7 +120,49 @@ struct LessonCommand: ParsableCommand {
                                            (byHand.weight - kernel.grad!).abs().max().item())
         report.text(String(format: "largest |hand-written − autograd| over the input's and the weight's gradients: %.2e", backwardDifference))
         report.record("convolution_backward_vs_autograd", backwardDifference)
+
+        try activationStatistics(x, y, report: &report)
         report.finish()
+    }
+
+    /// Section 10: a deeper model trained briefly from each initialisation, its activations watched by
+    /// `ActivationStats`; the picture of both goes to `--out`.
+    private func activationStatistics(_ x: Tensor, _ y: Tensor, report: inout LessonReport) throws {
+        report.section("10. Activation statistics: 100 → 50 → 50 → 50 → 50 → 1 with ReLU, 3 epochs of SGD (lr 0.01, batches of 20)")
+        report.text("init           layer   mean (first batch)       std  near 0")
+        var rows: [(title: String, stats: ActivationStats)] = [], figures: [String: Any] = [:]
+        for scheme in Lesson.Initialization.allCases {
+            let model = Lesson.deepModel(scheme, generator: RandomGenerator(seed: seed &+ 2))
+            let stats = ActivationStats(model: model)
+            let data = DataLoaders(train: DataLoader(TensorDataset(inputs: x, targets: y), batchSize: 20, shuffle: true, seed: seed))
+            let learner = Learner(model: model, data: data, loss: Loss("mse") { Lesson.mse($0, $1) },
+                                  optimizer: SGD(model.parameters(), learningRate: 0.01), callbacks: [stats, NonFiniteLossStop()])
+            var outcome = "trained 3 epochs"
+            do {
+                try learner.fit(epochs: 3)
+                outcome += String(format: ", loss %.4f", learner.history.last!.trainLoss)
+            } catch let error as TrainingError {
+                outcome = "stopped: \(error)"
+            }
+            for layer in stats.layers {
+                report.text(scheme.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+                            + layer.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+                            + String(format: "%18.4g %9.4g %7.0f%%", layer.means[0], layer.standardDeviations[0], 100 * layer.nearZeroShares[0]))
+            }
+            report.text("  → \(outcome)")
+            rows.append(("\(scheme == .kaiming ? "Kaiming, randn · sqrt(2/fanIn)" : "the lesson's randn / sqrt(2/fanIn)"): \(outcome)", stats))
+            figures[scheme.rawValue] = ["std_first_batch": stats.layers.map { $0.standardDeviations[0] }, "outcome": outcome]
+        }
+        let folder = URL(fileURLWithPath: out)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError(path: folder.path, problem: "cannot create the output folder")
+        }
+        let picture = folder.appendingPathComponent("activation-stats.svg")
+        try AtomicFile.write(Data(ActivationStats.svg(rows: rows).utf8), to: picture)
+        report.text("Each layer's histogram of activations (0 to 10) over the batches: \(picture.path)")
+        report.record("activation_stats", figures)
     }
 
     private func standardDeviation(_ t: Tensor) -> Float {

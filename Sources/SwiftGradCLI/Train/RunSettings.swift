@@ -67,7 +67,7 @@ enum TrainDefaults {
     static func weightDecay(_ optimizer: OptimizerKind) -> Float { optimizer == .adamw ? 0.1 : 0 }
 }
 
-extension TrainCommand {
+extension RunOptions {
     /// The settings of a new run on `train`'s images (after `--limit`) in `classes` classes: each option given,
     /// else its default.
     func newRunSettings(train: MNIST, classes: Int) throws -> RunSettings {

@@ -58,8 +58,9 @@ final class TrainingRun {
     func fit() throws {
         do {
             try learner.fit(epochs: settings.epochs)
-        } catch TrainingError.nonFiniteLoss(let value, let epoch, let batch) {
-            throw TrainingStopped(message: "the loss became \(value) at epoch \(epoch), batch \(batch); the last good checkpoint (end of epoch \(epoch - 1)) is in \(folder.url.path). Try a lower --lr.", code: 1)
+        } catch let error as TrainingError {
+            guard case .nonFiniteLoss(_, let epoch, _) = error else { throw error }
+            throw TrainingStopped(message: "\(error); the last good checkpoint (end of epoch \(epoch - 1)) is in \(folder.url.path). Try a lower --lr.", code: 1)
         }
     }
 }
