@@ -128,7 +128,7 @@ extension ClassifierSpec {
                 throw CheckpointError(path: url.path, problem: "its \(metadataKey) metadata is not a classifier this version of SwiftGrad can read")
             }
             guard decoded.imageSize == imageSize else {
-                throw CheckpointError(path: url.path, problem: "holds a classifier of \(decoded.imageSize) images; these are \(imageSize)")
+                throw CheckpointError(path: url.path, problem: "holds a classifier of \(decoded.imageSize.height)×\(decoded.imageSize.width) images; these are \(imageSize.height)×\(imageSize.width)")
             }
             spec = decoded
         } else {
