@@ -26,7 +26,12 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "FromScratch", targets: ["FromScratch"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
+    ],
+    // Off by default: the default build and the README's commands need no MPI installed.
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes over Open MPI (Debian: libopenmpi-dev, openmpi-bin): `swift build -c release --traits MPI`, then `mpirun -np N swiftgrad train`."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,8 +56,14 @@ let package = Package(
         .target(name: "FromScratch", dependencies: ["TensorCore", "NN"]),
         // The training loop as a library: Learner, callbacks, activation statistics, the learning-rate finder.
         .target(name: "Training", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets"]),
+        // Open MPI's C API (pkg-config ompi-c), linked only with the MPI trait.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
+        // Data-parallel training: the Communicator protocol, its single-process and (with the MPI trait) MPI
+        // implementations, and the DataParallel callback.
+        .target(name: "Distributed", dependencies: ["TensorCore", "NN", "Training", "Datasets",
+                                                    .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets", "FromScratch",
-                                                  "Training"]),
+                                                  "Training", "Distributed"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

@@ -21,27 +21,36 @@ public struct DataLoader: Sendable {
     public let dropLast: Bool
     /// The seed of the shuffles and of the dataset's random changes.
     public let seed: UInt64
+    /// This process's part of each batch in data-parallel training (nil: all of it).
+    public let shard: Shard?
 
-    /// A loader of `dataset` in batches of `batchSize`, shuffled from `seed` when `shuffle` is set.
-    public init(_ dataset: some Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0) {
+    /// A loader of `dataset` in batches of `batchSize`, shuffled from `seed` when `shuffle` is set. With a `shard`,
+    /// `batchSize` is the batch of all processes together and this loader yields this process's part of each (a
+    /// last batch smaller than the number of processes is skipped, so that no process gets an empty one).
+    public init(_ dataset: some Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0,
+                shard: Shard? = nil) {
         require(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
+        require(batchSize >= shard?.count ?? 1,
+                "DataLoader: a batch of \(batchSize) cannot be split between \(shard?.count ?? 1) processes")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
+        self.shard = shard
     }
 
     /// A loader of MNIST-format images as flat normalised rows (an ``ImageDataset``), optionally augmented.
     public init(_ images: MNIST, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0,
-                normalization: Normalization, augmentation: Augmentation = .none) {
+                normalization: Normalization, augmentation: Augmentation = .none, shard: Shard? = nil) {
         self.init(ImageDataset(images, normalization: normalization, augmentation: augmentation), batchSize: batchSize,
-                  shuffle: shuffle, dropLast: dropLast, seed: seed)
+                  shuffle: shuffle, dropLast: dropLast, seed: seed, shard: shard)
     }
 
-    /// Number of batches per epoch.
+    /// Number of batches per epoch (the same on every process of a shard).
     public var batchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let whole = dataset.count / batchSize, rest = dataset.count % batchSize
+        return whole + (dropLast || rest == 0 || rest < (shard?.count ?? 1) ? 0 : 1)
     }
 
     /// The order in which epoch `epoch` visits the examples.
@@ -69,10 +78,12 @@ public struct DataLoader: Sendable {
         /// `[n, rows·columns]` and labels `[n]` for the MNIST loader).
         public mutating func next() -> (inputs: Tensor, targets: Tensor)? {
             let remaining = order.count - position
-            guard remaining > 0, !(loader.dropLast && remaining < loader.batchSize) else { return nil }
+            guard remaining > 0, !(loader.dropLast && remaining < loader.batchSize),
+                  remaining >= loader.shard?.count ?? 1 else { return nil }
             let end = position + Swift.min(loader.batchSize, remaining)
             defer { position = end }
-            return loader.dataset.batch(order[position..<end], generator: generator)
+            let part = loader.shard?.part(of: position..<end) ?? position..<end
+            return loader.dataset.batch(order[part], generator: generator)
         }
     }
 }

@@ -1,6 +1,7 @@
 // The umbrella module: `import SwiftGrad` brings in every SwiftGrad module.
 @_exported import Checkpoints
 @_exported import Datasets
+@_exported import Distributed
 @_exported import FromScratch
 @_exported import NN
 @_exported import Optimizers

@@ -19,7 +19,7 @@ public struct ClassificationReport: Sendable {
         model.eval()
         defer { model.train(wasTraining) }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
-        var lossSum = 0.0, examples = 0
+        var lossSum = 0.0
         withoutGradient {
             for (inputs, targets) in data.batches() {
                 let logits = model(inputs)
@@ -27,10 +27,16 @@ public struct ClassificationReport: Sendable {
                 for (predicted, actual) in zip(logits.argmax(axis: 1).scalars, targets.scalars) {
                     confusion[Int(actual)][Int(predicted)] += 1
                 }
-                examples += targets.shape[0]
             }
         }
-        let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
+        self.init(confusion: confusion, lossSum: lossSum)
+    }
+
+    /// The report of a confusion matrix and the sum of the examples' losses (combining the reports of parts of a
+    /// dataset).
+    public init(confusion: [[Int]], lossSum: Double) {
+        let examples = confusion.joined().reduce(0, +)
+        let correct = confusion.indices.reduce(0) { $0 + confusion[$1][$1] }
         accuracy = Double(correct) / Double(Swift.max(examples, 1))
         loss = lossSum / Double(Swift.max(examples, 1))
         self.confusion = confusion

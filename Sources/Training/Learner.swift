@@ -86,8 +86,8 @@ public final class Learner {
     public internal(set) var batchIndex = 0
     /// Whether the current batch is a training batch (false during validation).
     public internal(set) var isTraining = true
-    /// The running sums of the epoch in progress.
-    public internal(set) var progress = EpochProgress()
+    /// The running sums of the epoch in progress (a data-parallel callback makes them the sums over all processes).
+    public var progress = EpochProgress()
     /// Every finished epoch.
     public internal(set) var history: [EpochRecord] = []
     /// The last validation's loss (`"loss"`) and metrics.

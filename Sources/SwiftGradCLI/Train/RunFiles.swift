@@ -105,9 +105,12 @@ enum ModelFile {
 extension ClassifierSpec {
     /// The test images in batches for evaluation: at most 1000 images whose activations take about 64 MB (a
     /// CNN's are large per image).
-    func evaluationLoader(_ images: MNIST, normalization: Normalization) -> DataLoader {
+    /// With a `shard`, this process's contiguous part of them.
+    func evaluationLoader(_ images: MNIST, normalization: Normalization, shard: Shard? = nil) -> DataLoader {
         let batchSize = Swift.max(1, Swift.min(1000, Int(16e6 / footprint.activationsPerImage)))
-        return DataLoader(ImageDataset(images, normalization: normalization, imageShape: inputShape), batchSize: batchSize)
+        let dataset = ImageDataset(images, normalization: normalization, imageShape: inputShape)
+        guard let shard else { return DataLoader(dataset, batchSize: batchSize) }
+        return DataLoader(DatasetSlice(dataset, shard: shard), batchSize: batchSize)
     }
 }
 

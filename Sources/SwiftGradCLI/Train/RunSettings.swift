@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwiftGrad
 
 /// Everything that decides a training run's numbers, resolved from `swiftgrad train`'s options and their
@@ -37,6 +38,17 @@ struct RunSettings: Codable, Equatable {
     /// The model these settings train on images of `imageSize`.
     func model(imageSize: Size2D) -> ClassifierSpec {
         ClassifierSpec(architecture: architecture ?? .mlp, sizes: sizes, channels: channels ?? [], imageSize: imageSize)
+    }
+
+    /// The settings as named values, for the processes of a data-parallel job to check that they agree.
+    func agreement() throws -> [(name: String, value: String)] {
+        let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(self)) as? [String: Any] ?? [:]
+        return object.keys.sorted().filter { $0 != "data" }.map { key in
+            let value = object[key]!
+            let text = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            return ("the setting \(key)", text)
+        }
     }
 
     /// One line for the report: "AdamW lr 0.003 weight decay 0.1, one-cycle schedule, 15 epochs of batches of 128,

@@ -34,7 +34,14 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         threadsOption.apply()
-        Interrupt.install()
+        let communicator = try Launch.communicator()
+        Interrupt.install(terminateToo: communicator.worldSize > 1)
+        try Launch.run(communicator) { try train(communicator) }
+    }
+
+    /// The run, as one process of `communicator`'s job (rank 0 alone prints).
+    private func train(_ communicator: Communicator) throws {
+        let say = { (line: String) in if communicator.isRoot { print(line) } }
         let folder = RunFolder(url: URL(fileURLWithPath: out))
         let saved = resume ? try folder.loadSettings() : nil
         if let saved { try options.checkAgreement(with: saved) }
@@ -48,12 +55,12 @@ struct TrainCommand: ParsableCommand {
         if let saved {
             try MemoryEstimate(saved, imageSize: imageSize).check()
             run = try TrainingRun(resuming: saved, folder: folder, train: train, test: test, normalization: normalization,
-                                  live: live)
+                                  live: live, communicator: communicator)
         } else {
             let settings = try options.newRunSettings(train: train, classes: classes)
             try MemoryEstimate(settings, imageSize: imageSize).check()
             run = try TrainingRun(settings: settings, train: train, test: test, normalization: normalization,
-                                  folder: folder, live: live)
+                                  folder: folder, live: live, communicator: communicator)
         }
         let settings = run.settings
         if run.spec.architecture == .cnn {
@@ -63,24 +70,30 @@ struct TrainCommand: ParsableCommand {
             // whole run peaked at 295 MB with 96 MB, and at 337 MB with 128 MB).
             StorageCache.limit = 96 << 20
         }
-        print("data: \(source)")
-        print("train: \(train.count) images, test: \(test.count) images, \(classes) classes")
-        print("model: \(run.spec.description) (\(run.model.parameterCount) parameters)")
-        print("training: \(settings.description)")
-        print("threads: \(Parallelism.threadCount), GEMM kernel: \(MatmulSettings.kernel)")
+        say("data: \(source)")
+        say("train: \(train.count) images, test: \(test.count) images, \(classes) classes")
+        say("model: \(run.spec.description) (\(run.model.parameterCount) parameters)")
+        say("training: \(settings.description)")
+        let processes = communicator.worldSize > 1 ? "processes: \(communicator.worldSize) (MPI), batches of \(settings.batchSize) split between them; " : ""
+        say("\(processes)threads: \(Parallelism.threadCount), GEMM kernel: \(MatmulSettings.kernel)")
         if saved != nil {
             let learner = run.learner
-            print(learner.epoch < settings.epochs
-                  ? "resuming at epoch \(learner.epoch + 1), batch \(learner.batchIndex + 1), from \(folder.url.path)"
-                  : "the saved run in \(folder.url.path) is finished (epoch \(learner.epoch) of \(settings.epochs)); evaluating it")
+            say(learner.epoch < settings.epochs
+                ? "resuming at epoch \(learner.epoch + 1), batch \(learner.batchIndex + 1), from \(folder.url.path)"
+                : "the saved run in \(folder.url.path) is finished (epoch \(learner.epoch) of \(settings.epochs)); evaluating it")
         }
         try run.fit()
+        if let parallel = run.dataParallel, parallel.allReduces > 0 {
+            say(String(format: "all-reduce: %.3f ms a step on average (%d steps)", 1000 * parallel.allReduceSeconds / Double(parallel.allReduces),
+                       parallel.allReduces))
+        }
 
-        let final = ClassificationReport(model: run.model, data: run.spec.evaluationLoader(test, normalization: normalization),
-                                         classes: classes)
-        print()
-        print(final.table(classNames: classNames(dataset: dataset, classes: classes)))
-        print(String(format: "\ntest accuracy %.4f; files in %@", final.accuracy, folder.url.path))
-        if json { print(RunMetrics(history: run.learner.history, testAccuracy: final.accuracy).json) }
+        let shard = communicator.worldSize > 1 ? Shard(rank: communicator.rank, count: communicator.worldSize) : nil
+        let final = ClassificationReport(model: run.model, data: run.spec.evaluationLoader(test, normalization: normalization, shard: shard),
+                                         classes: classes).combined(over: communicator)
+        say("")
+        say(final.table(classNames: classNames(dataset: dataset, classes: classes)))
+        say(String(format: "\ntest accuracy %.4f; files in %@", final.accuracy, folder.url.path))
+        if json { say(RunMetrics(history: run.learner.history, testAccuracy: final.accuracy).json) }
     }
 }

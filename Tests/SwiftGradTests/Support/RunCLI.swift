@@ -24,18 +24,26 @@ func swiftgradExecutable() -> URL {
     return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftgrad")
 }
 
-/// Runs `swiftgrad arguments` to completion, or until `interruptWhen` sees a stdout line it accepts, in which
-/// case the process gets SIGINT (as from Ctrl-C) and runs on until it exits. `environment` is added to this
-/// process's environment.
-func runCLI(_ arguments: [String], environment: [String: String] = [:],
+/// Runs `swiftgrad arguments` (or `executable`'s) to completion, or until `interruptWhen` sees a stdout line it
+/// accepts, in which case the process gets `signal` (SIGINT, as from Ctrl-C) and runs on until it exits.
+/// `environment` is added to this process's environment.
+func runCLI(_ arguments: [String], executable: URL? = nil, environment: [String: String] = [:], signal: Int32 = SIGINT,
             interruptWhen: ((String) -> Bool)? = nil) throws -> CLIResult {
     let process = Process()
-    process.executableURL = swiftgradExecutable()
+    process.executableURL = executable ?? swiftgradExecutable()
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    // The test runner blocks SIGINT and SIGTERM, and a child inherits the spawning thread's mask: unblocked here so
+    // that the interrupt reaches a child that does not unblock them itself (`mpirun`).
+    var interrupts = sigset_t(), previous = sigset_t()
+    sigemptyset(&interrupts)
+    sigaddset(&interrupts, SIGINT)
+    sigaddset(&interrupts, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &interrupts, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
     try process.run()
     // Standard error is drained on another thread: a child that fills the stderr pipe (64 KB) while we wait for
     // stdout to end would otherwise block forever.
@@ -51,7 +59,7 @@ func runCLI(_ arguments: [String], environment: [String: String] = [:],
         while case let chunk = out.fileHandleForReading.availableData, !chunk.isEmpty {
             stdout.append(chunk)
             if !interrupted, String(decoding: stdout, as: UTF8.self).split(separator: "\n").contains(where: { interruptWhen(String($0)) }) {
-                process.interrupt()
+                kill(process.processIdentifier, signal)
                 interrupted = true
             }
         }
