@@ -15,7 +15,7 @@ build=${1:-.build/release}
 links=$build/swiftgrad.product/Objects.LinkFileList
 [[ -f $links ]] || { echo "no $links: build with swift build -c release --product swiftgrad first" >&2; exit 2; }
 ours=(KernelSupport KernelsBaseline KernelsX86V3 KernelsX86V4 TensorCore NN Optimizers Checkpoints Datasets
-      FromScratch SwiftGrad SwiftGradCLI CPUFeatures FloatIntrinsics)
+      FromScratch Training Distributed SwiftGrad SwiftGradCLI CPUFeatures FloatIntrinsics)
 level() {
     case $1 in
         KernelsX86V4) echo 4 ;;
