@@ -59,6 +59,19 @@ import Testing
         print(learner.history.last!.metrics["accuracy"]!)   // about 0.88
     }
 
+    /// The data-parallel example, compiled but not called here (`DataParallelTests` and `MPICLITests` run it).
+    func dataParallelExample() throws {
+        let communicator: Communicator = SingleProcessCommunicator()   // MPICommunicator() under mpirun, with the MPI trait
+        let shard = Shard(rank: communicator.rank, count: communicator.worldSize)
+        let train = DataLoader(try DataSource.resolve(data: nil).load(.train), batchSize: 128, shuffle: true,
+                               normalization: .fashionMNIST, shard: shard)
+        let model = SmallNet()
+        let learner = Learner(model: model, data: DataLoaders(train: train), loss: .crossEntropy,
+                              optimizer: AdamW(model.parameters(), learningRate: 3e-3),
+                              callbacks: [DataParallel(communicator: communicator)] + (communicator.isRoot ? [ProgressReport()] : []))
+        try learner.fit(epochs: 3)
+    }
+
     @Test func convolutionalExample() {
         let cnn = Sequential {
             Conv2d(1, 32, kernelSize: 3, padding: 1); BatchNorm2d(32); ReLU(); MaxPool2d(2)
