@@ -86,6 +86,23 @@ struct MPICLITests {
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path))
     }
 
+    /// A loss that stops being finite stops every rank at the same step, reported once; a CNN trains the same way.
+    @Test func aNonFiniteLossStopsEveryRankAndACNNTrains() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let diverging = try Self.mpi(2, ["train", "--data", Self.sample, "--hidden", "8", "--limit", "200", "--optimizer", "sgd",
+                                         "--schedule", "constant", "--lr=1e30", "--threads", "1", "--out", out.path])
+        #expect(diverging.status != 0)
+        #expect(diverging.errors.components(separatedBy: "the loss became").count == 2, "\(diverging.errors)")
+        let cnn = try Self.mpi(2, ["train", "--arch", "cnn", "--channels", "2,4", "--hidden", "8", "--data", Self.sample,
+                                   "--limit", "200", "--epochs", "1", "--batch-size", "50", "--threads", "1", "--out", out.path, "--json"])
+        #expect(cnn.status == 0, "\(cnn.errors)")
+        #expect(try TrainCLITests.metrics(cnn).epochs.count == 1)
+        #expect(cnn.stdout.components(separatedBy: "confusion matrix").count == 2)
+        // Each rank keeps its own batch-norm statistics; rank 0's are saved.
+        #expect(try SafeTensors.read(out.appendingPathComponent("model.safetensors"))["1.running_mean"]?.shape == [2])
+    }
+
     /// A rank that fails ends the whole job within seconds, saying which rank and why.
     @Test func aFailingRankEndsTheJob() throws {
         let started = Date()
