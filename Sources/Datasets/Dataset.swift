@@ -11,9 +11,11 @@ public protocol Dataset: Sendable {
 
     /// The examples at `indices` (each in `0..<count`), stacked along a new first axis.
     ///
-    /// - Parameter generator: random draws for a dataset that changes its examples at random (augmentation), drawn
-    ///   in the order of `indices`; the loader passes one generator per epoch, so that the same seed gives the same
-    ///   batches. Others ignore it.
+    /// - Parameters:
+    ///   - indices: which examples, in the order they are stacked.
+    ///   - generator: random draws for a dataset that changes its examples at random (augmentation), drawn
+    ///     in the order of `indices`; the loader passes one generator per epoch, so that the same seed gives the
+    ///     same batches. Others ignore it.
     ///
     /// **Shapes:** inputs `[indices.count, ...]`, targets `[indices.count, ...]` (class indices `[indices.count]`).
     func batch(_ indices: ArraySlice<Int>, generator: RandomGenerator) -> (inputs: Tensor, targets: Tensor)

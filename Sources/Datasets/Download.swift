@@ -35,7 +35,12 @@ public enum DatasetDownload {
 
     /// Fetches each file from `baseURL` into `folder`, skipping files already there with the right checksum.
     ///
-    /// - Parameter progress: called with each file's name before it is fetched.
+    /// - Parameters:
+    ///   - files: each file's name and MD5 checksum.
+    ///   - baseURL: the address the names are appended to.
+    ///   - folder: where the files go (created if missing).
+    ///   - timeout: seconds to wait for each request.
+    ///   - progress: called with each file's name before it is fetched.
     /// - Throws: ``DatasetError`` naming the file's address and the problem (no connection, an HTTP error
     ///   status, a checksum mismatch); nothing is written for that file.
     public static func fetch(_ files: [(name: String, md5: String)], from baseURL: URL, to folder: URL,

@@ -9,9 +9,13 @@ public enum Gzip {
 
     /// The decompressed bytes of `data`, at most `limit` of them.
     ///
-    /// - Parameter declaredSize: called with the output so far, once at least 64 bytes are out (or the stream
-    ///   ends); it returns the total size the data's own header declares, which then becomes the limit, so the
-    ///   output never grows past what the file itself claims.
+    /// - Parameters:
+    ///   - data: the gzip stream.
+    ///   - path: the file it came from, for error messages.
+    ///   - limit: the most bytes the output may have.
+    ///   - declaredSize: called with the output so far, once at least 64 bytes are out (or the stream
+    ///     ends); it returns the total size the data's own header declares, which then becomes the limit, so the
+    ///     output never grows past what the file itself claims.
     /// - Throws: ``DatasetError`` for corrupt or truncated streams and for output beyond the limit.
     public static func decompress(_ data: Data, path: String, limit: Int,
                                   declaredSize: ((Data) -> Int?)? = nil) throws -> Data {

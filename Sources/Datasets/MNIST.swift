@@ -68,7 +68,10 @@ public struct MNIST: Sendable {
     /// Loads one split from `directory`, which holds `train-images-idx3-ubyte(.gz)`,
     /// `train-labels-idx1-ubyte(.gz)`, `t10k-images-idx3-ubyte(.gz)` and `t10k-labels-idx1-ubyte(.gz)`.
     ///
-    /// - Parameter classCount: how many classes the dataset has (10 for MNIST, Fashion-MNIST and KMNIST).
+    /// - Parameters:
+    ///   - directory: the folder of the four files.
+    ///   - split: the training or the test set.
+    ///   - classCount: how many classes the dataset has (10 for MNIST, Fashion-MNIST and KMNIST).
     /// - Throws: ``DatasetError`` for a missing folder or file, a corrupt file, images and labels that do not
     ///   match, or a label outside the classes (naming the file, the index and the label).
     public static func load(from directory: URL, split: Split, classCount: Int = standardClassCount) throws -> MNIST {

@@ -32,7 +32,7 @@ public struct TensorDataset: Dataset {
 
     /// The examples in two `.npy` files (any numeric type; stored as float32).
     ///
-    /// - Throws: ``CheckpointError`` for a file that is missing or not a valid `.npy`; ``DatasetError`` when the
+    /// - Throws: `CheckpointError` for a file that is missing or not a valid `.npy`; ``DatasetError`` when the
     ///   two do not hold the same number of examples.
     public static func load(inputs: URL, targets: URL) throws -> TensorDataset {
         let (x, y) = (try NPY.read(inputs), try NPY.read(targets))

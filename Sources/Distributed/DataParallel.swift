@@ -3,9 +3,9 @@ import NN
 import TensorCore
 import Training
 
-/// Synchronous data-parallel training as a ``Callback``, PyTorch's `DistributedDataParallel` in the shape of
-/// Horovod: every process holds the whole model and trains on its part of each batch (a ``DataLoader`` with a
-/// ``Shard``); after each backward pass the gradients are averaged across the processes with one all-reduce of a
+/// Synchronous data-parallel training as a `Callback`, PyTorch's `DistributedDataParallel` in the shape of
+/// Horovod: every process holds the whole model and trains on its part of each batch (a `DataLoader` with a
+/// `Shard`); after each backward pass the gradients are averaged across the processes with one all-reduce of a
 /// flat buffer, so every process takes the same optimizer step and the parameters stay identical.
 ///
 /// - At the start of a fit (`check`), the processes compare what they were told to run (``agreement``: the code's
@@ -13,16 +13,16 @@ import Training
 ///   all-reduce buffers that do not match; then rank 0's parameters and buffers are broadcast to all.
 /// - Each process's gradient is weighted by its examples in the batch, so the average is exactly the gradient
 ///   of the whole batch's mean loss, as one process with the whole batch would compute it (only the order of
-///   summation differs). The same all-reduce carries the batch's loss sum and count (``Learner/progress`` becomes
+///   summation differs). The same all-reduce carries the batch's loss sum and count (`Learner/progress` becomes
 ///   the sums over all processes, so every process records the same history), whether any process's loss is not
-///   finite (then every process ends the fit with ``TrainingError/nonFiniteLoss(value:epoch:batch:)`` at the same
+///   finite (then every process ends the fit with `TrainingError/nonFiniteLoss(value:epoch:batch:)` at the same
 ///   step), and whether any process was asked to stop (``stopAgreed``, for an interrupt handler that must stop every
 ///   process at the same step).
 /// - After validation, the loss and the metrics (each process validating its part of the data) are combined,
 ///   weighted by each process's examples.
 ///
 /// Batch norm keeps each process's own batch statistics and running statistics, as DDP does by default. Runs
-/// before the other callbacks (order −10), after ``Metrics``.
+/// before the other callbacks (order −10), after `Metrics`.
 public final class DataParallel: Callback {
     /// The processes.
     public let communicator: Communicator

@@ -25,7 +25,9 @@ public final class Dropout: Module {
     public let p: Float
     private let generator: RandomGenerator?
 
-    /// - Parameter generator: where the masks come from (the global generator by default), for reproducible runs.
+    /// - Parameters:
+    ///   - p: the probability of zeroing an element, in [0, 1).
+    ///   - generator: where the masks come from (the global generator by default), for reproducible runs.
     public init(_ p: Float = 0.5, generator: RandomGenerator? = nil) {
         require(p >= 0 && p < 1, "Dropout: p must be in [0, 1), got \(p)")
         self.p = p

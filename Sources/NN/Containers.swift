@@ -3,9 +3,9 @@ import TensorCore
 /// Modules applied in order, as `nn.Sequential`; its parameters are named `0.weight`, `2.bias`, ….
 ///
 /// A batch norm followed by `ReLU` (and then by `MaxPool2d` on 4-d input) runs as one op,
-/// ``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``, and a `Linear`
+/// `batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)`, and a `Linear`
 /// or `Conv2d` followed by `ReLU` as one product with the ReLU applied as it stores its output
-/// (``linear(_:weight:bias:activation:)``, ``conv2d(_:_:bias:stride:padding:dilation:groups:activation:)``): the
+/// (`linear(_:weight:bias:activation:)`, `conv2d(_:_:bias:stride:padding:dilation:groups:activation:)`): the
 /// same values and gradients in fewer passes over memory, with no intermediate tensor kept. A layer with a hook
 /// (``Module/registerForwardHook(_:)``) runs on its own.
 ///

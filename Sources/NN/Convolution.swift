@@ -1,6 +1,6 @@
 import TensorCore
 
-/// A 2-d convolution layer, as PyTorch's `nn.Conv2d`: ``conv2d(_:_:bias:stride:padding:dilation:groups:)``
+/// A 2-d convolution layer, as PyTorch's `nn.Conv2d`: `conv2d(_:_:bias:stride:padding:dilation:groups:)`
 /// with a learnt `weight` and `bias`.
 ///
 /// Both start uniform in ±1/√fanIn, fanIn = inChannels/groups · kh · kw (PyTorch's default: Kaiming-uniform

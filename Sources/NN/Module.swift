@@ -13,7 +13,7 @@ import TensorCore
 /// Parameters are found on first use and kept: change a parameter's values in place (as
 /// ``loadStateDict(_:strict:)`` and the optimizers do), don't assign a new tensor to the property afterwards.
 open class Module: CustomStringConvertible {
-    /// Whether the module is in training mode (``train()``) or evaluation mode (``eval()``); `Dropout` reads it.
+    /// Whether the module is in training mode (``train(_:)``) or evaluation mode (``eval()``); `Dropout` reads it.
     public private(set) var isTraining = true
     private var cachedChildren: [(String, Module)]?
     private var cachedOwnParameters: [(String, Tensor)]?
@@ -51,7 +51,7 @@ open class Module: CustomStringConvertible {
     public typealias BackwardHook = (_ module: Module, _ outputGradient: Tensor) -> Void
 
     /// Calls `hook` after every forward pass of this module, as PyTorch's `register_forward_hook`: to watch
-    /// activations (``ActivationStats`` in the Training module does). `Sequential` runs a hooked layer on its own,
+    /// activations (`ActivationStats` in the Training module does). `Sequential` runs a hooked layer on its own,
     /// not fused with its neighbours, so that the hook sees the layer's own output.
     ///
     /// - Returns: a handle whose ``HookHandle/remove()`` removes the hook.
@@ -88,7 +88,7 @@ open class Module: CustomStringConvertible {
         backwardHooks.removeAll { $0.id == id }
     }
 
-    /// Extra text inside the parentheses of ``description``, e.g. `in_features=784, out_features=50, bias=True`.
+    /// Extra text inside the parentheses of the module's `description`, e.g. `in_features=784, out_features=50, bias=True`.
     open var extraDescription: String { "" }
 
     /// The direct sub-modules with their names, in declaration order.
@@ -237,8 +237,10 @@ open class Module: CustomStringConvertible {
 
     /// Copies `state`'s tensors into the parameters and buffers of the same names.
     ///
-    /// - Parameter strict: require exactly this module's names (the default); otherwise load the names that
-    ///   match and ignore the rest. Shapes must match either way.
+    /// - Parameters:
+    ///   - state: tensors by name, as ``stateDict()`` gives them or a safetensors file holds them.
+    ///   - strict: require exactly this module's names (the default); otherwise load the names that match and
+    ///     ignore the rest. Shapes must match either way.
     /// - Throws: ``StateDictError`` naming every missing, unexpected or mis-shaped entry; nothing is copied
     ///   unless everything fits.
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {

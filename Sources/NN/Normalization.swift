@@ -1,6 +1,6 @@
 import TensorCore
 
-/// Batch normalisation over the channels of axis 1, as PyTorch's `_BatchNorm` (``batchNorm(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:)``):
+/// Batch normalisation over the channels of axis 1, as PyTorch's `_BatchNorm` (`batchNorm(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:)`):
 /// batch statistics in training mode, running statistics in evaluation mode (``Module/eval()``).
 ///
 /// `weight` (1) and `bias` (0) are parameters; `running_mean` (0), `running_var` (1) and `num_batches_tracked`

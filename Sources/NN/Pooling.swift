@@ -1,6 +1,6 @@
 import TensorCore
 
-/// The largest element of each window, as PyTorch's `nn.MaxPool2d` (``maxPool2d(_:kernel:stride:padding:)``).
+/// The largest element of each window, as PyTorch's `nn.MaxPool2d` (`maxPool2d(_:kernel:stride:padding:)`).
 ///
 /// **Shapes:** `[N, C, H, W]` → `[N, C, outH, outW]`.
 public final class MaxPool2d: Module {
@@ -22,7 +22,7 @@ public final class MaxPool2d: Module {
 }
 
 /// The mean of each window, zero padding counted, as PyTorch's `nn.AvgPool2d`
-/// (``avgPool2d(_:kernel:stride:padding:)``).
+/// (`avgPool2d(_:kernel:stride:padding:)`).
 ///
 /// **Shapes:** `[N, C, H, W]` → `[N, C, outH, outW]`.
 public final class AvgPool2d: Module {
@@ -41,7 +41,7 @@ public final class AvgPool2d: Module {
     public override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
 }
 
-/// The mean over a grid of regions, as PyTorch's `nn.AdaptiveAvgPool2d` (``adaptiveAvgPool2d(_:outputSize:)``);
+/// The mean over a grid of regions, as PyTorch's `nn.AdaptiveAvgPool2d` (`adaptiveAvgPool2d(_:outputSize:)`);
 /// `AdaptiveAvgPool2d(1)` is global average pooling.
 ///
 /// **Shapes:** `[N, C, H, W]` → `[N, C, outputSize.height, outputSize.width]`.

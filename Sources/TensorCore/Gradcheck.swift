@@ -24,6 +24,9 @@ public struct GradcheckResult: CustomStringConvertible, Sendable {
 ///   - function: the computation, from the inputs (in order) to a tensor of any shape.
 ///   - inputs: example inputs; their values are used, not their dtype or layout. To check a strided or
 ///     broadcast path, build the view inside `function`.
+///   - epsilon: the step of the central differences.
+///   - absoluteTolerance: the difference allowed at every element.
+///   - relativeTolerance: the difference allowed in proportion to the numerical gradient's magnitude.
 /// - Returns: whether it passed, and the worst element.
 public func gradcheck(
     _ function: ([Tensor]) -> Tensor, inputs: [Tensor],

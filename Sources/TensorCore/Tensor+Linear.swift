@@ -14,7 +14,7 @@ public enum Activation: Sendable {
 /// `activation(input · weightᵀ + bias)`: PyTorch's `F.linear`, followed by `activation`, as one op with the values
 /// and gradients of those ops in turn. In float32 the bias and the activation ride on the product's tiles as they
 /// are stored; the backward pass masks the gradient by the output's sign once, then takes the bias's gradient as
-/// its column sums and the input's and weight's as two products. ``Linear`` runs this way, and ``Sequential`` runs
+/// its column sums and the input's and weight's as two products. `Linear` runs this way, and `Sequential` runs
 /// `Linear → ReLU` as one call with `activation: .relu`.
 ///
 /// **Shapes:** input `[..., in]`, weight `[out, in]`, bias `[out]` → `[..., out]`.

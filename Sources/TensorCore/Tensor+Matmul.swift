@@ -13,8 +13,8 @@ extension Tensor {
 /// - batched: leading axes are batch axes and broadcast against each other.
 ///
 /// Transposed and strided views are multiplied in place, through their strides: `a.transposed()` costs
-/// nothing. Float32 products run on the GEMM kernels of ``MatmulSettings/kernel`` with
-/// ``Parallelism/threadCount`` threads.
+/// nothing. Float32 products run on the GEMM kernels of `MatmulSettings.kernel` with
+/// `Parallelism.threadCount` threads.
 ///
 /// **Shapes:** `[..., m, k] · [..., k, n]` → `[broadcast(...), m, n]`.
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {

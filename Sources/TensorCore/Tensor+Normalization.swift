@@ -38,7 +38,7 @@ public struct MaxPoolWindow: Equatable, Sendable {
 /// `batchNorm(input, …).relu()`, then max pooled over `maxPool`'s windows if given: the values and gradients of
 /// those ops one after the other (and the same running statistics), as one op. In training mode it makes two
 /// passes over the input and two for the gradient, and keeps neither the normalised nor the activated tensor;
-/// ``Sequential`` runs `BatchNorm2d → ReLU → MaxPool2d` (or `BatchNorm → ReLU`) this way. In evaluation mode,
+/// `Sequential` runs `BatchNorm2d → ReLU → MaxPool2d` (or `BatchNorm → ReLU`) this way. In evaluation mode,
 /// with no gradient to record (inside ``withoutGradient(_:)``, as `eval` and `predict` run), it is one pass over the
 /// input with the running statistics (equal to the ops in turn to float rounding: the scale and shift are folded
 /// first); with a gradient to record, it is those ops.

@@ -4,7 +4,7 @@
 /// and the bookkeeping of reverse-mode automatic differentiation.
 ///
 /// `Tensor` is a class: views share storage with the tensor they look at, and a gradient computed by
-/// ``backward()`` lands on the very tensor object the model holds, as in PyTorch.
+/// ``backward(gradient:retainGraph:)`` lands on the very tensor object the model holds, as in PyTorch.
 ///
 /// ```swift
 /// let a = Tensor([[1, 2], [3, 4]])        // shape [2, 2]
@@ -26,7 +26,7 @@ public final class Tensor {
     /// Whether gradients flow back to this tensor. Set it on a leaf (a parameter or an input); results of
     /// ops on such tensors require gradients too.
     @exclusivity(unchecked) public var requiresGrad: Bool
-    /// The gradient accumulated by ``backward()``, with this tensor's shape; `nil` until one arrives.
+    /// The gradient accumulated by ``backward(gradient:retainGraph:)``, with this tensor's shape; `nil` until one arrives.
     public var grad: Tensor?
     /// The recorded op that produced this tensor, when it was computed from tensors that require gradients.
     var gradFunction: GradFunction?

@@ -51,7 +51,7 @@ public struct ClassifierSpec: Codable, Equatable, Sendable {
     }
 
     /// The shape of one image as the model takes it: `[rows·columns]`, or `[1, rows, columns]` for a CNN (an
-    /// ``ImageDataset``'s `imageShape`).
+    /// `ImageDataset`'s `imageShape`).
     public var inputShape: [Int] {
         architecture == .mlp ? [imageSize.height * imageSize.width] : [1, imageSize.height, imageSize.width]
     }
@@ -113,7 +113,7 @@ extension ClassifierSpec {
     /// a file without one (PyTorch's, or SwiftGrad's before the spec was saved), inferred from its tensor names and
     /// shapes as the architecture the metadata names, else `architecture`, else an MLP.
     ///
-    /// - Throws: ``CheckpointError`` for a missing or corrupt file, a spec for images of another size than
+    /// - Throws: `CheckpointError` for a missing or corrupt file, a spec for images of another size than
     ///   `imageSize`, an architecture that disagrees with `architecture`, or tensors that do not fit the spec.
     public static func load(_ url: URL, architecture: ClassifierArchitecture? = nil, imageSize: Size2D) throws
         -> (model: Sequential, spec: ClassifierSpec, metadata: [String: String]) {

@@ -24,12 +24,12 @@ public struct Loss {
     /// **Shapes:** as the function takes them → `[]`.
     public func callAsFunction(_ predictions: Tensor, _ targets: Tensor) -> Tensor { compute(predictions, targets) }
 
-    /// ``crossEntropy(logits:targets:reduction:)``: logits `[n, classes]`, targets `[n]` class indices.
+    /// `crossEntropy(logits:targets:reduction:)`: logits `[n, classes]`, targets `[n]` class indices.
     public static var crossEntropy: Loss {
         Loss("cross-entropy", classification: true) { NN.crossEntropy(logits: $0, targets: $1) }
     }
 
-    /// ``mseLoss(_:_:reduction:)``: predictions and targets of one shape (or broadcasting together).
+    /// `mseLoss(_:_:reduction:)`: predictions and targets of one shape (or broadcasting together).
     public static var meanSquaredError: Loss { Loss("mse") { mseLoss($0, $1) } }
 }
 

@@ -89,7 +89,7 @@ extension Learner {
     /// continues at the batch after the last one saved, with the same results as a run that was never stopped.
     ///
     /// - Returns: the training-state file's metadata (what ``Checkpointing/stateMetadata`` was).
-    /// - Throws: ``CheckpointError`` when the file is missing or corrupt, does not fit the model or the optimizer,
+    /// - Throws: `CheckpointError` when the file is missing or corrupt, does not fit the model or the optimizer,
     ///   or was saved by a run that batched other data; nothing is changed then.
     @discardableResult
     public func restore(from folder: URL) throws -> [String: String] {
