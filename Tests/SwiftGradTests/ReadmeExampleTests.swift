@@ -43,6 +43,9 @@ import Testing
             }
         }
         try SafeTensors.write(model.stateDict(), to: URL(fileURLWithPath: "model.safetensors"))
+
+        let pytorch = Sequential { Linear(784, 50); ReLU(); Linear(50, 10) }
+        try pytorch.loadStateDict(try SafeTensors.read(URL(fileURLWithPath: "torch_mlp.safetensors")))
     }
 
     /// The `Learner` example, compiled but not called here, for the same reason (`LearnerTests` fit for real).
