@@ -79,6 +79,30 @@ extension Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset)
     }
 
+    /// A differentiable op of your own, as a subclass of PyTorch's `torch.autograd.Function`: `value` is the op's
+    /// result, computed from `inputs` however you like (ops on them are not recorded: compute it inside
+    /// `withoutGradient` or from detached inputs), and `pullback` maps the gradient of the result to one gradient
+    /// per input, in order (`nil` where an input needs none; shaped like the input, or like the result where the
+    /// input was broadcast). Returns `value` recorded as op `name` when gradients are being recorded and an input
+    /// requires them; otherwise `value` itself. A pullback that needs the result captures `result.detached()`, not
+    /// the returned tensor (which would hold its own graph alive).
+    ///
+    /// ```swift
+    /// func softplus(_ x: Tensor) -> Tensor {
+    ///     let y = withoutGradient { (x.exp() + 1).log() }
+    ///     return Tensor.custom("softplus", inputs: [x], value: y) { g in [g * x.detached().sigmoid()] }
+    /// }
+    /// ```
+    public static func custom(_ name: String, inputs: [Tensor], value: Tensor,
+                              pullback: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        value.detached().recorded(name, inputs) { gradient in
+            let gradients = pullback(gradient)
+            require(gradients.count == inputs.count,
+                    "Tensor.custom '\(name)': the pullback returned \(gradients.count) gradients for \(inputs.count) inputs")
+            return gradients
+        }
+    }
+
     /// The same values (a view of the same storage) with `observe` called with their gradient when a backward pass
     /// reaches them, before it flows on: PyTorch's `tensor.register_hook` for watching gradients, as a new tensor
     /// so that the one it was made from stays as it was. Without a gradient being recorded it is a plain view and

@@ -69,6 +69,33 @@ import Testing
         _ = firstTrainingRun
     }
 
+    @Test func autogradExample() {
+        let x = Tensor([0.5, -1.0, 2.0]).requiringGrad()
+        let y = (x * x).sum()
+        y.backward()
+        print(x.grad!)                                   // tensor([1., -2., 4.])
+        #expect(x.grad?.scalars == [1, -2, 4])
+
+        func softplus(_ x: Tensor) -> Tensor {
+            let y = withoutGradient { (x.exp() + 1).log() }
+            return Tensor.custom("softplus", inputs: [x], value: y) { g in [g * x.detached().sigmoid()] }
+        }
+        let check = gradcheck({ softplus($0[0]) }, inputs: [Tensor(shape: [3], scalars: [-1, 0.5, 2], dtype: .float64)])
+        print(check.passed)                              // true
+        #expect(check.passed)
+    }
+
+    @Test func modulesExample() throws {
+        let net = TwoLayerNet()
+        print(net.namedParameters().map(\.0))          // ["hidden.weight", "hidden.bias", "output.weight", "output.bias"]
+        #expect(net.namedParameters().map(\.0) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])
+    }
+
+    /// Compiled, not called: it writes into the working folder.
+    func modulesFileExample(_ net: TwoLayerNet) throws {
+        try SafeTensors.write(net.stateDict(), to: URL(filePath: "net.safetensors"))
+    }
+
     func firstTrainingRun(_ model: Sequential) throws {
         let source = DataSource.resolve(data: nil)
         let data = DataLoaders(
@@ -104,4 +131,11 @@ import Testing
             }
         }
     }
+}
+
+/// The Modules article's module.
+final class TwoLayerNet: Module {
+    let hidden = Linear(784, 128)
+    let output = Linear(128, 10)
+    override func forward(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
 }

@@ -106,3 +106,18 @@ extension AutogradEngineTests {
         }
     }
 }
+
+/// `Tensor.custom`: a user's op with its own backward, checked against finite differences in float64.
+@Suite struct CustomOpTests {
+    static func softplus(_ x: Tensor) -> Tensor {
+        let y = withoutGradient { (x.exp() + 1).log() }
+        return Tensor.custom("softplus", inputs: [x], value: y) { g in [g * x.detached().sigmoid()] }
+    }
+
+    @Test func aCustomOpsGradientPassesGradcheck() {
+        let x = Tensor(shape: [2, 3], scalars: [-2, -0.5, 0.1, 0.7, 1.5, 3], dtype: .float64)
+        let result = gradcheck({ Self.softplus($0[0]) * $0[0] }, inputs: [x])
+        #expect(result.passed, "\(result)")
+        #expect(!withoutGradient { Self.softplus(x.requiringGrad()) }.requiresGrad)
+    }
+}
