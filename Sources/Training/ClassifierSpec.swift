@@ -38,6 +38,7 @@ public struct ClassifierSpec: Codable, Equatable, Sendable {
 
     /// The fully connected sizes between the input (or the convolutions) and the classes.
     public var hidden: [Int] { Array(sizes.dropFirst().dropLast()) }
+    /// The number of classes: the last size.
     public var classes: Int { sizes.last! }
 
     /// The model with fresh parameters from `generator`.
