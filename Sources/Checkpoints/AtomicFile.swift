@@ -3,6 +3,17 @@ import Foundation
 /// Writes files so that a reader (or a crash) never sees a partial one: the bytes go to a temporary file in the
 /// same folder, are flushed to disk, and the temporary file is renamed over the destination.
 public enum AtomicFile {
+    /// Creates `folder` (and the folders above it) for output, if it is not there.
+    ///
+    /// - Throws: ``CheckpointError`` naming the folder when it cannot be created.
+    public static func createFolder(_ folder: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError(path: folder.path, problem: "cannot create the output folder")
+        }
+    }
+
     /// Writes `data` to `url` atomically.
     ///
     /// - Throws: ``CheckpointError`` naming the file when the folder is missing or not writable or the disk is

@@ -63,3 +63,13 @@ public final class SingleProcessCommunicator: Communicator {
         exit(code)
     }
 }
+
+/// What `mpirun` tells the processes it starts, read from the variables it sets (Open MPI's `OMPI_COMM_WORLD_SIZE`,
+/// or PMIx's `PMIX_SIZE`); available whether or not the build has MPI, so that a build without it can say so.
+public enum MPILaunch {
+    /// The number of processes `mpirun` started, or nil when this process was not started by `mpirun`.
+    public static var worldSize: Int? {
+        let environment = ProcessInfo.processInfo.environment
+        return (environment["OMPI_COMM_WORLD_SIZE"] ?? environment["PMIX_SIZE"]).flatMap { Int($0) }
+    }
+}

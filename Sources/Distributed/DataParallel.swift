@@ -86,7 +86,7 @@ public final class DataParallel: Callback {
     /// Averages the gradients across the processes, each weighted by its examples, with the step's flags.
     public func afterBackward(_ learner: Learner) throws {
         guard learner.isTraining, let loss = learner.loss else { return }
-        let count = learner.targets.shape.first ?? 1
+        let count = learner.batchSize
         let value = Double(loss.item())
         let parameters = learner.optimizer.parameters
         let elements = parameters.reduce(0) { $0 + $1.count }

@@ -19,12 +19,6 @@ public final class MPICommunicator: Communicator {
         (self.rank, worldSize) = (Int(rank), Int(size))
     }
 
-    /// Whether this process was started by `mpirun` (Open MPI's or PMIx's launch variables are set).
-    public static var isLaunchedByMPI: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMIX_RANK"] != nil
-    }
-
     /// Ends MPI: every process calls it once, after its last collective.
     public func finish() {
         MPI_Finalize()

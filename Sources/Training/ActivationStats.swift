@@ -85,14 +85,16 @@ public final class ActivationStats: Callback {
 
     private func record(_ output: Tensor, layer: Int) {
         if let learner, !learner.isTraining { return }
-        let values = output.elements(as: Double.self)
+        // The activations as they are (float32, half the bytes of a float64 copy), summed in double precision.
+        let values = output.scalars
         let count = Double(Swift.max(values.count, 1))
-        let mean = values.reduce(0, +) / count
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / count
+        let mean = values.reduce(0) { $0 + Double($1) } / count
+        let variance = values.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / count
         var histogram = [Int](repeating: 0, count: bins)
         let scale = Double(bins) / (range.upperBound - range.lowerBound)
         var small = 0
-        for value in values {
+        for element in values {
+            let value = Double(element)
             if Swift.abs(value) < nearZero { small += 1 }
             guard value >= range.lowerBound && value <= range.upperBound else { continue }
             histogram[Swift.min(bins - 1, Int((value - range.lowerBound) * scale))] += 1

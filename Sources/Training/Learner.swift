@@ -111,6 +111,9 @@ public final class Learner {
         set { optimizer.learningRate = newValue }
     }
 
+    /// The examples in the current batch: the targets' first axis.
+    public var batchSize: Int { targets.shape.first ?? 1 }
+
     /// Training batches per epoch.
     public var batchesPerEpoch: Int { data.train.batchCount }
 
@@ -238,25 +241,31 @@ public final class Learner {
             try event("beforeBatch") { try $0.beforeBatch(self) }
             let started = Date.timeIntervalSinceReferenceDate
             optimizer.zeroGrad()
-            let output = model(inputs)
-            predictions = output
-            try event("afterForward") { try $0.afterForward(self) }
-            loss = lossFunction(predictions ?? output, targets)
-            try event("afterLoss") { try $0.afterLoss(self) }
-            let batchLoss = loss!
+            let batchLoss = try forwardAndLoss()
             let value = Double(batchLoss.item())
             batchLoss.backward()
             try event("afterBackward") { try $0.afterBackward(self) }
             optimizer.step()
             progress.seconds += Date.timeIntervalSinceReferenceDate - started
-            progress.lossSum += value * Double(targets.shape.first ?? 1)
-            progress.examples += targets.shape.first ?? 1
+            progress.lossSum += value * Double(batchSize)
+            progress.examples += batchSize
             try event("afterStep") { try $0.afterStep(self) }
             batchIndex += 1
             try event("afterBatch") { try $0.afterBatch(self) }
         } catch Cancellation.batch {
             batchIndex += 1
         }
+    }
+
+    /// The forward pass and the loss of the current batch, with their events; returns the loss as the callbacks
+    /// left it.
+    private func forwardAndLoss() throws -> Tensor {
+        let output = model(inputs)
+        predictions = output
+        try event("afterForward") { try $0.afterForward(self) }
+        loss = lossFunction(predictions ?? output, targets)
+        try event("afterLoss") { try $0.afterLoss(self) }
+        return loss!
     }
 
     private func runValidation() throws -> [String: Double] {
@@ -275,13 +284,8 @@ public final class Learner {
                 (inputs, targets, predictions, loss) = (x, y, nil, nil)
                 do {
                     try event("beforeBatch") { try $0.beforeBatch(self) }
-                    let output = model(inputs)
-                    predictions = output
-                    try event("afterForward") { try $0.afterForward(self) }
-                    loss = lossFunction(predictions ?? output, targets)
-                    try event("afterLoss") { try $0.afterLoss(self) }
-                    lossSum += Double(loss!.item()) * Double(targets.shape.first ?? 1)
-                    examples += targets.shape.first ?? 1
+                    lossSum += Double(try forwardAndLoss().item()) * Double(batchSize)
+                    examples += batchSize
                     try event("afterBatch") { try $0.afterBatch(self) }
                 } catch Cancellation.batch {}
             }

@@ -154,11 +154,7 @@ struct LessonCommand: ParsableCommand {
             figures[scheme.rawValue] = ["std_first_batch": stats.layers.map { $0.standardDeviations[0] }, "outcome": outcome]
         }
         let folder = URL(fileURLWithPath: out)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError(path: folder.path, problem: "cannot create the output folder")
-        }
+        try AtomicFile.createFolder(folder)
         let picture = folder.appendingPathComponent("activation-stats.svg")
         try AtomicFile.write(Data(ActivationStats.svg(rows: rows).utf8), to: picture)
         report.text("Each layer's histogram of activations (0 to 10) over the batches: \(picture.path)")

@@ -53,11 +53,7 @@ struct LRFindCommand: ParsableCommand {
         print("model: \(run.spec.description) (\(run.model.parameterCount) parameters)")
         print("optimizer: \(settings.optimizer.displayName), batches of \(settings.batchSize), rates \(start) to \(end) over \(steps) batches")
         let search = try run.learner.findLearningRate(from: start, to: end, steps: steps)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError(path: folder.path, problem: "cannot create the output folder")
-        }
+        try AtomicFile.createFolder(folder)
         let picture = folder.appendingPathComponent("lr-find.svg")
         try search.write(to: picture)
         let stopped = search.rates.count < steps

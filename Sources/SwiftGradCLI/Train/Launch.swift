@@ -5,18 +5,12 @@ import SwiftGrad
 /// How this process was started: alone, or as one rank of an `mpirun` job. `swiftgrad train` notices `mpirun`
 /// from the variables it sets (no flag is needed); a build without the `MPI` trait refuses to run under it.
 enum Launch {
-    /// The processes launched together, as `mpirun` tells them (1 when not under `mpirun`).
-    static var worldSize: Int {
-        let environment = ProcessInfo.processInfo.environment
-        return Int(environment["OMPI_COMM_WORLD_SIZE"] ?? environment["PMIX_SIZE"] ?? "") ?? 1
-    }
-
     /// MPI's communicator when started by `mpirun` (the build has the `MPI` trait), else the single process.
     static func communicator() throws -> Communicator {
         #if MPI
-        if MPICommunicator.isLaunchedByMPI { return MPICommunicator() }
+        if MPILaunch.worldSize != nil { return MPICommunicator() }
         #else
-        if worldSize > 1 {
+        if let worldSize = MPILaunch.worldSize, worldSize > 1 {
             throw ValidationError("this swiftgrad was built without MPI: build it with `swift build -c release --traits MPI` to train under mpirun")
         }
         #endif

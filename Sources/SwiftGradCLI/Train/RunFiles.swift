@@ -52,7 +52,6 @@ struct RunFolder {
 
     let url: URL
 
-    var model: URL { Checkpointing.modelFile(in: url) }
     var state: URL { Checkpointing.stateFile(in: url) }
     var metrics: URL { url.appendingPathComponent("metrics.json") }
     var curves: URL { url.appendingPathComponent("curves.svg") }

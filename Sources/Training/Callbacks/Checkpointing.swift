@@ -38,11 +38,7 @@ public final class Checkpointing: Callback {
 
     /// Creates the folder, and removes temporary files that a killed run left half-written.
     public func beforeFit(_ learner: Learner) throws {
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError(path: folder.path, problem: "cannot create the output folder")
-        }
+        try AtomicFile.createFolder(folder)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         where name.hasPrefix(".") && name.contains(".tmp-") {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))

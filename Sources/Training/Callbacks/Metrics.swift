@@ -30,7 +30,7 @@ public final class Metrics: Callback {
 
     public func afterLoss(_ learner: Learner) throws {
         guard !learner.isTraining, let predictions = learner.predictions else { return }
-        let count = learner.targets.shape.first ?? 1
+        let count = learner.batchSize
         for (index, metric) in metrics.enumerated() {
             sums[index] += metric(predictions, learner.targets) * Double(count)
         }

@@ -121,19 +121,8 @@ struct MPICLITests {
         defer { try? FileManager.default.removeItem(at: out) }
         let run = ["train", "--data", Self.sample, "--hidden", "32", "--epochs", "400", "--batch-size", "10",
                    "--threads", "1", "--out", out.path]
-        let process = Process()
-        process.executableURL = Self.mpirun
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary!.path] + run
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var output = ""
-        while !output.contains("epoch 2/400  batch") {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += String(decoding: chunk, as: UTF8.self)
-        }
+        let process = try startCLI(["--allow-run-as-root", "--oversubscribe", "-np", "2", Self.binary!.path] + run,
+                                   executable: Self.mpirun, until: "epoch 2/400  batch")
         let victim = try #require(Self.rank(1, of: out.path), "rank 1's process not found")
         let killed = Date()
         kill(victim, SIGKILL)

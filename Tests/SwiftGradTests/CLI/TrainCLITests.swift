@@ -183,19 +183,7 @@ extension TrainCLITests {
         defer { try? FileManager.default.removeItem(at: out) }
         let arguments = ["train"] + Self.quick + ["--epochs", "3", "--out", out.path]
         // Kill as soon as epoch 2's summary is printed: the checkpoint of epoch 2 is being written.
-        let process = Process()
-        process.executableURL = swiftgradExecutable()
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var output = ""
-        while !output.contains("epoch  2/3  train loss") {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += String(decoding: chunk, as: UTF8.self)
-        }
+        let process = try startCLI(arguments, until: "epoch  2/3  train loss")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)

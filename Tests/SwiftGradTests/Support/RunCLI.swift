@@ -73,6 +73,25 @@ func runCLI(_ arguments: [String], executable: URL? = nil, environment: [String:
                      stderr: String(decoding: stderr, as: UTF8.self))
 }
 
+/// Starts `swiftgrad arguments` (or `executable`'s) with standard output piped and standard error discarded, and
+/// returns it, still running, once its output contains `marker` (or has ended).
+func startCLI(_ arguments: [String], executable: URL? = nil, until marker: String) throws -> Process {
+    let process = Process()
+    process.executableURL = executable ?? swiftgradExecutable()
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var output = ""
+    while !output.contains(marker) {
+        let chunk = pipe.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        output += String(decoding: chunk, as: UTF8.self)
+    }
+    return process
+}
+
 /// A fresh empty folder under the temporary directory.
 func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgrad-test-\(UUID().uuidString)")
