@@ -29,26 +29,28 @@ package struct MatrixView {
 
 /// What a matrix product does to each element of C as it stores it: `C[i, j] = activation(A·B[i, j] (+ C[i, j])
 /// + bias[j])`, while the tile is still in registers (oneDNN's post-ops, cuBLASLt's epilogues): a linear layer's
-/// bias and ReLU without a pass of their own over the output.
+/// bias and activation without a pass of their own over the output.
 package struct GEMMEpilogue {
     /// `[n]`: added to each row of C, or nil.
     package var bias: UnsafePointer<Float>?
-    /// Whether ReLU (`x < 0 ? 0 : x`, keeping NaN) follows.
-    package var relu: Bool
+    /// The function applied after the bias.
+    package var activation: Activation
 
     /// A bias and an activation.
-    package init(bias: UnsafePointer<Float>?, relu: Bool) {
+    package init(bias: UnsafePointer<Float>?, activation: Activation) {
         self.bias = bias
-        self.relu = relu
+        self.activation = activation
     }
 
     /// C stored as computed.
-    package static var none: GEMMEpilogue { GEMMEpilogue(bias: nil, relu: false) }
+    package static var none: GEMMEpilogue { GEMMEpilogue(bias: nil, activation: .identity) }
 }
 
 /// An elementwise function of one tensor.
 package enum UnaryOp: Sendable {
     case copy, negate, exp, log, sqrt, abs, relu, sigmoid, tanh
+    /// GELU, exact (x·Φ(x)) or with PyTorch's tanh approximation.
+    case gelu(GELUApproximation)
     case power(Double)
     case clamp(min: Double, max: Double)
 }
@@ -59,6 +61,8 @@ package enum BinaryOp: Sendable {
     case equal, notEqual, less, lessEqual, greater, greaterEqual
     /// x where y > 0, else 0: the backward pass of `relu` in one pass (PyTorch's `threshold_backward`).
     case passWherePositive
+    /// x·gelu′(y): the backward pass of `gelu` in one pass (PyTorch's `gelu_backward`).
+    case geluGradient(GELUApproximation)
 }
 
 /// A reduction along one axis.
@@ -155,19 +159,19 @@ package protocol KernelSet {
                      input: UnsafeMutableRawPointer)
 
     /// A float32 2-d convolution, `out` `[N, O, outH, outW]` = the windows of `geometry` over `input`
-    /// `[N, C, H, W]` times `weight` `[O, C/groups, kh, kw]`, plus `bias` `[O]`, then ReLU if `relu` (applied as the
+    /// `[N, C, H, W]` times `weight` `[O, C/groups, kh, kw]`, plus `bias` `[O]`, then `activation` (applied as the
     /// product stores each tile), in `groups` independent groups of channels. All contiguous.
     static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                            relu: Bool, geometry: WindowGeometry, groups: Int, outChannels: Int,
+                            activation: Activation, geometry: WindowGeometry, groups: Int, outChannels: Int,
                             out: UnsafeMutablePointer<Float>)
 
-    /// The gradient of ``convolution(input:weight:bias:relu:geometry:groups:outChannels:out:)``'s input from the
+    /// The gradient of ``convolution(input:weight:bias:activation:geometry:groups:outChannels:out:)``'s input from the
     /// output's `gradient` `[N, O, outH, outW]`, written into `input` `[N, C, H, W]`.
     static func convolutionInputGradient(gradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                          geometry: WindowGeometry, groups: Int, outChannels: Int,
                                          input: UnsafeMutablePointer<Float>)
 
-    /// The gradient of ``convolution(input:weight:bias:relu:geometry:groups:outChannels:out:)``'s weight from the
+    /// The gradient of ``convolution(input:weight:bias:activation:geometry:groups:outChannels:out:)``'s weight from the
     /// output's `gradient` `[N, O, outH, outW]`, written into `weight` `[O, C/groups, kh, kw]`.
     static func convolutionWeightGradient(input: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
                                           geometry: WindowGeometry, groups: Int, outChannels: Int,
@@ -205,6 +209,35 @@ package protocol KernelSet {
                                   output: UnsafeRawPointer, indices: UnsafePointer<Int32>?,
                                   inputGradient: UnsafeMutableRawPointer,
                                   sumGradient: UnsafeMutableRawPointer, sumGradientXhat: UnsafeMutableRawPointer)
+
+    /// Layer norm over the last axis of a contiguous `[rows, width]` input: `out` = (x − mean)·rstd·weight + bias
+    /// (weight and bias `[width]`, each optional), with each row's mean and rstd = 1/√(biased variance + ε) written
+    /// to `mean` and `rstd` `[rows]` for the backward pass.
+    static func layerNorm(_ dtype: DType, input: UnsafeRawPointer, rows: Int, width: Int, weight: UnsafeRawPointer?,
+                          bias: UnsafeRawPointer?, epsilon: Double, out: UnsafeMutableRawPointer,
+                          mean: UnsafeMutableRawPointer, rstd: UnsafeMutableRawPointer)
+
+    /// Layer norm's backward pass from the output's `gradient` `[rows, width]`: the input's gradient, and the
+    /// weight's (Σ g·x̂) and bias's (Σ g) over the rows, each written where a pointer is given.
+    static func layerNormBackward(_ dtype: DType, input: UnsafeRawPointer, gradient: UnsafeRawPointer, rows: Int,
+                                  width: Int, mean: UnsafeRawPointer, rstd: UnsafeRawPointer, weight: UnsafeRawPointer?,
+                                  inputGradient: UnsafeMutableRawPointer?, weightGradient: UnsafeMutableRawPointer?,
+                                  biasGradient: UnsafeMutableRawPointer?)
+
+    /// Fused scaled dot-product attention (flash attention's schedule): blocks of queries against blocks of keys,
+    /// the softmax kept online (a running maximum and sum per query), so no `[queries, keys]` matrix is ever
+    /// stored. Writes `out` `[batch, queries, valueDepth]` and each query's log Σ e^(score) `logSumExp`
+    /// `[batch, queries]` (+∞ for a query that sees no key, whose output is 0).
+    static func attention(_ dtype: DType, _ problem: AttentionProblem, q: UnsafeRawPointer, k: UnsafeRawPointer,
+                          v: UnsafeRawPointer, out: UnsafeMutableRawPointer, logSumExp: UnsafeMutableRawPointer,
+                          threads: Int)
+
+    /// The backward pass of ``attention(_:_:q:k:v:out:logSumExp:threads:)``, recomputing the attention weights
+    /// block by block from `logSumExp`: writes the gradients of q, k and v from the output's `outGradient`.
+    static func attentionBackward(_ dtype: DType, _ problem: AttentionProblem, q: UnsafeRawPointer, k: UnsafeRawPointer,
+                                  v: UnsafeRawPointer, out: UnsafeRawPointer, logSumExp: UnsafeRawPointer,
+                                  outGradient: UnsafeRawPointer, qGradient: UnsafeMutableRawPointer,
+                                  kGradient: UnsafeMutableRawPointer, vGradient: UnsafeMutableRawPointer, threads: Int)
 
     /// e^x, ln x and tanh x of one float, with the same bits as the elementwise ops give.
     static func exp(_ x: Float) -> Float
@@ -244,5 +277,38 @@ package struct WindowGeometry: Sendable {
         (self.kernelHeight, self.kernelWidth, self.strideHeight, self.strideWidth) = (kernelHeight, kernelWidth, strideHeight, strideWidth)
         (self.dilationHeight, self.dilationWidth, self.padTop, self.padLeft) = (dilationHeight, dilationWidth, padTop, padLeft)
         (self.outHeight, self.outWidth) = (outHeight, outWidth)
+    }
+}
+
+/// One scaled dot-product attention: `queries` `[batch, queries, depth]`, keys `[batch, keys, depth]` and values
+/// `[batch, keys, valueDepth]`, contiguous, the batch being every leading axis flattened (`batchShape`), with an
+/// additive mask of the tensors' dtype read through strides (0 on broadcast axes), causal masking (query i sees
+/// keys j ≤ i, PyTorch's `is_causal`) and dropout of the attention weights by a counter-based hash of `seed`, so
+/// that the backward pass draws the same mask without storing it.
+package struct AttentionProblem {
+    package var batchShape: [Int], queries: Int, keys: Int, depth: Int, valueDepth: Int
+    package var scale: Double, causal: Bool, dropout: Double, seed: UInt64
+    /// The additive mask's first element, or nil; its strides over `batchShape`, then along queries and keys.
+    package var mask: UnsafeRawPointer?, maskBatchStrides: [Int], maskQueryStride: Int, maskKeyStride: Int
+
+    package init(batchShape: [Int], queries: Int, keys: Int, depth: Int, valueDepth: Int, scale: Double, causal: Bool,
+                 dropout: Double, seed: UInt64, mask: UnsafeRawPointer?, maskBatchStrides: [Int], maskQueryStride: Int,
+                 maskKeyStride: Int) {
+        (self.batchShape, self.queries, self.keys, self.depth, self.valueDepth) = (batchShape, queries, keys, depth, valueDepth)
+        (self.scale, self.causal, self.dropout, self.seed) = (scale, causal, dropout, seed)
+        (self.mask, self.maskBatchStrides, self.maskQueryStride, self.maskKeyStride) = (mask, maskBatchStrides, maskQueryStride, maskKeyStride)
+    }
+
+    /// The number of (batch, head) matrices.
+    package var batch: Int { batchShape.reduce(1, *) }
+
+    /// The mask's element offset of flat batch index `index`.
+    package func maskOffset(batch index: Int) -> Int {
+        var (rest, offset) = (index, 0)
+        for axis in stride(from: batchShape.count - 1, through: 0, by: -1) {
+            offset += (rest % batchShape[axis]) * maskBatchStrides[axis]
+            rest /= batchShape[axis]
+        }
+        return offset
     }
 }

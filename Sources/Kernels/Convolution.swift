@@ -32,10 +32,10 @@ struct ConvolutionShape {
 }
 
 extension GEMMDriver {
-    /// The forward pass (see ``KernelSet/convolution(input:weight:bias:relu:geometry:groups:outChannels:out:)``);
-    /// the bias is C's starting value, ReLU the product's epilogue.
+    /// The forward pass (see ``KernelSet/convolution(input:weight:bias:activation:geometry:groups:outChannels:out:)``);
+    /// the bias is C's starting value, the activation the product's epilogue.
     static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                            relu: Bool, shape s: ConvolutionShape, out: UnsafeMutablePointer<Float>) {
+                            activation: Activation, shape s: ConvolutionShape, out: UnsafeMutablePointer<Float>) {
         let g = s.geometry, outChannels = s.groups * s.outputs
         forEachImage(of: s) { images, threads in
             PackingBuffers.withBuffers { scratch in
@@ -53,7 +53,7 @@ extension GEMMDriver {
                                  a: MatrixView(base: weight + group * s.outputs * s.depth, rowStride: s.depth, colStride: 1),
                                  b: MatrixView(base: scratch.a, rowStride: s.pixels, colStride: 1),
                                  c: c, ldc: s.pixels, accumulate: bias != nil,
-                                 epilogue: GEMMEpilogue(bias: nil, relu: relu), threads: threads)
+                                 epilogue: GEMMEpilogue(bias: nil, activation: activation), threads: threads)
                     }
                 }
             }

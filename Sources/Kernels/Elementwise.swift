@@ -93,6 +93,43 @@ private struct HyperbolicTangent: LaneFunction {
     @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { T.tanh(x) }
     @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { ElementaryFunctions.tanh(x) }
 }
+// x·(erf(x/√2) + 1)·0.5, or x·(tanh(√(2/π)·(x + 0.044715·x³)) + 1)·0.5, as PyTorch's `gelu(approximate=)`; the
+// scalar form computes in the lanes' order, so both give the same bits.
+private struct GELU: LaneFunction {
+    let approximation: GELUApproximation
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T {
+        switch approximation {
+        case .none: return x * (T.erf(x * T(GELUConstants.rootHalf)) + 1) * 0.5
+        case .tanh: return x * (T.tanh((x * x * x * T(GELUConstants.cubic) + x) * T(GELUConstants.tanhScale)) + 1) * 0.5
+        }
+    }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        approximation == .none ? ElementaryFunctions.gelu(x) : ElementaryFunctions.geluTanh(x)
+    }
+}
+// g·(Φ(x) + x·φ(x)) exact; for the tanh form with t = tanh(u), u = k·(x + c·x³):
+// g·(0.5·(1 + t) + 0.5·x·(1 − t²)·k·(1 + 3c·x²)).
+private struct GELUGradient: BinaryFunction {
+    let approximation: GELUApproximation
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ g: T, _ x: T) -> T {
+        switch approximation {
+        case .none:
+            let cdf: T = (T.erf(x * T(GELUConstants.rootHalf)) + 1) * 0.5
+            let pdf: T = T.exp(-0.5 * x * x) * T(GELUConstants.inverseRootTwoPi)
+            return g * (cdf + x * pdf)
+        case .tanh:
+            let k = T(GELUConstants.tanhScale), c = T(GELUConstants.cubic)
+            let t = T.tanh((x * x * x * c + x) * k)
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * c * x * x))
+        }
+    }
+}
+private enum GELUConstants {
+    static let rootHalf = 0.5.squareRoot()
+    static let tanhScale = (2 / Double.pi).squareRoot()
+    static let cubic = 0.044715
+    static let inverseRootTwoPi = 1 / (2 * Double.pi).squareRoot()
+}
 private struct Square: UnaryFunction {
     @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { x * x }
 }
@@ -246,6 +283,7 @@ struct UnaryKernel: ScalarKernel {
         case .relu: runUnary(Relu(), layout, out, a)
         case .sigmoid: runUnary(Sigmoid(), layout, out, a)
         case .tanh: runUnary(HyperbolicTangent(), layout, out, a)
+        case .gelu(let approximation): runUnary(GELU(approximation: approximation), layout, out, a)
         case .power(let p):
             // The exponents PyTorch's pow also computes by multiplication and square roots; the others call libm's
             // pow per element.
@@ -281,6 +319,7 @@ struct BinaryKernel: ScalarKernel {
         case .maximum: runBinary(Maximum(), layout, out, a, b)
         case .minimum: runBinary(Minimum(), layout, out, a, b)
         case .passWherePositive: runBinary(PassWherePositive(), layout, out, a, b)
+        case .geluGradient(let approximation): runBinary(GELUGradient(approximation: approximation), layout, out, a, b)
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: runBinary(Compare(op: op), layout, out, a, b)
         }
     }

@@ -17,6 +17,9 @@ protocol KernelScalar: TensorScalar {
     static func tanh(_ x: Self) -> Self
     /// x^y.
     static func pow(_ x: Self, _ y: Self) -> Self
+    /// The error function, 2/√π ∫₀ˣ e^(−t²) dt: for floats the approximation GELU's vector loops use
+    /// (`ElementaryFunctions.erf`), for doubles libm's.
+    static func erf(_ x: Self) -> Self
 }
 
 extension Float: KernelScalar {
@@ -25,6 +28,7 @@ extension Float: KernelScalar {
     @inline(__always) static func sqrt(_ x: Float) -> Float { swiftgrad_sqrtf(x) }
     @inline(__always) static func tanh(_ x: Float) -> Float { ElementaryFunctions.tanh(x) }
     @inline(__always) static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
+    @inline(__always) static func erf(_ x: Float) -> Float { ElementaryFunctions.erf(x) }
 }
 
 extension Double: KernelScalar {
@@ -33,4 +37,5 @@ extension Double: KernelScalar {
     @inline(__always) static func sqrt(_ x: Double) -> Double { swiftgrad_sqrt(x) }
     @inline(__always) static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
     @inline(__always) static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+    @inline(__always) static func erf(_ x: Double) -> Double { Foundation.erf(x) }
 }

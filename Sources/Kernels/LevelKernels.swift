@@ -94,9 +94,9 @@ package enum LevelKernels: KernelSet {
 
     @inline(never)
     package static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>?, relu: Bool, geometry: WindowGeometry, groups: Int,
+                                    bias: UnsafePointer<Float>?, activation: Activation, geometry: WindowGeometry, groups: Int,
                                     outChannels: Int, out: UnsafeMutablePointer<Float>) {
-        LevelGEMM.convolution(input: input, weight: weight, bias: bias, relu: relu,
+        LevelGEMM.convolution(input: input, weight: weight, bias: bias, activation: activation,
                               shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels), out: out)
     }
 
@@ -155,6 +155,44 @@ package enum LevelKernels: KernelSet {
                                     scale: scale, shift: shift, epilogue: epilogue, output: output, indices: indices,
                                     inputGradient: inputGradient, sumGradient: sumGradient,
                                     sumGradientXhat: sumGradientXhat), dtype)
+    }
+
+    @inline(never)
+    package static func layerNorm(_ dtype: DType, input: UnsafeRawPointer, rows: Int, width: Int,
+                                  weight: UnsafeRawPointer?, bias: UnsafeRawPointer?, epsilon: Double,
+                                  out: UnsafeMutableRawPointer, mean: UnsafeMutableRawPointer,
+                                  rstd: UnsafeMutableRawPointer) {
+        run(LayerNormKernel(input: input, rows: rows, width: width, weight: weight, bias: bias, epsilon: epsilon,
+                            out: out, mean: mean, rstd: rstd), dtype)
+    }
+
+    @inline(never)
+    package static func layerNormBackward(_ dtype: DType, input: UnsafeRawPointer, gradient: UnsafeRawPointer,
+                                          rows: Int, width: Int, mean: UnsafeRawPointer, rstd: UnsafeRawPointer,
+                                          weight: UnsafeRawPointer?, inputGradient: UnsafeMutableRawPointer?,
+                                          weightGradient: UnsafeMutableRawPointer?,
+                                          biasGradient: UnsafeMutableRawPointer?) {
+        run(LayerNormBackwardKernel(input: input, gradient: gradient, rows: rows, width: width, mean: mean, rstd: rstd,
+                                    weight: weight, inputGradient: inputGradient, weightGradient: weightGradient,
+                                    biasGradient: biasGradient), dtype)
+    }
+
+    @inline(never)
+    package static func attention(_ dtype: DType, _ problem: AttentionProblem, q: UnsafeRawPointer,
+                                  k: UnsafeRawPointer, v: UnsafeRawPointer, out: UnsafeMutableRawPointer,
+                                  logSumExp: UnsafeMutableRawPointer, threads: Int) {
+        run(AttentionKernel(problem: problem, q: q, k: k, v: v, out: out, logSumExp: logSumExp, threads: threads), dtype)
+    }
+
+    @inline(never)
+    package static func attentionBackward(_ dtype: DType, _ problem: AttentionProblem, q: UnsafeRawPointer,
+                                          k: UnsafeRawPointer, v: UnsafeRawPointer, out: UnsafeRawPointer,
+                                          logSumExp: UnsafeRawPointer, outGradient: UnsafeRawPointer,
+                                          qGradient: UnsafeMutableRawPointer, kGradient: UnsafeMutableRawPointer,
+                                          vGradient: UnsafeMutableRawPointer, threads: Int) {
+        run(AttentionBackwardKernel(problem: problem, q: q, k: k, v: v, out: out, logSumExp: logSumExp,
+                                    outGradient: outGradient, qGradient: qGradient, kGradient: kGradient,
+                                    vGradient: vGradient, threads: threads), dtype)
     }
 
     @inline(never) package static func exp(_ x: Float) -> Float { ElementaryFunctions.exp(x) }

@@ -28,12 +28,12 @@ enum SeparateMultiplyAdd: MultiplyAccumulate {
 // KernelSupport it was a call per element: a product with the epilogue ran 19 % slower than without).
 extension GEMMEpilogue {
     /// Whether it changes anything.
-    var isNone: Bool { bias == nil && !relu }
+    var isNone: Bool { bias == nil && activation == .identity }
 
     /// The epilogue of C's columns from `column` on.
     @inline(__always)
     func columns(from column: Int) -> GEMMEpilogue {
-        GEMMEpilogue(bias: bias.map { $0 + column }, relu: relu)
+        GEMMEpilogue(bias: bias.map { $0 + column }, activation: activation)
     }
 
     /// Applies it to one element of C's column `column`.
@@ -41,7 +41,31 @@ extension GEMMEpilogue {
     func apply(_ value: Float, column: Int) -> Float {
         var result = value
         if let bias { result += bias[column] }
-        return relu && result < 0 ? 0 : result
+        return activated(result)
+    }
+
+    /// The activation of one element, with the same bits as the elementwise op gives.
+    @inline(__always)
+    func activated(_ value: Float) -> Float {
+        switch activation {
+        case .identity: return value
+        case .relu: return value < 0 ? 0 : value
+        case .gelu: return ElementaryFunctions.gelu(value)
+        case .geluTanh: return ElementaryFunctions.geluTanh(value)
+        }
+    }
+
+    /// The activation of a vector of C, lane by lane for GELU.
+    @inline(__always)
+    func activated<V: TreeSummable>(_ value: V) -> V {
+        switch activation {
+        case .identity: return value
+        case .relu: return value.rectified()
+        case .gelu, .geluTanh:
+            var result = value
+            for lane in 0..<V.scalarCount { result[lane] = activated(value[lane]) }
+            return result
+        }
     }
 }
 
@@ -169,7 +193,7 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: TreeSummable, M: Mu
                     var value = tile[i][j]
                     if accumulate { value += UnsafeRawPointer(destination).loadUnaligned(as: V.self) }
                     value += bias[j]
-                    if epilogue.relu { value = value.rectified() }
+                    value = epilogue.activated(value)
                     UnsafeMutableRawPointer(destination).storeBytes(of: value, as: V.self)
                 }
             }

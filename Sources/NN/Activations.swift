@@ -6,6 +6,17 @@ public final class ReLU: Module {
     public override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
+/// x·Φ(x), as `nn.GELU` (``Tensor/gelu(approximate:)``); `GELU(approximate: .tanh)` is GPT-2's form.
+/// **Shapes:** unchanged.
+public final class GELU: Module {
+    /// The exact form, or the tanh approximation.
+    public let approximate: GELUApproximation
+    /// GELU, exact unless `approximate` is `.tanh`.
+    public init(approximate: GELUApproximation = .none) { self.approximate = approximate }
+    public override func forward(_ input: Tensor) -> Tensor { input.gelu(approximate: approximate) }
+    public override var extraDescription: String { approximate == .tanh ? "approximate='tanh'" : "approximate='none'" }
+}
+
 /// 1 / (1 + e^−x), as `nn.Sigmoid`. **Shapes:** unchanged.
 public final class Sigmoid: Module {
     public override init() {}
@@ -35,9 +46,7 @@ public final class Dropout: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        guard isTraining, p > 0 else { return input }
-        let keep = Tensor.rand(input.shape, dtype: input.dtype, generator: generator) .>= p
-        return input * keep / (1 - p)
+        dropout(input, probability: p, training: isTraining, generator: generator)
     }
 
     public override var extraDescription: String { "p=\(p)" }

@@ -117,6 +117,7 @@ open class Module: CustomStringConvertible {
         var parameters: [(String, Tensor)] = []
         forEachStoredProperty { label, value in
             if let tensor = value as? Tensor, !label.hasPrefix("_") { parameters.append((label, tensor)) }
+            if let parameter = value as? Parameter { parameters.append((parameter.name, parameter.wrappedValue)) }
         }
         cachedOwnParameters = parameters
         return parameters
@@ -155,12 +156,17 @@ open class Module: CustomStringConvertible {
         }
     }
 
-    /// Every parameter of this module and its sub-modules with PyTorch's dotted names, each tensor once.
-    public func namedParameters() -> [(String, Tensor)] {
+    /// Every parameter of this module and its sub-modules with PyTorch's dotted names, each tensor once (a tensor
+    /// shared by two layers, such as a GPT's tied embedding and output weights, under its first name).
+    public func namedParameters() -> [(String, Tensor)] { collectParameters(keepingShared: false) }
+
+    /// The parameters with their names; a shared tensor under each of its names when `keepingShared`, as
+    /// PyTorch's `state_dict()` lists it (its `named_parameters()` lists it once).
+    private func collectParameters(keepingShared: Bool) -> [(String, Tensor)] {
         var result: [(String, Tensor)] = []
         var seen = Set<ObjectIdentifier>()
         func visit(_ module: Module, _ prefix: String) {
-            for (name, tensor) in module.ownParameters() where seen.insert(ObjectIdentifier(tensor)).inserted {
+            for (name, tensor) in module.ownParameters() where seen.insert(ObjectIdentifier(tensor)).inserted || keepingShared {
                 result.append((prefix + name, tensor))
             }
             for (name, child) in module.namedChildren() { visit(child, prefix + name + ".") }
@@ -227,13 +233,14 @@ open class Module: CustomStringConvertible {
         for parameter in parameters() { parameter.zeroGrad() }
     }
 
-    /// The parameters and buffers by name, sharing storage with the module (PyTorch's `state_dict()`).
+    /// The parameters and buffers by name, sharing storage with the module (PyTorch's `state_dict()`: a tensor
+    /// shared by two layers appears under both names).
     public func stateDict() -> [String: Tensor] {
         Dictionary(namedState(), uniquingKeysWith: { first, _ in first })
     }
 
     /// Parameters, then buffers, with their names.
-    private func namedState() -> [(String, Tensor)] { namedParameters() + namedBuffers() }
+    private func namedState() -> [(String, Tensor)] { collectParameters(keepingShared: true) + namedBuffers() }
 
     /// Copies `state`'s tensors into the parameters and buffers of the same names.
     ///
@@ -313,6 +320,23 @@ public struct Buffer {
 
     /// A buffer holding `wrappedValue`, saved under `name` (the property's name when nil).
     public init(wrappedValue: Tensor, _ name: String? = nil) {
+        self.wrappedValue = wrappedValue
+        self.name = name
+    }
+}
+
+/// A parameter saved under a state-dict name other than its property's (PyTorch's `in_proj_weight` for a
+/// property named `inProjectionWeight`), as ``Buffer`` does for buffers. The module's ``Module/parameters()``
+/// include it.
+@propertyWrapper
+public struct Parameter {
+    /// The tensor.
+    public var wrappedValue: Tensor
+    /// The name in the state dict.
+    public let name: String
+
+    /// A parameter holding `wrappedValue`, saved under `name`.
+    public init(wrappedValue: Tensor, _ name: String) {
         self.wrappedValue = wrappedValue
         self.name = name
     }

@@ -79,8 +79,13 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     }
     let geometry = windowGeometry(input, kernel: Size2D(kh, kw), stride: stride, dilation: dilation, padding: pads, op: "conv2d")
     if input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 {
-        return imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups,
-                                       relu: activation == .relu)
+        // GELU's gradient needs the output before it, which the tiles do not keep: with a gradient to record it
+        // runs as its own op after the product (see `linear`).
+        let recording = GradMode.isEnabled && (input.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        let fused = activation == .relu || !recording ? activation : .identity
+        let output = imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups,
+                                             activation: fused)
+        return fused == activation ? output : output.activated(activation)
     }
     let (og, depth) = (o / groups, cg * kh * kw)
     // The group's weight [O/groups, C/groups·kh·kw] times each image's windows [C/groups·kh·kw, outH·outW] is that
@@ -91,15 +96,16 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     let joined = groups == 1 ? products[0] : Tensor.concatenated(products, axis: 1)
     let output = joined.reshaped(to: [n, o, geometry.outHeight, geometry.outWidth])
     let biased = bias.map { output + $0.reshaped(to: [1, o, 1, 1]) } ?? output
-    return activation == .relu ? biased.relu() : biased
+    return biased.activated(activation)
 }
 
 /// Float32 `conv2d` on the kernels' image-by-image path, with its own pullback: the input's gradient is the
 /// weight transposed times the output's, folded back onto the image; the weight's, the output's gradient times the
-/// windows, summed over images; the bias's, the output's gradient summed over N, H and W. With `relu`, the
-/// product applies ReLU as it stores each tile, and the output's gradient is masked by its sign first.
+/// windows, summed over images; the bias's, the output's gradient summed over N, H and W. The product applies
+/// `activation` as it stores each tile; for ReLU, the output's gradient is masked by its sign first (GELU comes
+/// here only with no gradient to record).
 private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Tensor?, geometry: WindowGeometry,
-                                     groups: Int, relu: Bool) -> Tensor {
+                                     groups: Int, activation: Activation) -> Tensor {
     let (x, w, b) = (input.contiguous(), weight.contiguous(), bias?.contiguous())
     let outChannels = w.shape[0]
     let out = Tensor(uninitializedShape: [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth],
@@ -108,12 +114,13 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
     let flops = 2 * out.count * (geometry.channels / groups) * geometry.kernelHeight * geometry.kernelWidth
     ProductTimer.time(flops: flops) {
         Kernels.active.convolution(input: x.pointer(Float.self), weight: w.pointer(Float.self),
-                                   bias: b.map { UnsafePointer($0.pointer(Float.self)) }, relu: relu, geometry: geometry,
+                                   bias: b.map { UnsafePointer($0.pointer(Float.self)) }, activation: activation, geometry: geometry,
                                    groups: groups, outChannels: outChannels, out: out.pointer(Float.self))
     }
     let (needsInput, needsWeight) = (input.requiresGrad, weight.requiresGrad)
     // An alias without a graph for the ReLU's mask: the recorded output itself would make a cycle through its pullback.
     let activated = out.detached()
+    let relu = activation == .relu
     return out.recorded(relu ? "conv2d relu" : "conv2d", [input, weight] + (bias.map { [$0] } ?? [])) { g in
         let gradient = relu ? Tensor.combining(g, activated, .passWherePositive, name: "relu backward") : g.contiguous()
         var gradients: [Tensor?] = [nil, nil]

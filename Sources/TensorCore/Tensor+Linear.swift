@@ -2,20 +2,13 @@
 // of the output as it is stored (`GEMMEpilogue`), instead of two more passes over the output, each with a tensor
 // of its own.
 
-/// What follows a product in ``linear(_:weight:bias:activation:)`` and
-/// ``conv2d(_:_:bias:stride:padding:dilation:groups:activation:)``, applied as the product stores its output.
-public enum Activation: Sendable {
-    /// Nothing: the product plus the bias.
-    case identity
-    /// ReLU, as `nn.ReLU` after `nn.Linear` or `nn.Conv2d`.
-    case relu
-}
-
 /// `activation(input · weightᵀ + bias)`: PyTorch's `F.linear`, followed by `activation`, as one op with the values
 /// and gradients of those ops in turn. In float32 the bias and the activation ride on the product's tiles as they
-/// are stored; the backward pass masks the gradient by the output's sign once, then takes the bias's gradient as
-/// its column sums and the input's and weight's as two products. `Linear` runs this way, and `Sequential` runs
-/// `Linear → ReLU` as one call with `activation: .relu`.
+/// are stored; the backward pass masks the gradient by the output's sign once (ReLU), then takes the bias's
+/// gradient as its column sums and the input's and weight's as two products. GELU's gradient needs the product
+/// before it, which the tile does not keep: while a gradient is being recorded, GELU runs as its own op after the
+/// product (as PyTorch's), and inside ``withoutGradient(_:)`` on the tiles. `Linear(_:_:activation:)` runs
+/// this way, and `Sequential` runs `Linear → ReLU` as one call with `activation: .relu`.
 ///
 /// **Shapes:** input `[..., in]`, weight `[out, in]`, bias `[out]` → `[..., out]`.
 public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation = .identity) -> Tensor {
@@ -28,8 +21,10 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
     }
     guard input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 else {
         let product = input.matmul(weight.transposed()), biased = bias.map { product + $0 } ?? product
-        return activation == .relu ? biased.relu() : biased
+        return biased.activated(activation)
     }
+    let recording = GradMode.isEnabled && (input.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+    let fused = activation == .relu || !recording ? activation : .identity
     let rows = input.shape.dropLast().reduce(1, *)
     let outShape = Array(input.shape.dropLast()) + [outFeatures]
     // The input and the weight are read through their strides (a transposed weight, `x · w` with w [in, out] as
@@ -37,7 +32,7 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
     let x = (input.rank == 2 ? input : input.reshaped(to: [rows, inFeatures]).contiguous()).detached()
     let (w, b) = (weight.detached(), bias?.contiguous().detached())
     let out = Tensor(uninitializedShape: [rows, outFeatures], dtype: .float32)
-    let epilogue = GEMMEpilogue(bias: b.map { UnsafePointer($0.pointer(Float.self)) }, relu: activation == .relu)
+    let epilogue = GEMMEpilogue(bias: b.map { UnsafePointer($0.pointer(Float.self)) }, activation: fused)
     ProductTimer.time(flops: 2 * rows * outFeatures * inFeatures) {
         Kernels.active.gemm(m: rows, n: outFeatures, k: inFeatures,
                             a: MatrixView(base: x.pointer(Float.self), rowStride: x.strides[0], colStride: x.strides[1]),
@@ -51,9 +46,9 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
     // make a cycle (output → its pullback → output) that keeps an unused graph alive.
     let activated = out.detached()
     let (needsInput, needsWeight, needsBias) = (input.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
-    return result.recorded(activation == .relu ? "linear relu" : "linear", inputs) { g in
+    let recorded = result.recorded(fused == .relu ? "linear relu" : "linear", inputs) { g in
         let gradient = g.reshaped(to: [rows, outFeatures])
-        let atProduct = activation == .relu ? Tensor.combining(gradient, activated, .passWherePositive, name: "relu backward")
+        let atProduct = fused == .relu ? Tensor.combining(gradient, activated, .passWherePositive, name: "relu backward")
             : gradient
         // Only the gradients asked for: a first layer's input (the data) needs none, and its product would cost
         // as much as the layer's forward pass.
@@ -61,4 +56,5 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
                 needsWeight ? atProduct.transposed().matmul(x) : nil]
             + (b == nil ? [] : [needsBias ? atProduct.sum(axis: 0) : nil])
     }
+    return fused == activation ? recorded : recorded.activated(activation)
 }

@@ -53,6 +53,31 @@ extension Tensor {
         }
     }
 
+    /// GELU of every element, as PyTorch's `F.gelu(x, approximate=)`: x·Φ(x) = 0.5·x·(1 + erf(x/√2)), or with
+    /// `.tanh` 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). In float32, erf is Abramowitz and Stegun's 7.1.26
+    /// (as ATen's vector loops compute it): within 2·10⁻⁷ of GELU, relative. Gradient: Φ(x) + x·φ(x), or the
+    /// tanh form's derivative.
+    ///
+    /// **Shapes:** unchanged.
+    public func gelu(approximate: GELUApproximation = .none) -> Tensor {
+        applying(.gelu(approximate)).recorded("gelu", self) { [self] g in
+            [Tensor.combining(g, self, .geluGradient(approximate), name: "gelu backward")]
+        }
+    }
+
+    /// `activation` applied to every element, as its op (``relu()``, ``gelu(approximate:)``); `.identity` returns
+    /// `self`.
+    ///
+    /// **Shapes:** unchanged.
+    public func activated(_ activation: Activation) -> Tensor {
+        switch activation {
+        case .identity: return self
+        case .relu: return relu()
+        case .gelu: return gelu()
+        case .geluTanh: return gelu(approximate: .tanh)
+        }
+    }
+
     /// 1 / (1 + e^−x) for every element, computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
         let y = applying(.sigmoid), s = y.detached()
@@ -96,6 +121,8 @@ public func relu(_ x: Tensor) -> Tensor { x.relu() }
 public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
 /// Hyperbolic tangent of every element of `x`.
 public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
+/// ``Tensor/gelu(approximate:)`` as a function, as PyTorch's `F.gelu`.
+public func gelu(_ x: Tensor, approximate: GELUApproximation = .none) -> Tensor { x.gelu(approximate: approximate) }
 /// e^x for every element of `x`.
 public func exp(_ x: Tensor) -> Tensor { x.exp() }
 /// Natural logarithm of every element of `x`.

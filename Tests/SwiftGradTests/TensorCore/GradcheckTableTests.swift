@@ -118,6 +118,44 @@ import Testing
         Case(name: "einsum outer", shapes: [[3], [4]]) { einsum("i,j->ij", $0[0], $0[1]) },
         Case(name: "einsum ellipsis", shapes: [[2, 3, 4], [2, 4, 5]]) { einsum("...ij,...jk->...ik", $0[0], $0[1]) },
         Case(name: "reuse in graph", shapes: [[3, 3]]) { ($0[0] * $0[0]).matmul($0[0]).sum(axis: 0) },
+        Case(name: "gelu", shapes: [[3, 5]]) { $0[0].gelu() },
+        Case(name: "gelu tanh", shapes: [[3, 5]]) { $0[0].gelu(approximate: .tanh) },
+        Case(name: "linear gelu", shapes: [[3, 4], [5, 4], [5]]) { linear($0[0], weight: $0[1], bias: $0[2], activation: .gelu) },
+        Case(name: "layerNorm", shapes: [[2, 3, 5], [5], [5]]) { layerNorm($0[0], normalizedShape: [5], weight: $0[1], bias: $0[2]) },
+        Case(name: "layerNorm two axes no affine, transposed input", shapes: [[4, 3, 2]]) {
+            layerNorm($0[0].transposed(0, 2), normalizedShape: [3, 4])
+        },
+        Case(name: "layerNorm width 1", shapes: [[3, 1], [1], [1]]) { layerNorm($0[0], normalizedShape: [1], weight: $0[1], bias: $0[2]) + $0[0] },
+        // Without a padding index: its row deliberately gets no gradient (PyTorch's padding_idx), which a finite
+        // difference would see (TransformerOpsFixtureTests checks it).
+        Case(name: "embedding repeated ids", shapes: [[5, 3]]) { embedding(Tensor([[1, 4, 1], [3, 2, 4]]), weight: $0[0]).tanh() },
+        Case(name: "attention", shapes: [[2, 3, 4], [2, 5, 4], [2, 5, 3]]) { scaledDotProductAttention($0[0], $0[1], $0[2]) },
+        Case(name: "attention causal, both block remainders", shapes: [[1, 66, 2], [1, 66, 2], [1, 66, 2]]) {
+            scaledDotProductAttention($0[0], $0[1], $0[2], isCausal: true)
+        },
+        Case(name: "attention one query one key", shapes: [[2, 1, 1, 3], [2, 1, 1, 3], [2, 1, 1, 2]]) {
+            scaledDotProductAttention($0[0], $0[1], $0[2])
+        },
+        Case(name: "attention mask with a fully masked row", shapes: [[2, 4, 3], [2, 5, 3], [2, 5, 2]]) { inputs in
+            let mask = Tensor.zeros([4, 5], dtype: .float64)
+            mask[1] = Tensor(-Double.infinity, dtype: .float64)
+            mask[2, 0] = Tensor(-Double.infinity, dtype: .float64)
+            mask[3] = Tensor([0.5, -1, 0, 2, 0.25], dtype: .float64)
+            return scaledDotProductAttention(inputs[0], inputs[1], inputs[2], mask: mask, isCausal: true, scale: 0.7)
+        },
+        Case(name: "attention strided inputs and broadcast mask", shapes: [[3, 2, 4, 2], [2, 3, 5, 2], [2, 3, 5, 3]]) { inputs in
+            let mask = Tensor([0, -1, 0.5, 0, -Double.infinity], dtype: .float64).reshaped(1, 1, 1, 5)
+            return scaledDotProductAttention(inputs[0].permuted(1, 0, 2, 3), inputs[1], inputs[2], mask: mask)
+        },
+        Case(name: "attention dropout", shapes: [[2, 6, 3], [2, 7, 3], [2, 7, 3]]) { inputs in
+            scaledDotProductAttention(inputs[0], inputs[1], inputs[2], dropout: 0.3, generator: RandomGenerator(seed: 5))
+        },
+        Case(name: "tril and triu", shapes: [[2, 3, 4]]) { $0[0].tril(diagonal: 1).exp() + $0[0].triu(diagonal: -1) },
+        Case(name: "maskedFill", shapes: [[3, 4]]) { $0[0].maskedFill(Tensor([1, 0, 0, 1], dtype: .float64), -2).exp() },
+        Case(name: "softmax masking a whole row", shapes: [[3, 4]]) {
+            $0[0].softmax(axis: -1, masking: Tensor([[0, 1, 0, 0], [1, 1, 1, 1], [0, 0, 0, 1]], dtype: .float64))
+        },
+        Case(name: "dropout", shapes: [[4, 5]]) { dropout($0[0], probability: 0.4, generator: RandomGenerator(seed: 3)) },
     ]
 
     @Test(arguments: cases)

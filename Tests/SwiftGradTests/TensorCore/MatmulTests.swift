@@ -217,7 +217,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
 @Suite struct GEMMEpilogueTests {
     @Test(arguments: [(5, 300, 21), (3, 1, 17), (7, 0, 9), (40, 70, 130), (70, 300, 100), (257, 40, 200),
                       (13, 520, 40)])
-    func epilogueIsTheProductThenBiasAndReLU(_ size: (Int, Int, Int)) {
+    func epilogueIsTheProductThenBiasAndActivation(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         let generator = RandomGenerator(seed: 9)
         let a = Tensor.randn([m, 2 * k], generator: generator), b = Tensor.randn([k, n], generator: generator)
@@ -227,11 +227,12 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
             for threads in [1, 2] {
                 for (layout, strided, transposed) in [("A rows, B rows", false, false), ("B transposed", false, true),
                                                       ("A strided", true, false)] {
-                    for (accumulate, relu) in [(false, true), (true, false), (true, true)] {
+                    for (accumulate, activation) in [(false, Activation.relu), (true, .identity), (true, .relu),
+                                                     (false, .gelu), (true, .geluTanh)] {
                         let aView = MatrixView(base: a.pointer(Float.self), rowStride: 2 * k, colStride: strided ? 2 : 1)
                         let bView = transposed ? MatrixView(base: bTransposed.pointer(Float.self), rowStride: 1, colStride: k)
                             : MatrixView(base: b.pointer(Float.self), rowStride: n, colStride: 1)
-                        let epilogue = GEMMEpilogue(bias: UnsafePointer(bias.pointer(Float.self)), relu: relu)
+                        let epilogue = GEMMEpilogue(bias: UnsafePointer(bias.pointer(Float.self)), activation: activation)
                         let (expected, fused) = (start.contiguous().detached() + 0, start.contiguous().detached() + 0)
                         Parallelism.withThreadCount(threads) {
                             let kernels = Kernels.kernels(for: kernel)
@@ -240,14 +241,20 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
                             kernels.gemm(m: m, n: n, k: k, a: aView, b: bView, c: fused.pointer(Float.self), ldc: n,
                                          accumulate: accumulate, epilogue: epilogue, threads: threads)
                         }
-                        let reference = expected.pointer(Float.self), got = fused.pointer(Float.self)
-                        let biasValues = bias.pointer(Float.self)
-                        let differing = (0..<(m * n)).filter { index in
-                            let sum = reference[index] + biasValues[index % n]
-                            let want = relu && sum < 0 ? 0 : sum
-                            return want.bitPattern != got[index].bitPattern
-                        }.count
-                        #expect(differing == 0, "\(size) \(kernel) \(threads) threads, \(layout), accumulate \(accumulate), relu \(relu)")
+                        // The same bits as the family's elementwise op gives the biased product.
+                        let biased = expected + bias, want = Tensor(uninitializedShape: [m, n], dtype: .float32)
+                        let op: UnaryOp = switch activation {
+                        case .identity: .copy
+                        case .relu: .relu
+                        case .gelu: .gelu(.none)
+                        case .geluTanh: .gelu(.tanh)
+                        }
+                        Kernels.kernels(for: kernel).unary(op, .float32, shape: [m, n], out: want.rawPointer,
+                                                           outStrides: want.strides, a: biased.rawPointer,
+                                                           aStrides: biased.strides)
+                        let (reference, got) = (want.pointer(Float.self), fused.pointer(Float.self))
+                        let differing = (0..<(m * n)).filter { reference[$0].bitPattern != got[$0].bitPattern }.count
+                        #expect(differing == 0, "\(size) \(kernel) \(threads) threads, \(layout), accumulate \(accumulate), \(activation)")
                     }
                 }
             }
@@ -256,7 +263,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
 }
 
 /// `linear` against the ops it replaces (`matmul` with the weight transposed, `+ bias`, `relu`) in float32, on
-/// 1-d, 2-d and 3-d inputs, with and without a bias, with both activations, on a shape that takes dot products
+/// 1-d, 2-d and 3-d inputs, with and without a bias, with every activation, on a shape that takes dot products
 /// (long depth, few columns) and one that takes tiles: the output and the gradients of input, weight and bias
 /// agree to float rounding (1e-6 relative, 1e-6 absolute).
 @Suite struct LinearOpTests {
@@ -267,7 +274,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         let x = Tensor.randn(inputShape, generator: generator), weight = Tensor.randn([outFeatures, inFeatures], generator: generator)
         let bias = hasBias ? Tensor.randn([outFeatures], generator: generator) : nil
         let outGradient = Tensor.randn(Array(inputShape.dropLast()) + [outFeatures], generator: generator)
-        for activation in [Activation.identity, .relu] {
+        for activation in [Activation.identity, .relu, .gelu, .geluTanh] {
             var results: [[Tensor]] = []
             for fused in [false, true] {
                 let (input, w, b) = (x.detached().requiringGrad(), weight.detached().requiringGrad(),
@@ -277,7 +284,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
                     y = linear(input, weight: w, bias: b, activation: activation)
                 } else {
                     let product = input.matmul(w.transposed()), biased = b.map { product + $0 } ?? product
-                    y = activation == .relu ? biased.relu() : biased
+                    y = biased.activated(activation)
                 }
                 (y * outGradient).sum().backward()
                 results.append([y, input.grad!, w.grad!] + (b.map { [$0.grad!] } ?? []))
