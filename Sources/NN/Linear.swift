@@ -41,7 +41,9 @@ public final class Linear: Module, ActivatedProduct {
     /// Output features.
     public var outFeatures: Int { weight.shape[0] }
 
-    public override func forward(_ input: Tensor) -> Tensor { activated(input, activation) }
+    public override func forward(_ input: Tensor) -> Tensor {
+        linear(input, weight: weight, bias: bias, activation: activation)
+    }
 
     /// This layer followed by `following`, as one product when the layer has no activation of its own
     /// (`Sequential` runs `Linear → ReLU` so).

@@ -29,22 +29,47 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
 ///
 /// Computed as log-softmax (x − max − log Σ e^(x − max)) followed by the negative log-likelihood, so logits of
 /// magnitude 1000 and beyond give finite losses and gradients; the gradient with respect to the logits is
-/// softmax − one-hot, divided by the batch size for `.mean`.
+/// softmax − one-hot, divided by the number of targets counted for `.mean`.
 ///
-/// **Shapes:** logits `[n, classes]`, targets `[n]` (whole numbers in `0..<classes`) → `[]`, or `[n]` for `.none`.
-public func crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
-    require(logits.rank == 2, "crossEntropy: logits must be [n, classes], got \(logits.shape)")
-    return nllLoss(logProbabilities: logits.logSoftmax(axis: 1), targets: targets, reduction: reduction)
+/// A language model's logits `[B, T, V]` take `classAxis: -1`. Targets equal to `ignoreIndex` (padding, say) add
+/// nothing to the loss or the gradient, and `.mean` divides by the targets that count, as PyTorch's
+/// `ignore_index` (a batch with none left gives NaN, as PyTorch's does).
+///
+/// **Shapes:** logits `[n, classes]` (or the classes along `classAxis` of any rank), targets the logits' shape
+/// without that axis (whole numbers in `0..<classes`) → `[]`, or the targets' shape for `.none`.
+public func crossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction = .mean, classAxis: Int = 1,
+                         ignoreIndex: Int? = nil) -> Tensor {
+    require(logits.rank >= 2, "crossEntropy: logits must have a batch axis and a class axis, got \(logits.shape)")
+    let axis = classAxis < 0 ? classAxis + logits.rank : classAxis
+    require(axis >= 1 && axis < logits.rank, "crossEntropy: classAxis \(classAxis) is not an axis after the first of logits \(logits.shape)")
+    let classes = logits.shape[axis]
+    var order = Array(0..<logits.rank)
+    order.remove(at: axis)
+    require(targets.shape == order.map { logits.shape[$0] },
+            "crossEntropy: targets \(targets.shape) must be the logits' shape \(logits.shape) without the class axis \(classAxis)")
+    let rows = axis == logits.rank - 1 ? logits : logits.permuted(order + [axis])
+    let losses = nllLoss(logProbabilities: rows.reshaped(to: [-1, classes]).logSoftmax(axis: 1),
+                         targets: targets.reshaped(to: [-1]), reduction: reduction, ignoreIndex: ignoreIndex)
+    return reduction == .none ? losses.reshaped(to: targets.shape) : losses
 }
 
-/// Negative log-likelihood of log-probabilities against class indices, as `F.nll_loss`.
+/// Negative log-likelihood of log-probabilities against class indices, as `F.nll_loss`; targets equal to
+/// `ignoreIndex` count for nothing (see ``crossEntropy(logits:targets:reduction:classAxis:ignoreIndex:)``).
 ///
 /// **Shapes:** logProbabilities `[n, classes]`, targets `[n]` → `[]`, or `[n]` for `.none`.
-public func nllLoss(logProbabilities: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+public func nllLoss(logProbabilities: Tensor, targets: Tensor, reduction: Reduction = .mean,
+                    ignoreIndex: Int? = nil) -> Tensor {
     require(logProbabilities.rank == 2 && targets.rank == 1 && targets.shape[0] == logProbabilities.shape[0],
             "nllLoss: expected [n, classes] and [n], got \(logProbabilities.shape) and \(targets.shape)")
-    let picked = Tensor.oneHot(targets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype, op: "nllLoss")
-    return reduce(-(logProbabilities * picked).sum(axis: 1), reduction)
+    guard let ignoreIndex else {
+        let picked = Tensor.oneHot(targets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype, op: "nllLoss")
+        return reduce(-(logProbabilities * picked).sum(axis: 1), reduction)
+    }
+    let counted = (targets .!= Float(ignoreIndex)).to(logProbabilities.dtype)
+    let safeTargets = which(counted.to(targets.dtype), targets, Tensor(scalar: 0, dtype: targets.dtype))
+    let picked = Tensor.oneHot(safeTargets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype, op: "nllLoss")
+    let losses = -(logProbabilities * picked).sum(axis: 1) * counted
+    return reduction == .mean ? losses.sum() / counted.sum() : reduce(losses, reduction)
 }
 
 /// Binary cross-entropy of raw scores against targets in [0, 1], as `F.binary_cross_entropy_with_logits`:

@@ -117,7 +117,9 @@ open class Module: CustomStringConvertible {
         var parameters: [(String, Tensor)] = []
         forEachStoredProperty { label, value in
             if let tensor = value as? Tensor, !label.hasPrefix("_") { parameters.append((label, tensor)) }
-            if let parameter = value as? Parameter { parameters.append((parameter.name, parameter.wrappedValue)) }
+            if let parameter = value as? any NamedParameter, let tensor = parameter.tensor {
+                parameters.append((parameter.name, tensor))
+            }
         }
         cachedOwnParameters = parameters
         return parameters
@@ -329,7 +331,7 @@ public struct Buffer {
 /// property named `inProjectionWeight`), as ``Buffer`` does for buffers. The module's ``Module/parameters()``
 /// include it.
 @propertyWrapper
-public struct Parameter {
+public struct Parameter: NamedParameter {
     /// The tensor.
     public var wrappedValue: Tensor
     /// The name in the state dict.
@@ -340,6 +342,31 @@ public struct Parameter {
         self.wrappedValue = wrappedValue
         self.name = name
     }
+
+    var tensor: Tensor? { wrappedValue }
+}
+
+/// ``Parameter`` for a parameter a layer may lack (a bias turned off): nil is no parameter.
+@propertyWrapper
+public struct OptionalParameter: NamedParameter {
+    /// The tensor, or nil.
+    public var wrappedValue: Tensor?
+    /// The name in the state dict.
+    public let name: String
+
+    /// A parameter holding `wrappedValue` (if any), saved under `name`.
+    public init(wrappedValue: Tensor?, _ name: String) {
+        self.wrappedValue = wrappedValue
+        self.name = name
+    }
+
+    var tensor: Tensor? { wrappedValue }
+}
+
+/// A property wrapper that holds a parameter under a state-dict name of its own.
+protocol NamedParameter {
+    var name: String { get }
+    var tensor: Tensor? { get }
 }
 
 /// A registered module hook: ``remove()`` unregisters it, as PyTorch's `RemovableHandle`. Dropping the handle
