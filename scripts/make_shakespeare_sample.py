@@ -26,7 +26,9 @@ def plain(markdown):
         if speaker:
             lines.append(speaker.group(1).title() + ":")
             continue
-        line = re.sub(r"^_(.*)_$", r"\1", line).replace("*", "")
+        # Stage directions are in _italics_, some over several lines; the rest is escaped markdown.
+        line = re.sub(r"^_|_$", "", line).replace("*", "")
+        line = re.sub(r"\\([-\[\]_*&])", r"\1", line)
         if line or (lines and lines[-1]):
             lines.append(line)
     return "\n".join(lines).strip() + "\n"

@@ -29,7 +29,7 @@ public struct TextCorpus: Sendable {
     }
 
     /// The text files of the `fortunes` package, one after another in name order, if it is installed; otherwise
-    /// Shakespeare's Hamlet and Macbeth, shipped with SwiftGrad (277 304 characters).
+    /// Shakespeare's Hamlet and Macbeth, shipped with SwiftGrad (277 214 characters).
     public static func standard() throws -> TextCorpus {
         if let fortunes = try fortunes() { return fortunes }
         guard let url = Bundle.module.url(forResource: "hamlet-macbeth", withExtension: "txt", subdirectory: "Resources/shakespeare")

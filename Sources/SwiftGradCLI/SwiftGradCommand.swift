@@ -6,9 +6,9 @@ import SwiftGrad
 struct SwiftGradCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftgrad",
-        abstract: "Deep learning from scratch in Swift: train, evaluate, run the lesson, benchmark.",
+        abstract: "Deep learning from scratch in Swift: train, generate, evaluate, run the lesson, benchmark.",
         version: "\(SwiftGradVersion.current), kernels: \(MatmulSettings.kernel) (\(MatmulSettings.kernel.level))",
-        subcommands: [TrainCommand.self, LRFindCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self, DownloadCommand.self]
+        subcommands: [TrainCommand.self, GenerateCommand.self, LRFindCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self, DownloadCommand.self]
     )
 
     /// Runs the command; every error becomes one line on standard error and a non-zero exit status (no usage

@@ -66,7 +66,10 @@ struct LinePlot {
                     parts.append(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>", px(x), py(y), line.color))
                 }
             }
-            parts.append("<text x=\"\(left + 10)\" y=\"\(top + 18 + 16 * Double(index))\" fill=\"\(line.color)\">\(line.name)</text>")
+            // The legend: a swatch of the line's colour before its name, so the lines can be told apart.
+            let legendY = top + 18 + 16 * Double(index)
+            parts.append("<line x1=\"\(left + 10)\" y1=\"\(legendY - 4)\" x2=\"\(left + 28)\" y2=\"\(legendY - 4)\" stroke=\"\(line.color)\" stroke-width=\"3\"/>")
+            parts.append("<text x=\"\(left + 34)\" y=\"\(legendY)\" fill=\"#222\">\(line.name)</text>")
         }
         return parts.joined(separator: "\n")
     }

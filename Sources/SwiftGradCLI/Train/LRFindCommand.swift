@@ -33,6 +33,7 @@ struct LRFindCommand: ParsableCommand {
 
     func validate() throws {
         try options.validate(resuming: false)
+        if options.arch == .gpt { throw ValidationError("lr-find takes the image classifiers (--arch mlp or cnn), not gpt") }
         guard start > 0, end > start, start.isFinite, end.isFinite else {
             throw ValidationError("--start and --end must be positive with --start below --end, got \(start) and \(end)")
         }

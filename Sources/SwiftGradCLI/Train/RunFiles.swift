@@ -58,15 +58,21 @@ struct RunFolder {
 
     /// The settings of the run saved here.
     func loadSettings() throws -> RunSettings {
+        guard let settings = try savedSettings(RunSettings.self, key: Self.settingsKey) else {
+            throw CheckpointError(path: state.path, problem: "no training state in its metadata that this version of SwiftGrad can read")
+        }
+        return settings
+    }
+
+    /// The settings saved under `key` in the training state's metadata, or nil when it holds none of this kind.
+    ///
+    /// - Throws: `CheckpointError` when there is no training state, or it cannot be read.
+    func savedSettings<Settings: Decodable>(_ type: Settings.Type, key: String) throws -> Settings? {
         guard FileManager.default.fileExists(atPath: state.path) else {
             throw CheckpointError(path: url.path, problem: "no run to resume (no training-state.safetensors)")
         }
         let metadata = try SafeTensors.readWithMetadata(state).metadata
-        guard let text = metadata[Self.settingsKey],
-              let settings = try? JSONDecoder().decode(RunSettings.self, from: Data(text.utf8)) else {
-            throw CheckpointError(path: state.path, problem: "no training state in its metadata that this version of SwiftGrad can read")
-        }
-        return settings
+        return metadata[key].flatMap { try? JSONDecoder().decode(Settings.self, from: Data($0.utf8)) }
     }
 
     /// The training-state metadata that records `settings`.

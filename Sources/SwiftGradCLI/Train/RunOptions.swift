@@ -2,6 +2,14 @@ import ArgumentParser
 import Foundation
 import SwiftGrad
 
+/// What `--arch` names: one of the image classifiers, or the GPT language model.
+enum Architecture: String, ExpressibleByArgument {
+    case mlp, cnn, gpt
+
+    /// The classifier it names (nil for gpt).
+    var classifier: ClassifierArchitecture? { ClassifierArchitecture(rawValue: rawValue) }
+}
+
 /// The options that set up a training run (data, model, optimizer, schedule, seed), shared by `swiftgrad train`
 /// and `swiftgrad lr-find`.
 struct RunOptions: ParsableArguments {
@@ -11,8 +19,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "fashion-mnist, mnist or kmnist: names the classes and, except for fashion-mnist, normalises with the training set's own statistics. (default: \(TrainDefaults.dataset))")
     var dataset: String?
 
-    @Option(help: "mlp, or cnn: blocks of Conv2d 3×3, BatchNorm2d, ReLU and MaxPool2d(2), one per --channels entry, then the --hidden layers. (default: \(TrainDefaults.architecture))")
-    var arch: ClassifierArchitecture?
+    @Option(help: "mlp; cnn: blocks of Conv2d 3×3, BatchNorm2d, ReLU and MaxPool2d(2), one per --channels entry, then the --hidden layers; or gpt: a character-level language model of --text (see the language model options). (default: \(TrainDefaults.architecture))")
+    var arch: Architecture?
 
     @Option(help: "A CNN's convolution channels, comma-separated. (default: \(TrainDefaults.channels.map(String.init).joined(separator: ",")))")
     var channels: String?

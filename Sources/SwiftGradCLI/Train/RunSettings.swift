@@ -84,7 +84,7 @@ extension RunOptions {
     /// else its default.
     func newRunSettings(train: MNIST, classes: Int) throws -> RunSettings {
         let optimizer = self.optimizer.flatMap(OptimizerKind.init(rawValue:)) ?? TrainDefaults.optimizer
-        let architecture = arch ?? TrainDefaults.architecture
+        let architecture = arch?.classifier ?? TrainDefaults.architecture
         return RunSettings(
             architecture: architecture,
             sizes: [train.imageSize] + (try hiddenSizes() ?? TrainDefaults.hidden(architecture)) + [classes],

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import SwiftGrad
 
-/// `swiftgrad train`: trains a classifier (an MLP, or the CNN preset) on an MNIST-format dataset.
+/// `swiftgrad train`: trains a classifier (an MLP, or the CNN preset) on an MNIST-format dataset, or with
+/// `--arch gpt` a character-level language model on a text.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an MLP classifier on Fashion-MNIST (or MNIST, KMNIST) and report test accuracy.",
+        abstract: "Train an MLP classifier on Fashion-MNIST (or MNIST, KMNIST) and report test accuracy; or, with --arch gpt, a character-level GPT on a text.",
         discussion: """
             Data comes from --data DIR, else the Debian package dataset-fashion-mnist \
             (/usr/share/datasets/fashion-mnist), else the sample bundled with SwiftGrad. Writes model.safetensors \
@@ -16,6 +17,8 @@ struct TrainCommand: ParsableCommand {
     )
 
     @OptionGroup var options: RunOptions
+
+    @OptionGroup(title: "Language model options") var languageModel: LanguageModelOptions
 
     @OptionGroup var threadsOption: ThreadsOption
 
@@ -29,11 +32,14 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if trainsLanguageModel { return try validateLanguageModelOptions() }
         try options.validate(resuming: resume)
+        if let flag = languageModel.given.first { throw ValidationError("\(flag) applies to --arch gpt only") }
     }
 
     func run() throws {
         threadsOption.apply()
+        if trainsLanguageModel { return try trainLanguageModel() }
         let communicator = try Launch.communicator()
         Interrupt.install(terminateToo: communicator.worldSize > 1)
         try Launch.run(communicator) { try train(communicator) }

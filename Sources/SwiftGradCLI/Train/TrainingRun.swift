@@ -88,12 +88,15 @@ final class TrainingRun {
     }
 }
 
-/// Writes `metrics.json` after each epoch's checkpoint.
+/// Writes `metrics.json` after each epoch's checkpoint, as `json` makes it from the learner.
 final class RunMetricsFile: Callback {
     let url: URL
+    private let json: (Learner) -> String
 
-    init(url: URL) {
+    /// A classifier run's figures (``RunMetrics``) written to `url`, unless `json` says otherwise.
+    init(url: URL, json: @escaping (Learner) -> String = { RunMetrics(history: $0.history).json }) {
         self.url = url
+        self.json = json
     }
 
     var order: Int { 105 }
@@ -103,7 +106,7 @@ final class RunMetricsFile: Callback {
     }
 
     func write(_ learner: Learner) throws {
-        try AtomicFile.write(Data(RunMetrics(history: learner.history).json.utf8), to: url)
+        try AtomicFile.write(Data(json(learner).utf8), to: url)
     }
 }
 

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import SwiftGrad
+
+/// `swiftgrad bench gpt`: a GPT's training step (AdamW), the fused attention alone, and token-by-token generation,
+/// at the sizes `bench/compare_gpt.sh` runs in PyTorch side by side.
+struct BenchGPT: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpt",
+        abstract: "Time a GPT's training step, its fused attention and its generation (the nanoGPT CPU recipe or the baby GPT).",
+        discussion: """
+            cpu: 4 layers, 4 heads, 128 wide, context 64, batch 12, 113 symbols (nanoGPT's CPU recipe); baby: 6 layers, \
+            6 heads, 384 wide, context 256, batch 64 (nanoGPT's Shakespeare model). The step is zero_grad, forward, \
+            cross-entropy, backward and an AdamW step on random tokens; "products" is the time inside the GEMM kernels; \
+            the share of peak divides the step's flops (6 per parameter per token, plus attention's) by its time. \
+            Attention is scaled_dot_product_attention at [batch, heads, context, 64], causal, forward and forward + \
+            backward. Generation samples --tokens tokens after one, with the key/value cache and without it.
+            """
+    )
+
+    enum Preset: String, ExpressibleByArgument, CaseIterable { case cpu, baby }
+
+    @Option(help: "cpu or baby.")
+    var preset: Preset = .cpu
+
+    @Option(help: "Tokens generated for the generation rows.")
+    var tokens = 200
+
+    @Option(help: "What to time: step, attention, generate (comma-separated).")
+    var parts = "step,attention,generate"
+
+    @OptionGroup var threadsOption: ThreadsOption
+
+    @OptionGroup var options: BenchOptions
+
+    var configuration: (GPTConfiguration, batch: Int) {
+        switch preset {
+        case .cpu: (GPTConfiguration(vocabularySize: 113, contextLength: 64, layers: 4, heads: 4, embedding: 128), 12)
+        case .baby: (GPTConfiguration(vocabularySize: 113, contextLength: 256, layers: 6, heads: 6, embedding: 384), 64)
+        }
+    }
+
+    func run() throws {
+        threadsOption.apply()
+        let (config, batch) = configuration
+        let wanted = Set(parts.split(separator: ",").map { String($0) })
+        let peak = MatmulSettings.kernel.peakGFLOPS(threads: Parallelism.threadCount)
+        var report = BenchReport(columns: ["what", "time", "products", "GFLOPS", "of peak", "peak memory"])
+        let generator = RandomGenerator(seed: 0)
+        let model = GPT(config, generator: generator)
+        let (t, c, layers) = (Double(config.contextLength), Double(config.embedding), Double(config.layers))
+        if wanted.contains("step") {
+            let optimizer = AdamW(model.parameters(), learningRate: 1e-3, weightDecay: 0.1)
+            let x = Tensor.randint(0, config.vocabularySize, shape: [batch, config.contextLength], generator: generator)
+            let y = Tensor.randint(0, config.vocabularySize, shape: [batch, config.contextLength], generator: generator)
+            let step = {
+                optimizer.zeroGrad()
+                crossEntropy(logits: model(x), targets: y, classAxis: -1).backward()
+                optimizer.step()
+            }
+            let seconds = Measure.median(minRuns: 5, budget: 3, step)
+            let product = ProductTimer.measuring(step)
+            // 6 flops per weight per token (forward 2, backward 4) and causal attention's 2·2·T²·C/2 per layer, ×3.
+            let flops = Double(batch) * t * (6 * Double(model.parameterCount) + 6 * layers * t * c)
+            report.add(row: ["train step b\(batch)", formatSeconds(seconds), formatSeconds(product.seconds),
+                             String(format: "%.1f", flops / seconds / 1e9), String(format: "%.0f %%", 100 * flops / seconds / 1e9 / peak),
+                             memoryText()],
+                       result: ["name": "step", "preset": preset.rawValue, "median_seconds": seconds, "product_seconds": product.seconds,
+                                "gflop": flops / 1e9, "peak_gflops": peak, "threads": Parallelism.threadCount,
+                                "peak_rss_bytes": peakResidentBytes()])
+        }
+        if wanted.contains("attention") {
+            let shape = [batch, config.heads, config.contextLength, 64]
+            let (q, k, v) = (Tensor.randn(shape, generator: generator).requiringGrad(), Tensor.randn(shape, generator: generator).requiringGrad(),
+                             Tensor.randn(shape, generator: generator).requiringGrad())
+            let forward = Measure.median(minRuns: 5, budget: 2) { _ = withoutGradient { scaledDotProductAttention(q, k, v, isCausal: true) } }
+            let both = Measure.median(minRuns: 5, budget: 2) { scaledDotProductAttention(q, k, v, isCausal: true).sum().backward() }
+            // Causal: half of the 2·T²·d multiply-adds of each of the two products, ×2.5 with the backward's five.
+            let flops = Double(shape[0] * shape[1]) * 2 * t * t * 64
+            for (name, seconds, factor) in [("attention forward", forward, 1.0), ("attention forward+backward", both, 3.5)] {
+                report.add(row: ["\(name) \(shape)", formatSeconds(seconds), "", String(format: "%.1f", factor * flops / seconds / 1e9),
+                                 String(format: "%.0f %%", 100 * factor * flops / seconds / 1e9 / peak), ""],
+                           result: ["name": name, "preset": preset.rawValue, "median_seconds": seconds, "threads": Parallelism.threadCount])
+            }
+        }
+        if wanted.contains("generate") {
+            for cache in [true, false] {
+                let start = Measure.now()
+                _ = model.generate(after: [0], count: tokens, sampling: Sampling(temperature: 1), cache: cache,
+                                   generator: RandomGenerator(seed: 1))
+                let seconds = Measure.now() - start
+                let name = "generate \(tokens) tokens " + (cache ? "(cache)" : "(no cache)")
+                report.add(row: [name, String(format: "%.1f tok/s", Double(tokens) / seconds), "", "", "", ""],
+                           result: ["name": name, "preset": preset.rawValue, "tokens_per_second": Double(tokens) / seconds,
+                                    "threads": Parallelism.threadCount, "weight_bytes": 4 * model.parameterCount])
+            }
+        }
+        report.print(json: options.json)
+    }
+
+    private func memoryText() -> String { String(format: "%.0f MB", Double(peakResidentBytes()) / 1e6) }
+}
+
+/// The most memory this process has held (VmHWM on Linux), in bytes; 0 where it cannot be read.
+func peakResidentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kilobytes * 1024
+}
