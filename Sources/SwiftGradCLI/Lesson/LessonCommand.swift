@@ -6,7 +6,7 @@ import SwiftGrad
 struct LessonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lesson",
-        abstract: "Run the lesson start to finish: five matmuls timed, the MLP's forward pass, initialisation, the backward pass by hand, layer objects, modules with autograd, a few training steps, then convolution four ways and its backward pass by hand."
+        abstract: "Run the lesson start to finish: five matmuls timed, the MLP's forward pass, initialisation, the backward pass by hand, layer objects, modules with autograd, a few training steps, then convolution four ways and its backward pass by hand, then attention four ways and its backward pass by hand."
     )
 
     @Option(help: "Seed of the data and weights.")
@@ -122,6 +122,23 @@ struct LessonCommand: ParsableCommand {
         report.record("convolution_backward_vs_autograd", backwardDifference)
 
         try activationStatistics(x, y, report: &report)
+
+        report.section("11. Attention four ways: one causal head, q, k, v [32, 16]")
+        let attention = LessonAttentionTable.measure(seed: seed)
+        report.text(attention.report.table)
+        report.text(String(format: "largest difference between one way and the next: %.2e", attention.largestDifference))
+        report.record("attention", attention.report.results)
+        report.record("attention_largest_difference", attention.largestDifference)
+
+        report.section("12. One head's backward pass by hand (softmax's Jacobian, three products) against autograd")
+        let (q, k, v) = (Tensor.randn([12, 8], generator: generator).requiringGrad(), Tensor.randn([12, 8], generator: generator).requiringGrad(),
+                         Tensor.randn([12, 8], generator: generator).requiringGrad())
+        let attentionGrad = Tensor.randn([12, 8], generator: generator)
+        (scaledDotProductAttention(q, k, v, isCausal: true) * attentionGrad).sum().backward()
+        let headByHand = attentionBackward(q.detached(), k.detached(), v.detached(), outputGrad: attentionGrad, causal: true)
+        let headDifference = [(headByHand.q, q), (headByHand.k, k), (headByHand.v, v)].map { ($0.0 - $0.1.grad!).abs().max().item() }.max()!
+        report.text(String(format: "largest |hand-written − autograd| over q's, k's and v's gradients: %.2e", headDifference))
+        report.record("attention_backward_vs_autograd", headDifference)
         report.finish()
     }
 
