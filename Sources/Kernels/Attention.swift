@@ -45,6 +45,58 @@ private func blockProduct<T: KernelScalar>(
     }
 }
 
+/// The largest of `row[0..<n]` (−∞ for none): 16 lanes at a time for floats.
+@inline(__always)
+private func rowMaximum<T: KernelScalar>(_ row: UnsafeMutablePointer<T>, _ n: Int) -> T {
+    var j = 0, largest = T(-Double.infinity)
+    if T.self == Float.self {
+        let floats = UnsafeMutableRawPointer(row)
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        while j &+ 16 <= n {
+            let values = (floats + 4 &* j).loadUnaligned(as: SIMD16<Float>.self)
+            lanes.replace(with: values, where: values .> lanes)
+            j &+= 16
+        }
+        // Halves folded together by compare and select: Swift's generic `max()` and `pointwiseMax` went through the
+        // stack lane by lane.
+        var eight = lanes.lowHalf
+        eight.replace(with: lanes.highHalf, where: lanes.highHalf .> eight)
+        var four = eight.lowHalf
+        four.replace(with: eight.highHalf, where: eight.highHalf .> four)
+        largest = T(Swift.max(Swift.max(four[0], four[1]), Swift.max(four[2], four[3])))
+    }
+    while j < n {
+        if row[j] > largest { largest = row[j] }
+        j &+= 1
+    }
+    return largest
+}
+
+/// `row[j] = e^(row[j] − shift)` for j < n, returning their sum: for floats 16 lanes at a time through the
+/// elementary functions' vector exp (a call of the scalar one per element was most of the kernel's own time).
+@inline(__always)
+private func exponentiate<T: KernelScalar>(_ row: UnsafeMutablePointer<T>, _ n: Int, minus shift: T) -> T {
+    var j = 0, sum = T(0)
+    if T.self == Float.self {
+        let (floats, offset) = (UnsafeMutableRawPointer(row), Float(shift))
+        var lanes = SIMD16<Float>(repeating: 0)
+        while j &+ 16 <= n {
+            let weights = ElementaryFunctions.exp((floats + 4 &* j).loadUnaligned(as: SIMD16<Float>.self) - offset)
+            (floats + 4 &* j).storeBytes(of: weights, as: SIMD16<Float>.self)
+            lanes += weights
+            j &+= 16
+        }
+        sum = T(lanes.foldedToFour.treeSum())
+    }
+    while j < n {
+        let weight = T.exp(row[j] - shift)
+        row[j] = weight
+        sum += weight
+        j &+= 1
+    }
+    return sum
+}
+
 extension AttentionProblem {
     /// Whether dropout keeps the weight of query `query` on key `key` in batch entry `batch`: a uniform number
     /// from a hash of the seed and the position (SplitMix64's finaliser), at least the dropout probability.
@@ -133,20 +185,13 @@ struct AttentionKernel: ScalarKernel {
             p.scoreBlock(scores, ld: keyBlock, batch: b, firstQuery: firstQuery, rows: rows, firstKey: firstKey, cols: cols)
             for i in 0..<rows {
                 let row = scores + i &* keyBlock
-                var blockMax = T(-Double.infinity)
-                for j in 0..<cols where row[j] > blockMax { blockMax = row[j] }
-                let newMax = Swift.max(runningMax[i], blockMax)
+                let newMax = Swift.max(runningMax[i], rowMaximum(row, cols))
                 if newMax == -.infinity {
                     row.update(repeating: 0, count: cols)
                     continue
                 }
                 let rescale = T.exp(runningMax[i] - newMax)
-                var sum = T(0)
-                for j in 0..<cols {
-                    let weight = T.exp(row[j] - newMax)
-                    sum += weight
-                    row[j] = weight
-                }
+                let sum = exponentiate(row, cols, minus: newMax)
                 if p.dropout > 0 {
                     for j in 0..<cols {
                         row[j] = p.keeps(batch: b, query: firstQuery &+ i, key: firstKey &+ j) ? row[j] * invKeep : 0
@@ -243,7 +288,7 @@ struct AttentionBackwardKernel: ScalarKernel {
                     if rowLSE == .infinity {
                         row.update(repeating: 0, count: cols)
                     } else {
-                        for j in 0..<cols { row[j] = T.exp(row[j] - rowLSE) }
+                        _ = exponentiate(row, cols, minus: rowLSE)
                     }
                     guard p.dropout > 0 else { continue }
                     let droppedRow = dropped + i &* keyBlock
