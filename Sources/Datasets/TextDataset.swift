@@ -3,9 +3,9 @@ import TensorCore
 /// Windows of a tokenised text for a language model: each example is `contextLength` tokens as input and the
 /// same window moved one token on as target (nanoGPT's `get_batch`).
 ///
-/// Training data draws each window's start at random (``Windows/random(count:)``), as nanoGPT does, from the
+/// Training data draws each window's start at random (``TextDataset/Windows/random(count:)``), as nanoGPT does, from the
 /// generator the ``DataLoader`` passes for the epoch, so a seed gives the same batches; validation data takes
-/// consecutive windows (``Windows/consecutive(limit:)``), the same every time.
+/// consecutive windows (``TextDataset/Windows/consecutive(limit:)``), the same every time.
 ///
 /// **Shapes:** inputs and targets `[batch, contextLength]`, token ids as float32 (exact below 2²⁴).
 public struct TextDataset: Dataset {

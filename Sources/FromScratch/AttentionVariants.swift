@@ -72,7 +72,7 @@ public func attentionMatmul(_ q: Tensor, _ k: Tensor, _ v: Tensor, causal: Bool 
     return scores.softmax(axis: -1).matmul(v)
 }
 
-/// The fused kernel: ``scaledDotProductAttention(_:_:_:mask:isCausal:dropout:scale:generator:)``, blocks of
+/// The fused kernel: `scaledDotProductAttention(_:_:_:mask:isCausal:dropout:scale:generator:)`, blocks of
 /// queries against blocks of keys with the softmax kept online, so the T × S matrix never exists.
 ///
 /// **Shapes:** q `[T, d]`, k `[S, d]`, v `[S, dv]` → `[T, dv]`.

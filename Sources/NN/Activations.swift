@@ -6,7 +6,7 @@ public final class ReLU: Module {
     public override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
-/// x·Φ(x), as `nn.GELU` (``Tensor/gelu(approximate:)``); `GELU(approximate: .tanh)` is GPT-2's form.
+/// x·Φ(x), as `nn.GELU` (`Tensor.gelu(approximate:)`); `GELU(approximate: .tanh)` is GPT-2's form.
 /// **Shapes:** unchanged.
 public final class GELU: Module {
     /// The exact form, or the tanh approximation.

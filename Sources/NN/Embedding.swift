@@ -1,7 +1,7 @@
 import TensorCore
 
 /// A lookup table of vectors, as PyTorch's `nn.Embedding`: row `i` of `weight` for each index `i`
-/// (``embedding(_:weight:paddingIndex:)``).
+/// (`embedding(_:weight:paddingIndex:)`).
 ///
 /// `weight` `[count, dimension]` starts N(0, 1), as PyTorch's; the row `paddingIndex`, if given, starts at 0 and
 /// receives no gradient.

@@ -43,7 +43,11 @@ extension GPT {
     ///
     /// - Parameters:
     ///   - prompt: token ids to continue (at least one), each in `0..<vocabularySize`.
+    ///   - count: tokens to generate.
+    ///   - sampling: how each token is picked from the logits.
+    ///   - cache: whether to keep keys and values between tokens (the same tokens either way, faster with it).
     ///   - generator: where the draws come from (the global generator by default).
+    ///   - onToken: called with each new token as soon as it is picked.
     /// - Returns: the new tokens.
     public func generate(after prompt: [Int], count: Int, sampling: Sampling = Sampling(), cache: Bool = true,
                          generator: RandomGenerator? = nil, onToken: (Int) -> Void = { _ in }) -> [Int] {

@@ -1,7 +1,7 @@
 import TensorCore
 
 /// Layer normalisation over the last axes, as PyTorch's `nn.LayerNorm`
-/// (``layerNorm(_:normalizedShape:weight:bias:epsilon:)``): each sample normalised by its own mean and variance,
+/// (`layerNorm(_:normalizedShape:weight:bias:epsilon:)`): each sample normalised by its own mean and variance,
 /// then scaled and shifted elementwise by `weight` (1) and `bias` (0).
 ///
 /// **Shapes:** `[..., normalizedShape...]` → unchanged.

@@ -14,7 +14,7 @@ public final class Linear: Module, ActivatedProduct {
     public let weight: Tensor
     /// `[outFeatures]`, or nil for a layer built with `bias: false`.
     public let bias: Tensor?
-    /// What follows the product (``Activation/identity`` by default).
+    /// What follows the product (`Activation.identity` by default).
     public let activation: Activation
 
     /// A layer with fresh parameters drawn from `generator` (the global one by default).

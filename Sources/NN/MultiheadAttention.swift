@@ -2,7 +2,7 @@ import TensorCore
 
 /// Multi-head attention, as PyTorch's `nn.MultiheadAttention`: the query, key and value projected by
 /// `in_proj_weight` `[3E, E]` and `in_proj_bias` `[3E]`, split into `heads` heads of E/heads features, attended
-/// by ``scaledDotProductAttention(_:_:_:mask:isCausal:dropout:scale:generator:)`` (fused, no T × S matrix), joined,
+/// by `scaledDotProductAttention(_:_:_:mask:isCausal:dropout:scale:generator:)` (fused, no T × S matrix), joined,
 /// and projected by `out_proj` (a `Linear(E, E)`). Parameters and their names are PyTorch's, so its state dicts
 /// load as they are; the projections start as PyTorch's (Xavier-uniform, biases 0).
 ///
@@ -50,6 +50,9 @@ public final class MultiheadAttention: Module {
     /// Attention of `query` over `key` and `value`.
     ///
     /// - Parameters:
+    ///   - query: `[T, B, E]`, or `[B, T, E]` with ``MultiheadAttention/batchFirst``.
+    ///   - key: `[S, B, E]`, or `[B, S, E]`.
+    ///   - value: `[S, B, E]`, or `[B, S, E]`.
     ///   - mask: added to the scores (0 keeps, −∞ masks out), `[T, S]` or broadcast to `[B, heads, T, S]`; a query
     ///     that sees no key gets 0, as PyTorch's fused path gives.
     ///   - isCausal: query i sees keys 0...i only.

@@ -25,6 +25,7 @@
 ///   - dropout: the probability of zeroing each attention weight (the rest scaled by 1/(1 − p)), drawn from
 ///     `generator` (the global one by default); 0 in evaluation.
 ///   - scale: multiplies the scores; 1/√depth by default.
+///   - generator: where dropout's seed comes from (the global generator by default).
 /// - Returns: `[..., queries, valueDepth]`.
 public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor? = nil,
                                       isCausal: Bool = false, dropout: Float = 0, scale: Float? = nil,

@@ -24,7 +24,7 @@ public struct Loss {
     /// **Shapes:** as the function takes them → `[]`.
     public func callAsFunction(_ predictions: Tensor, _ targets: Tensor) -> Tensor { compute(predictions, targets) }
 
-    /// `crossEntropy(logits:targets:reduction:)`: logits `[n, classes]`, targets `[n]` class indices.
+    /// `crossEntropy(logits:targets:reduction:classAxis:ignoreIndex:)`: logits `[n, classes]`, targets `[n]` class indices.
     public static var crossEntropy: Loss {
         Loss("cross-entropy", classification: true) { NN.crossEntropy(logits: $0, targets: $1) }
     }

@@ -75,6 +75,19 @@ import Testing
         try learner.fit(epochs: 3)
     }
 
+    @Test func sequenceModelExample() {
+        let gpt = GPT(GPTConfiguration(vocabularySize: 65, contextLength: 64, layers: 4, heads: 4, embedding: 128))
+        let tokens = Tensor.randint(0, 65, shape: [12, 64])
+        let logits = gpt(tokens)                                                  // [12, 64, 65]
+        let lmLoss = crossEntropy(logits: logits[.all, ..<63], targets: tokens[.all, 1...], classAxis: -1)
+        lmLoss.backward()
+        let continuation = gpt.generate(after: [0, 1, 2], count: 20, sampling: Sampling(temperature: 0.8, topK: 10))
+        let q = Tensor.randn(2, 4, 16, 8), k = Tensor.randn(2, 4, 16, 8), v = Tensor.randn(2, 4, 16, 8)
+        let attended = scaledDotProductAttention(q, k, v, isCausal: true)        // [2, 4, 16, 8]
+        #expect(logits.shape == [12, 64, 65] && abs(lmLoss.item() - log(65)) < 0.2 && continuation.count == 20)
+        #expect(attended.shape == [2, 4, 16, 8] && gpt.head.weight.grad != nil)
+    }
+
     @Test func convolutionalExample() {
         let cnn = Sequential {
             Conv2d(1, 32, kernelSize: 3, padding: 1); BatchNorm2d(32); ReLU(); MaxPool2d(2)
