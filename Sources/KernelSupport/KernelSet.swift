@@ -226,14 +226,16 @@ package protocol KernelSet {
 
     /// Fused scaled dot-product attention (flash attention's schedule): blocks of queries against blocks of keys,
     /// the softmax kept online (a running maximum and sum per query), so no `[queries, keys]` matrix is ever
-    /// stored. Writes `out` `[batch, queries, valueDepth]` and each query's log Σ e^(score) `logSumExp`
-    /// `[batch, queries]` (+∞ for a query that sees no key, whose output is 0).
+    /// stored. `q`, `k` and `v` are read through the problem's layouts; writes `out` `[batch, queries, valueDepth]`
+    /// and each query's log Σ e^(score) `logSumExp` `[batch, queries]` (+∞ for a query that sees no key, whose
+    /// output is 0), both contiguous.
     static func attention(_ dtype: DType, _ problem: AttentionProblem, q: UnsafeRawPointer, k: UnsafeRawPointer,
                           v: UnsafeRawPointer, out: UnsafeMutableRawPointer, logSumExp: UnsafeMutableRawPointer,
                           threads: Int)
 
     /// The backward pass of ``attention(_:_:q:k:v:out:logSumExp:threads:)``, recomputing the attention weights
-    /// block by block from `logSumExp`: writes the gradients of q, k and v from the output's `outGradient`.
+    /// block by block from `logSumExp`: writes the gradients of q, k and v (contiguous) from the output's
+    /// contiguous `outGradient`.
     static func attentionBackward(_ dtype: DType, _ problem: AttentionProblem, q: UnsafeRawPointer, k: UnsafeRawPointer,
                                   v: UnsafeRawPointer, out: UnsafeRawPointer, logSumExp: UnsafeRawPointer,
                                   outGradient: UnsafeRawPointer, qGradient: UnsafeMutableRawPointer,
@@ -280,35 +282,51 @@ package struct WindowGeometry: Sendable {
     }
 }
 
-/// One scaled dot-product attention: `queries` `[batch, queries, depth]`, keys `[batch, keys, depth]` and values
-/// `[batch, keys, valueDepth]`, contiguous, the batch being every leading axis flattened (`batchShape`), with an
-/// additive mask of the tensors' dtype read through strides (0 on broadcast axes), causal masking (query i sees
-/// keys j ≤ i, PyTorch's `is_causal`) and dropout of the attention weights by a counter-based hash of `seed`, so
-/// that the backward pass draws the same mask without storing it.
-package struct AttentionProblem {
-    package var batchShape: [Int], queries: Int, keys: Int, depth: Int, valueDepth: Int
-    package var scale: Double, causal: Bool, dropout: Double, seed: UInt64
-    /// The additive mask's first element, or nil; its strides over `batchShape`, then along queries and keys.
-    package var mask: UnsafeRawPointer?, maskBatchStrides: [Int], maskQueryStride: Int, maskKeyStride: Int
+/// Where the matrices of a batch lie in memory: matrix `index` (flat, row-major over the batch's shape) starts at its
+/// batch coordinates times `batchStrides`, and its element (i, j) lies `i·rowStride + j·columnStride` further. A
+/// tensor's strides give it as they are, so views (a transpose, heads split out of a wider product, a slice of a
+/// buffer, a broadcast with stride 0) are read where they lie, without a copy.
+package struct MatrixLayout: Sendable {
+    package var batchStrides: [Int], rowStride: Int, columnStride: Int
 
-    package init(batchShape: [Int], queries: Int, keys: Int, depth: Int, valueDepth: Int, scale: Double, causal: Bool,
-                 dropout: Double, seed: UInt64, mask: UnsafeRawPointer?, maskBatchStrides: [Int], maskQueryStride: Int,
-                 maskKeyStride: Int) {
-        (self.batchShape, self.queries, self.keys, self.depth, self.valueDepth) = (batchShape, queries, keys, depth, valueDepth)
-        (self.scale, self.causal, self.dropout, self.seed) = (scale, causal, dropout, seed)
-        (self.mask, self.maskBatchStrides, self.maskQueryStride, self.maskKeyStride) = (mask, maskBatchStrides, maskQueryStride, maskKeyStride)
+    /// The layout of a tensor with these strides: the last two are the matrices' rows and columns.
+    package init(strides: [Int]) {
+        (batchStrides, rowStride, columnStride) = (Array(strides.dropLast(2)), strides[strides.count - 2], strides[strides.count - 1])
     }
 
-    /// The number of (batch, head) matrices.
-    package var batch: Int { batchShape.reduce(1, *) }
-
-    /// The mask's element offset of flat batch index `index`.
-    package func maskOffset(batch index: Int) -> Int {
+    /// The element offset of matrix `index` of a batch of `batchShape`.
+    package func offset(ofMatrix index: Int, batchShape: [Int]) -> Int {
         var (rest, offset) = (index, 0)
         for axis in stride(from: batchShape.count - 1, through: 0, by: -1) {
-            offset += (rest % batchShape[axis]) * maskBatchStrides[axis]
+            offset += (rest % batchShape[axis]) * batchStrides[axis]
             rest /= batchShape[axis]
         }
         return offset
     }
+}
+
+/// One scaled dot-product attention: queries `[batch, queries, depth]`, keys `[batch, keys, depth]` and values
+/// `[batch, keys, valueDepth]`, each read through its ``MatrixLayout``, the batch being every leading axis
+/// (`batchShape`), with an additive mask of the tensors' dtype (its layout's rows are queries, its columns keys),
+/// causal masking (query i sees keys j ≤ i, PyTorch's `is_causal`) and dropout of the attention weights by a
+/// counter-based hash of `seed`, so that the backward pass draws the same mask without storing it.
+package struct AttentionProblem {
+    package var batchShape: [Int], queries: Int, keys: Int, depth: Int, valueDepth: Int
+    package var scale: Double, causal: Bool, dropout: Double, seed: UInt64
+    /// How the queries, keys and values lie.
+    package var queryLayout: MatrixLayout, keyLayout: MatrixLayout, valueLayout: MatrixLayout
+    /// The additive mask's first element, or nil, and how it lies.
+    package var mask: UnsafeRawPointer?, maskLayout: MatrixLayout?
+
+    package init(batchShape: [Int], queries: Int, keys: Int, depth: Int, valueDepth: Int, scale: Double, causal: Bool,
+                 dropout: Double, seed: UInt64, queryLayout: MatrixLayout, keyLayout: MatrixLayout,
+                 valueLayout: MatrixLayout, mask: UnsafeRawPointer?, maskLayout: MatrixLayout?) {
+        (self.batchShape, self.queries, self.keys, self.depth, self.valueDepth) = (batchShape, queries, keys, depth, valueDepth)
+        (self.scale, self.causal, self.dropout, self.seed) = (scale, causal, dropout, seed)
+        (self.queryLayout, self.keyLayout, self.valueLayout) = (queryLayout, keyLayout, valueLayout)
+        (self.mask, self.maskLayout) = (mask, maskLayout)
+    }
+
+    /// The number of (batch, head) matrices.
+    package var batch: Int { batchShape.reduce(1, *) }
 }

@@ -16,18 +16,13 @@ private let queryBlock = 48
 private let keyBlock = 64
 
 /// C (+)= A·B for the blocks of one attention, each matrix given by its strides: the level's GEMM (one thread) for
-/// floats; for doubles (gradient checks) a plain loop nest.
+/// floats; for doubles (gradient checks) the reference loop nest.
 @inline(__always)
 private func blockProduct<T: KernelScalar>(
     m: Int, n: Int, k: Int, a: UnsafePointer<T>, aRow: Int, aCol: Int, b: UnsafePointer<T>, bRow: Int, bCol: Int,
     c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
 ) {
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-        if !accumulate { for i in 0..<m { (c + i &* ldc).initialize(repeating: 0, count: n) } }
-        return
-    }
-    if T.self == Float.self {
+    if T.self == Float.self && m > 0 && n > 0 && k > 0 {
         LevelGEMM.multiply(m: m, n: n, k: k,
                            a: MatrixView(base: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), rowStride: aRow, colStride: aCol),
                            b: MatrixView(base: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), rowStride: bRow, colStride: bCol),
@@ -35,14 +30,8 @@ private func blockProduct<T: KernelScalar>(
                            accumulate: accumulate, threads: 1)
         return
     }
-    for i in 0..<m {
-        let row = c + i &* ldc
-        if !accumulate { row.initialize(repeating: 0, count: n) }
-        for p in 0..<k {
-            let x = a[i &* aRow &+ p &* aCol]
-            for j in 0..<n { row[j] += x * b[p &* bRow &+ j &* bCol] }
-        }
-    }
+    referenceGEMM(m: m, n: n, k: k, a: a, aRow: aRow, aCol: aCol, b: b, bRow: bRow, bCol: bCol, c: c, ldc: ldc,
+                  accumulate: accumulate)
 }
 
 /// The largest of `row[0..<n]` (−∞ for none): 16 lanes at a time for floats.
@@ -113,18 +102,26 @@ extension AttentionProblem {
     @inline(__always)
     func visibleKeys(query: Int) -> Int { causal ? Swift.min(keys, query &+ 1) : keys }
 
+    /// The first element of matrix `batch` of an operand laid out as `layout`.
+    @inline(__always)
+    func matrix<T>(_ base: UnsafeRawPointer, _ layout: MatrixLayout, batch: Int, as _: T.Type) -> UnsafePointer<T> {
+        base.assumingMemoryBound(to: T.self) + layout.offset(ofMatrix: batch, batchShape: batchShape)
+    }
+
     /// Turns a block of raw products `q·k` into scores: × scale, + the mask, −∞ past the causal diagonal.
     @inline(__always)
     func scoreBlock<T: KernelScalar>(_ scores: UnsafeMutablePointer<T>, ld: Int, batch: Int, firstQuery: Int, rows: Int,
                                      firstKey: Int, cols: Int) {
-        let maskBase = mask.map { $0.assumingMemoryBound(to: T.self) + maskOffset(batch: batch) }
         let factor = T(scale)
+        let masked = mask.map { ($0.assumingMemoryBound(to: T.self), maskLayout!) }.map { base, layout in
+            (base + layout.offset(ofMatrix: batch, batchShape: batchShape), layout)
+        }
         for i in 0..<rows {
             let row = scores + i &* ld
             for j in 0..<cols { row[j] *= factor }
-            if let maskBase {
-                let maskRow = maskBase + ((firstQuery &+ i) &* maskQueryStride &+ firstKey &* maskKeyStride)
-                for j in 0..<cols { row[j] += maskRow[j &* maskKeyStride] }
+            if let (base, layout) = masked {
+                let maskRow = base + ((firstQuery &+ i) &* layout.rowStride &+ firstKey &* layout.columnStride)
+                for j in 0..<cols { row[j] += maskRow[j &* layout.columnStride] }
             }
             let visible = visibleKeys(query: firstQuery &+ i) &- firstKey
             if visible < cols { for j in Swift.max(visible, 0)..<cols { row[j] = -.infinity } }
@@ -170,9 +167,10 @@ struct AttentionKernel: ScalarKernel {
         accumulator: UnsafeMutablePointer<T>, runningMax: UnsafeMutablePointer<T>, runningSum: UnsafeMutablePointer<T>
     ) {
         let p = problem
-        let (d, dv) = (p.depth, p.valueDepth)
-        let queries = q.typed(T.self) + (b &* p.queries &+ firstQuery) &* d
-        let (keys, values) = (k.typed(T.self) + b &* p.keys &* d, v.typed(T.self) + b &* p.keys &* dv)
+        let dv = p.valueDepth
+        let (ql, kl, vl) = (p.queryLayout, p.keyLayout, p.valueLayout)
+        let queries = p.matrix(q, ql, batch: b, as: T.self) + firstQuery &* ql.rowStride
+        let (keys, values) = (p.matrix(k, kl, batch: b, as: T.self), p.matrix(v, vl, batch: b, as: T.self))
         runningMax.initialize(repeating: -.infinity, count: rows)
         runningSum.initialize(repeating: 0, count: rows)
         accumulator.initialize(repeating: 0, count: rows &* dv)
@@ -180,8 +178,9 @@ struct AttentionKernel: ScalarKernel {
         let invKeep = T(1 / (1 - p.dropout))
         for firstKey in stride(from: 0, to: keyEnd, by: keyBlock) {
             let cols = Swift.min(keyBlock, keyEnd &- firstKey)
-            blockProduct(m: rows, n: cols, k: d, a: queries, aRow: d, aCol: 1, b: keys + firstKey &* d, bRow: 1, bCol: d,
-                         c: scores, ldc: keyBlock, accumulate: false)
+            blockProduct(m: rows, n: cols, k: p.depth, a: queries, aRow: ql.rowStride, aCol: ql.columnStride,
+                         b: keys + firstKey &* kl.rowStride, bRow: kl.columnStride, bCol: kl.rowStride, c: scores,
+                         ldc: keyBlock, accumulate: false)
             p.scoreBlock(scores, ld: keyBlock, batch: b, firstQuery: firstQuery, rows: rows, firstKey: firstKey, cols: cols)
             for i in 0..<rows {
                 let row = scores + i &* keyBlock
@@ -204,8 +203,8 @@ struct AttentionKernel: ScalarKernel {
                     for c in 0..<dv { acc[c] *= rescale }
                 }
             }
-            blockProduct(m: rows, n: dv, k: cols, a: scores, aRow: keyBlock, aCol: 1, b: values + firstKey &* dv,
-                         bRow: dv, bCol: 1, c: accumulator, ldc: dv, accumulate: true)
+            blockProduct(m: rows, n: dv, k: cols, a: scores, aRow: keyBlock, aCol: 1, b: values + firstKey &* vl.rowStride,
+                         bRow: vl.rowStride, bCol: vl.columnStride, c: accumulator, ldc: dv, accumulate: true)
         }
         let output = out.typed(T.self) + (b &* p.queries &+ firstQuery) &* dv
         let lse = logSumExp.typed(T.self) + (b &* p.queries &+ firstQuery)
@@ -262,8 +261,9 @@ struct AttentionBackwardKernel: ScalarKernel {
     ) {
         let p = problem
         let (d, dv, tq, tk) = (p.depth, p.valueDepth, p.queries, p.keys)
-        let (queries, keys) = (q.typed(T.self) + b &* tq &* d, k.typed(T.self) + b &* tk &* d)
-        let (values, output) = (v.typed(T.self) + b &* tk &* dv, out.typed(T.self) + b &* tq &* dv)
+        let (ql, kl, vl) = (p.queryLayout, p.keyLayout, p.valueLayout)
+        let (queries, keys) = (p.matrix(q, ql, batch: b, as: T.self), p.matrix(k, kl, batch: b, as: T.self))
+        let (values, output) = (p.matrix(v, vl, batch: b, as: T.self), out.typed(T.self) + b &* tq &* dv)
         let (dOut, lse) = (outGradient.typed(T.self) + b &* tq &* dv, logSumExp.typed(T.self) + b &* tq)
         let dQ = qGradient.typed(T.self) + b &* tq &* d
         let (dK, dV) = (kGradient.typed(T.self) + b &* tk &* d, vGradient.typed(T.self) + b &* tk &* dv)
@@ -278,9 +278,10 @@ struct AttentionBackwardKernel: ScalarKernel {
             let start = p.causal ? Swift.min(firstKey, tq) / queryBlock * queryBlock : 0
             for firstQuery in stride(from: start, to: tq, by: queryBlock) {
                 let rows = Swift.min(queryBlock, tq &- firstQuery)
-                let (qBlock, dOBlock) = (queries + firstQuery &* d, dOut + firstQuery &* dv)
-                blockProduct(m: rows, n: cols, k: d, a: qBlock, aRow: d, aCol: 1, b: keys + firstKey &* d, bRow: 1,
-                             bCol: d, c: weights, ldc: keyBlock, accumulate: false)
+                let (qBlock, kBlock) = (queries + firstQuery &* ql.rowStride, keys + firstKey &* kl.rowStride)
+                let (vBlock, dOBlock) = (values + firstKey &* vl.rowStride, dOut + firstQuery &* dv)
+                blockProduct(m: rows, n: cols, k: d, a: qBlock, aRow: ql.rowStride, aCol: ql.columnStride, b: kBlock,
+                             bRow: kl.columnStride, bCol: kl.rowStride, c: weights, ldc: keyBlock, accumulate: false)
                 p.scoreBlock(weights, ld: keyBlock, batch: b, firstQuery: firstQuery, rows: rows, firstKey: firstKey,
                              cols: cols)
                 for i in 0..<rows {
@@ -299,8 +300,8 @@ struct AttentionBackwardKernel: ScalarKernel {
                 let applied = p.dropout > 0 ? dropped : weights
                 blockProduct(m: cols, n: dv, k: rows, a: applied, aRow: 1, aCol: keyBlock, b: dOBlock, bRow: dv, bCol: 1,
                              c: dV + firstKey &* dv, ldc: dv, accumulate: true)
-                blockProduct(m: rows, n: cols, k: dv, a: dOBlock, aRow: dv, aCol: 1, b: values + firstKey &* dv, bRow: 1,
-                             bCol: dv, c: scoreGradient, ldc: keyBlock, accumulate: false)
+                blockProduct(m: rows, n: cols, k: dv, a: dOBlock, aRow: dv, aCol: 1, b: vBlock, bRow: vl.columnStride,
+                             bCol: vl.rowStride, c: scoreGradient, ldc: keyBlock, accumulate: false)
                 for i in 0..<rows {
                     let (row, gradientRow, dot) = (weights + i &* keyBlock, scoreGradient + i &* keyBlock, rowDots[firstQuery &+ i])
                     if p.dropout > 0 {
@@ -313,10 +314,10 @@ struct AttentionBackwardKernel: ScalarKernel {
                         for j in 0..<cols { gradientRow[j] = row[j] * (gradientRow[j] - dot) * factor }
                     }
                 }
-                blockProduct(m: rows, n: d, k: cols, a: scoreGradient, aRow: keyBlock, aCol: 1, b: keys + firstKey &* d,
-                             bRow: d, bCol: 1, c: dQ + firstQuery &* d, ldc: d, accumulate: true)
-                blockProduct(m: cols, n: d, k: rows, a: scoreGradient, aRow: 1, aCol: keyBlock, b: qBlock, bRow: d,
-                             bCol: 1, c: dK + firstKey &* d, ldc: d, accumulate: true)
+                blockProduct(m: rows, n: d, k: cols, a: scoreGradient, aRow: keyBlock, aCol: 1, b: kBlock,
+                             bRow: kl.rowStride, bCol: kl.columnStride, c: dQ + firstQuery &* d, ldc: d, accumulate: true)
+                blockProduct(m: cols, n: d, k: rows, a: scoreGradient, aRow: 1, aCol: keyBlock, b: qBlock,
+                             bRow: ql.rowStride, bCol: ql.columnStride, c: dK + firstKey &* d, ldc: d, accumulate: true)
             }
         }
     }

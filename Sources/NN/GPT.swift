@@ -169,7 +169,10 @@ public final class GPTBlock: Module {
 }
 
 /// The keys and values a ``GPT`` computed for the positions it has seen, per layer, so that generating a token costs
-/// one new position instead of the whole prefix again (the KV cache).
+/// one new position instead of the whole prefix again (the KV cache). Each layer's keys and values live in a buffer
+/// `[B, heads, capacity, d]` that doubles when full; new positions are written into it and attention reads the filled
+/// part as a view, so a token copies only its own keys and values. For inference: fill it inside
+/// `withoutGradient { }`.
 public final class KeyValueCache {
     /// Positions held.
     public internal(set) var count = 0
@@ -181,19 +184,26 @@ public final class KeyValueCache {
         values = Array(repeating: nil, count: layers)
     }
 
-    /// Empties the cache.
-    public func clear() {
-        count = 0
-        keys = keys.map { _ in nil }
-        values = values.map { _ in nil }
-    }
+    /// Empties the cache (its buffers are kept for the next positions).
+    public func clear() { count = 0 }
 
-    /// The layer's cached keys and values `[B, heads, count, d]` followed by the new ones, which are kept.
+    /// The layer's cached keys and values followed by the new ones, `[B, heads, count + T, d]` views of its buffers,
+    /// into which the new ones are written.
     func appending(keys newKeys: Tensor, values newValues: Tensor, layer: Int) -> (Tensor, Tensor) {
-        let joinedKeys = keys[layer].map { Tensor.concatenated([$0, newKeys], axis: 2) } ?? newKeys.contiguous()
-        let joinedValues = values[layer].map { Tensor.concatenated([$0, newValues], axis: 2) } ?? newValues.contiguous()
-        keys[layer] = joinedKeys.detached()
-        values[layer] = joinedValues.detached()
-        return (joinedKeys, joinedValues)
+        require(!(isGradientRecordingEnabled && (newKeys.requiresGrad || newValues.requiresGrad)),
+                "KeyValueCache: the cache is for generation and passes no gradient; run the model inside withoutGradient { }")
+        let end = count + newKeys.shape[2]
+        func stored(_ new: Tensor, in buffer: inout Tensor?) -> Tensor {
+            if buffer == nil || buffer!.shape[2] < end || buffer!.shape[0] != new.shape[0] {
+                var shape = new.shape
+                shape[2] = Swift.max(end, 2 * (buffer?.shape[2] ?? 0), 16)
+                let grown = Tensor.zeros(shape, dtype: new.dtype)
+                if let buffer, count > 0 { grown[.all, .all, ..<count] = buffer[.all, .all, ..<count] }
+                buffer = grown
+            }
+            buffer![.all, .all, count..<end] = new
+            return buffer![.all, .all, ..<end]
+        }
+        return (stored(newKeys, in: &keys[layer]), stored(newValues, in: &values[layer]))
     }
 }

@@ -13,6 +13,11 @@ public func withoutGradient<Result>(_ body: () throws -> Result) rethrows -> Res
 /// Whether autograd is currently recording operations on this thread.
 public var isGradientRecordingEnabled: Bool { GradMode.isEnabled }
 
+/// Whether an op on these tensors would be recorded for a backward pass.
+func recordsGradient(_ tensors: Tensor?...) -> Bool {
+    GradMode.isEnabled && tensors.contains { $0?.requiresGrad == true }
+}
+
 /// One recorded op: the tensors it read and the pullback that maps the gradient of its output to theirs.
 final class GradFunction {
     let name: String

@@ -7,7 +7,9 @@
 /// One fused kernel, tiled over blocks of queries and keys with an online softmax: memory beyond the inputs and
 /// the output is O(T·d), never O(T²), in training too (the backward pass recomputes the weights block by block
 /// from each query's saved log-sum-exp). A query that sees no key (every key masked with −∞, or none before it)
-/// gets an output of 0 and passes no gradient, as PyTorch's fused kernels (and `_safe_softmax`) give.
+/// gets an output of 0 and passes no gradient, as PyTorch's fused kernels (and `_safe_softmax`) give. Query, key and
+/// value are read through their strides, so views (heads split out of one wider product, a slice of a buffer) cost
+/// no copy.
 ///
 /// ```swift
 /// let q = Tensor.randn(2, 4, 16, 8), k = Tensor.randn(2, 4, 16, 8), v = Tensor.randn(2, 4, 16, 8)
@@ -42,25 +44,25 @@ public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: T
     require(query.dtype == key.dtype && key.dtype == value.dtype,
             "scaledDotProductAttention: dtypes \(query.dtype), \(key.dtype) and \(value.dtype) differ")
     require(dropout >= 0 && dropout < 1, "scaledDotProductAttention: dropout must be in [0, 1), got \(dropout)")
+    // Read where they lie, through their strides: heads split out of one wider product, a slice of a cache.
+    let (q, k, v) = (query.detached(), key.detached(), value.detached())
     var problem = AttentionProblem(batchShape: batchShape, queries: queries, keys: keys, depth: depth,
                                    valueDepth: valueDepth, scale: Double(scale ?? 1 / Float(depth).squareRoot()),
-                                   causal: isCausal, dropout: Double(dropout), seed: 0, mask: nil,
-                                   maskBatchStrides: batchShape.map { _ in 0 }, maskQueryStride: 0, maskKeyStride: 0)
+                                   causal: isCausal, dropout: Double(dropout), seed: 0,
+                                   queryLayout: MatrixLayout(strides: q.strides), keyLayout: MatrixLayout(strides: k.strides),
+                                   valueLayout: MatrixLayout(strides: v.strides), mask: nil, maskLayout: nil)
     var maskTensor: Tensor?
     if let mask {
         require(mask.dtype == query.dtype, "scaledDotProductAttention: mask dtype \(mask.dtype) differs from query's \(query.dtype)")
-        require(!(GradMode.isEnabled && mask.requiresGrad),
+        require(!recordsGradient(mask),
                 "scaledDotProductAttention: the mask receives no gradient; pass mask.detached()")
         let target = batchShape + [queries, keys]
         require((try? Shapes.broadcast(mask.shape, target, op: "scaledDotProductAttention").get()) == target,
                 "scaledDotProductAttention: mask \(Shapes.text(mask.shape)) does not broadcast to [..., Tq, Tk] = \(Shapes.text(target))")
-        let strides = Shapes.broadcastStrides(shape: mask.shape, strides: mask.strides, to: target)
-        (problem.maskBatchStrides, problem.maskQueryStride, problem.maskKeyStride) =
-            (Array(strides.dropLast(2)), strides[strides.count - 2], strides[strides.count - 1])
+        problem.maskLayout = MatrixLayout(strides: Shapes.broadcastStrides(shape: mask.shape, strides: mask.strides, to: target))
         maskTensor = mask
     }
     if dropout > 0 { problem.seed = (generator ?? .global).withLock { $0.nextBits() } }
-    let (q, k, v) = (query.contiguous(), key.contiguous(), value.contiguous())
     let out = Tensor(uninitializedShape: batchShape + [queries, valueDepth], dtype: q.dtype)
     let logSumExp = Tensor(uninitializedShape: batchShape + [queries], dtype: q.dtype)
     withExtendedLifetime(maskTensor) {

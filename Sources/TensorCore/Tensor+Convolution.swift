@@ -79,10 +79,7 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     }
     let geometry = windowGeometry(input, kernel: Size2D(kh, kw), stride: stride, dilation: dilation, padding: pads, op: "conv2d")
     if input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 {
-        // GELU's gradient needs the output before it, which the tiles do not keep: with a gradient to record it
-        // runs as its own op after the product (see `linear`).
-        let recording = GradMode.isEnabled && (input.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        let fused = activation == .relu || !recording ? activation : .identity
+        let fused = activation.inEpilogue(recording: recordsGradient(input, weight, bias))
         let output = imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups,
                                              activation: fused)
         return fused == activation ? output : output.activated(activation)

@@ -23,8 +23,7 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
         let product = input.matmul(weight.transposed()), biased = bias.map { product + $0 } ?? product
         return biased.activated(activation)
     }
-    let recording = GradMode.isEnabled && (input.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-    let fused = activation == .relu || !recording ? activation : .identity
+    let fused = activation.inEpilogue(recording: recordsGradient(input, weight, bias))
     let rows = input.shape.dropLast().reduce(1, *)
     let outShape = Array(input.shape.dropLast()) + [outFeatures]
     // The input and the weight are read through their strides (a transposed weight, `x · w` with w [in, out] as
@@ -57,4 +56,13 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
             + (b == nil ? [] : [needsBias ? atProduct.sum(axis: 0) : nil])
     }
     return fused == activation ? recorded : recorded.activated(activation)
+}
+
+extension Activation {
+    /// What a product applies as it stores its output: this activation, except GELU when the product's gradient is
+    /// `recording`. GELU's gradient needs the product before it, which the tiles do not keep, so then it runs as its
+    /// own op after the product (`.identity` here); ReLU's gradient needs only the output's sign.
+    func inEpilogue(recording: Bool) -> Activation {
+        self == .relu || !recording ? self : .identity
+    }
 }

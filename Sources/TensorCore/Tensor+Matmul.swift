@@ -101,22 +101,6 @@ private func multiplyMatrices(
     case .float64:
         referenceGEMM(m: m, n: n, k: k, a: a.pointer(Double.self) + aOffset, aRow: aRow, aCol: aCol,
                       b: b.pointer(Double.self) + bOffset, bRow: bRow, bCol: bCol,
-                      c: out.pointer(Double.self) + at, ldc: n)
-    }
-}
-
-/// The plain i-p-j loop nest, for float64 (gradient checks) where speed does not matter.
-func referenceGEMM<T: TensorScalar>(
-    m: Int, n: Int, k: Int, a: UnsafePointer<T>, aRow: Int, aCol: Int,
-    b: UnsafePointer<T>, bRow: Int, bCol: Int, c: UnsafeMutablePointer<T>, ldc: Int
-) {
-    for i in 0..<m {
-        let row = c + i * ldc
-        row.initialize(repeating: 0, count: n)
-        for p in 0..<k {
-            let x = a[i * aRow + p * aCol]
-            let bp = b + p * bRow
-            for j in 0..<n { row[j] += x * bp[j * bCol] }
-        }
+                      c: out.pointer(Double.self) + at, ldc: n, accumulate: false)
     }
 }

@@ -62,11 +62,6 @@ public func batchNormReLU(_ input: Tensor, runningMean: Tensor?, runningVariance
     return evaluationBatchNorm(input, runningMean!, runningVariance!, weight, bias, epsilon, epilogue)
 }
 
-/// Whether an op on these tensors would be recorded for a backward pass.
-private func recordsGradient(_ tensors: Tensor?...) -> Bool {
-    GradMode.isEnabled && tensors.contains { $0?.requiresGrad == true }
-}
-
 /// Batch norm with the running statistics and nothing recorded: scale = weight / √(variance + epsilon) and
 /// shift = bias − mean·scale per channel, then one pass with `epilogue`.
 private func evaluationBatchNorm(_ input: Tensor, _ runningMean: Tensor, _ runningVariance: Tensor, _ weight: Tensor?,

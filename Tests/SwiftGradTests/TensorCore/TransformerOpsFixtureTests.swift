@@ -70,6 +70,24 @@ import Testing
                     "several blocks of queries and keys with remainders")
     }
 
+    /// Views are read where they lie: heads split out of one wider product, keys shared by every head (stride 0),
+    /// a slice of a longer buffer; values and gradients equal those of contiguous copies.
+    @Test func attentionReadsViewsThroughTheirStrides() {
+        let g = RandomGenerator(seed: 6)
+        let joined = Tensor.randn([2, 9, 3, 4, 8], generator: g).permuted(2, 0, 3, 1, 4)      // [3, B, H, T, d]
+        let shared = Tensor.randn([2, 1, 20, 8], generator: g)
+        let (q, k, v) = (joined[0], shared.expanded(to: [2, 4, 20, 8])[.all, .all, ..<9], joined[2])
+        let copies = [q, k, v].map { $0.contiguous().requiringGrad() }
+        let views = [q, k, v].map { $0.detached().requiringGrad() }
+        let outGradient = Tensor.randn([2, 4, 9, 8], generator: g)
+        for inputs in [copies, views] {
+            (scaledDotProductAttention(inputs[0], inputs[1], inputs[2], isCausal: true) * outGradient).sum().backward()
+        }
+        assertClose(scaledDotProductAttention(views[0], views[1], views[2], isCausal: true),
+                    scaledDotProductAttention(copies[0], copies[1], copies[2], isCausal: true), relative: 1e-6, absolute: 1e-6)
+        for (view, copy) in zip(views, copies) { assertClose(view.grad!, copy.grad!, relative: 1e-6, absolute: 1e-6) }
+    }
+
     @Test func attentionGivesTheSameBitsOnOneAndTwoThreads() {
         let g = RandomGenerator(seed: 4)
         let (q, k, v) = (Tensor.randn([4, 70, 16], generator: g).requiringGrad(), Tensor.randn([4, 70, 16], generator: g).requiringGrad(),
