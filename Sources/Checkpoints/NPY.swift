@@ -4,21 +4,17 @@ import TensorCore
 /// Reads and writes NumPy's `.npy` format (version 1.0–3.0): a magic string, a header that is a Python dict
 /// literal (`{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`), then the raw data.
 public enum NPY {
-    /// The element type written to a file.
-    public enum StoredType: String, Sendable {
-        /// `<f4`
-        case float32 = "<f4"
-        /// `<f8`
-        case float64 = "<f8"
-        /// `<i8`: values are rounded to whole numbers.
-        case int64 = "<i8"
-    }
+    /// The `descr` of each dtype, and the dtype each readable `descr` becomes (the integer types SwiftGrad lacks
+    /// widened to int32).
+    private static let descriptions: [DType: String] = [.float32: "<f4", .float64: "<f8", .int32: "<i4", .int64: "<i8", .bool: "|b1"]
+    private static let readable: [String: DType] = ["<f4": .float32, "<f8": .float64, "<i4": .int32, "<i8": .int64,
+                                                    "|b1": .bool, "|u1": .int32, "<u1": .int32, "|i1": .int32]
 
     /// The largest header accepted (NumPy's own limit is 10 000 bytes for version 1 headers it writes).
     public static let maximumHeaderBytes = 1 << 20
 
-    /// The array in the file at `url`: `<f4` as float32, `<f8` as float64, `<i8`, `<i4`, `|u1` and `|b1` as
-    /// float32 numbers. Fortran-order arrays are transposed into row-major order.
+    /// The array in the file at `url`: `<f4` as float32, `<f8` as float64, `<i4` as int32, `<i8` as int64, `|b1`
+    /// as bool, and bytes (`|u1`, `|i1`) as int32. Fortran-order arrays are transposed into row-major order.
     ///
     /// - Throws: ``CheckpointError`` for a missing file, a bad magic string or version, a header that is not the
     ///   expected dict, an unsupported dtype or a data size that does not match the shape.
@@ -58,8 +54,7 @@ public enum NPY {
         guard let shapeText = field("shape", in: header), let shape = tuple(shapeText) else {
             throw fail("header 'shape' is not a tuple of non-negative integers")
         }
-        let itemSizes = ["<f4": 4, "<f8": 8, "<i8": 8, "<i4": 4, "|u1": 1, "|b1": 1, "<u1": 1, "|i1": 1]
-        guard let itemSize = itemSizes[descr] else {
+        guard let dtype = readable[descr] else {
             throw fail("unsupported dtype '\(descr)' (supported: <f4, <f8, <i8, <i4, |u1, |b1)")
         }
         var count = 1
@@ -69,6 +64,7 @@ public enum NPY {
             count = product
         }
         let dataStart = headerStart + headerLength
+        let itemSize = descr.hasSuffix("1") ? 1 : dtype.byteSize
         let (needed, overflow) = count.multipliedReportingOverflow(by: itemSize)
         guard !overflow, needed == data.count - dataStart else {
             throw fail("data is \(data.count - dataStart) bytes, shape \(shape) of \(descr) needs \(overflow ? "more" : String(needed))")
@@ -76,45 +72,35 @@ public enum NPY {
         let fortran = order == "True"
         let storedShape = fortran ? Array(shape.reversed()) : shape
         let tensor: Tensor = data.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + dataStart
-            func load<T>(_: T.Type, _ i: Int) -> T { base.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) }
-            switch descr {
-            case "<f4": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(bitPattern: UInt32(littleEndian: load(UInt32.self, $0))) })
-            case "<f8": return Tensor(shape: storedShape, scalars: (0..<count).map { Double(bitPattern: UInt64(littleEndian: load(UInt64.self, $0))) }, dtype: .float64)
-            case "<i8": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(Int64(littleEndian: load(Int64.self, $0))) })
-            case "<i4": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(Int32(littleEndian: load(Int32.self, $0))) })
-            case "|i1": return Tensor(shape: storedShape, scalars: (0..<count).map { Float(load(Int8.self, $0)) })
-            default: return Tensor(shape: storedShape, scalars: (0..<count).map { Float(load(UInt8.self, $0)) })
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[dataStart...])
+            guard itemSize != dtype.byteSize else {
+                return Tensor(shape: storedShape, dtype: dtype) { $0.copyMemory(from: bytes) }
             }
+            let signed = descr == "|i1"
+            return Tensor(shape: storedShape, integers: bytes.map { signed ? Int(Int8(bitPattern: $0)) : Int($0) }, dtype: dtype)
         }
         return fortran ? tensor.transposed().contiguous() : tensor
     }
 
-    /// The `.npy` (version 1.0) bytes of `tensor`, C order.
-    public static func encode(_ tensor: Tensor, as type: StoredType? = nil) -> Data {
-        let stored = type ?? (tensor.dtype == .float64 ? .float64 : .float32)
+    /// The `.npy` (version 1.0) bytes of `tensor`, C order, stored as `dtype` (converted as `to(_:)` converts;
+    /// the tensor's own dtype when nil).
+    public static func encode(_ tensor: Tensor, as dtype: DType? = nil) -> Data {
+        let stored = tensor.to(dtype ?? tensor.dtype)
         let shapeText = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
             : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(stored.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
+        var header = "{'descr': '\(descriptions[stored.dtype]!)', 'fortran_order': False, 'shape': \(shapeText), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
         var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
         withUnsafeBytes(of: UInt16(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(Data(header.utf8))
-        let values = tensor.elements(as: Double.self)
-        for value in values {
-            switch stored {
-            case .float32: withUnsafeBytes(of: Float(value).bitPattern.littleEndian) { data.append(contentsOf: $0) }
-            case .float64: withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
-            case .int64: withUnsafeBytes(of: Int64(value.rounded()).littleEndian) { data.append(contentsOf: $0) }
-            }
-        }
+        stored.withUnsafeElementBytes { data.append(contentsOf: $0) }
         return data
     }
 
     /// Writes `tensor` to `url` atomically.
-    public static func write(_ tensor: Tensor, to url: URL, as type: StoredType? = nil) throws {
-        try AtomicFile.write(encode(tensor, as: type), to: url)
+    public static func write(_ tensor: Tensor, to url: URL, as dtype: DType? = nil) throws {
+        try AtomicFile.write(encode(tensor, as: dtype), to: url)
     }
 
     /// The text after `'key':` up to the next top-level comma or closing brace.

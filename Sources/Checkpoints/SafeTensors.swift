@@ -14,8 +14,8 @@ public enum SafeTensors {
     /// reader allocate before anything is validated.
     public static let maximumHeaderBytes = 100 << 20
 
-    /// The element types SafeTensors reads. Floats become float32 (F64 stays float64); integers and booleans
-    /// become float32 numbers (exact up to 2^24).
+    /// The element types SafeTensors reads. F32, F64, I32, I64 and BOOL keep their dtype; F16 and BF16 become
+    /// float32 (exactly), I16, I8 and U8 int32 (SwiftGrad has no narrower types).
     enum ElementType: String {
         case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
         case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
@@ -26,6 +26,29 @@ public enum SafeTensors {
             case .f32, .i32: return 4
             case .f16, .bf16, .i16: return 2
             case .i8, .u8, .bool: return 1
+            }
+        }
+
+        /// The dtype a tensor stored as this type has, when it is one of SwiftGrad's.
+        var dtype: DType? {
+            switch self {
+            case .f64: return .float64
+            case .f32: return .float32
+            case .i64: return .int64
+            case .i32: return .int32
+            case .bool: return .bool
+            case .f16, .bf16, .i16, .i8, .u8: return nil
+            }
+        }
+
+        /// The type that stores `dtype`.
+        init(_ dtype: DType) {
+            switch dtype {
+            case .float64: self = .f64
+            case .float32: self = .f32
+            case .int64: self = .i64
+            case .int32: self = .i32
+            case .bool: self = .bool
             }
         }
     }
@@ -122,27 +145,20 @@ public enum SafeTensors {
     private static func convert(_ bytes: UnsafeRawBufferPointer, _ type: ElementType, _ shape: [Int]) -> Tensor {
         let count = shape.reduce(1, *)
         func load<T>(_: T.Type, _ i: Int) -> T { bytes.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) }
+        func widened(_ value: (Int) -> Int) -> Tensor { Tensor(shape: shape, integers: (0..<count).map(value), dtype: .int32) }
         switch type {
-        case .f64:
-            return Tensor(shape: shape, scalars: (0..<count).map { Double(bitPattern: UInt64(littleEndian: load(UInt64.self, $0))) }, dtype: .float64)
-        case .f32:
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(bitPattern: UInt32(littleEndian: load(UInt32.self, $0))) })
+        case .f64, .f32, .i64, .i32, .bool:
+            return Tensor(shape: shape, dtype: type.dtype!) { $0.copyMemory(from: bytes) }
         case .f16:
             return Tensor(shape: shape, scalars: (0..<count).map { halfToFloat(UInt16(littleEndian: load(UInt16.self, $0))) })
         case .bf16:
             return Tensor(shape: shape, scalars: (0..<count).map { Float(bitPattern: UInt32(UInt16(littleEndian: load(UInt16.self, $0))) << 16) })
-        case .i64:
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(Int64(littleEndian: load(Int64.self, $0))) })
-        case .i32:
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(Int32(littleEndian: load(Int32.self, $0))) })
         case .i16:
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(Int16(littleEndian: load(Int16.self, $0))) })
+            return widened { Int(Int16(littleEndian: load(Int16.self, $0))) }
         case .i8:
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(load(Int8.self, $0)) })
+            return widened { Int(load(Int8.self, $0)) }
         case .u8:
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(load(UInt8.self, $0)) })
-        case .bool:
-            return Tensor(shape: shape, scalars: (0..<count).map { load(UInt8.self, $0) != 0 ? 1 : 0 })
+            return widened { Int(load(UInt8.self, $0)) }
         }
     }
 
@@ -158,7 +174,8 @@ public enum SafeTensors {
         }
     }
 
-    /// The safetensors bytes of `tensors` (float32 as F32, float64 as F64), names sorted, data 8-byte aligned.
+    /// The safetensors bytes of `tensors` (float32 as F32, float64 as F64, int32 as I32, int64 as I64, bool as
+    /// BOOL), names sorted, data 8-byte aligned.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -167,7 +184,7 @@ public enum SafeTensors {
         for name in names {
             let tensor = tensors[name]!
             let bytes = tensor.count * tensor.dtype.byteSize
-            header[name] = ["dtype": tensor.dtype == .float64 ? "F64" : "F32", "shape": tensor.shape,
+            header[name] = ["dtype": ElementType(tensor.dtype).rawValue, "shape": tensor.shape,
                             "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
@@ -177,15 +194,7 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
         for name in names {
-            let tensor = tensors[name]!
-            switch tensor.dtype {
-            case .float32:
-                for value in tensor.scalars { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            case .float64:
-                for value in tensor.elements(as: Double.self) {
-                    withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
-                }
-            }
+            tensors[name]!.withUnsafeElementBytes { data.append(contentsOf: $0) }
         }
         return data
     }

@@ -110,7 +110,7 @@ public struct MNIST: Sendable {
         throw DatasetError(path: directory.appendingPathComponent(names[0] + ".gz").path, problem: "no such file (nor an uncompressed one)")
     }
 
-    /// Images `indices` as a normalised float32 batch and their labels.
+    /// Images `indices` as a normalised float32 batch and their labels as int64 class indices.
     ///
     /// **Shapes:** images `[indices.count, rows·columns]`, labels `[indices.count]`.
     public func batch(_ indices: some Collection<Int>, normalization: Normalization) -> (images: Tensor, labels: Tensor) {
@@ -127,9 +127,7 @@ public struct MNIST: Sendable {
                 }
             }
         }
-        let labels = Tensor(shape: [indices.count]) { out in
-            for (row, index) in indices.enumerated() { out[row] = Float(self.labels[index]) }
-        }
+        let labels = Tensor(shape: [indices.count], integers: indices.map { Int(self.labels[$0]) })
         return (images, labels)
     }
 

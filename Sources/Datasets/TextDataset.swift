@@ -45,7 +45,7 @@ public struct TextDataset: Dataset {
 
     public func batch(_ indices: ArraySlice<Int>, generator: RandomGenerator) -> (inputs: Tensor, targets: Tensor) {
         let t = contextLength
-        var inputs = [Double](), targets = [Double]()
+        var inputs = [Int](), targets = [Int]()
         inputs.reserveCapacity(indices.count * t)
         targets.reserveCapacity(indices.count * t)
         for index in indices {
@@ -55,10 +55,10 @@ public struct TextDataset: Dataset {
             case .consecutive: start = index * (consecutiveCount / count) * t
             }
             for p in start..<(start + t) {
-                inputs.append(Double(tokens[p]))
-                targets.append(Double(tokens[p + 1]))
+                inputs.append(tokens[p])
+                targets.append(tokens[p + 1])
             }
         }
-        return (Tensor(shape: [indices.count, t], scalars: inputs), Tensor(shape: [indices.count, t], scalars: targets))
+        return (Tensor(shape: [indices.count, t], integers: inputs), Tensor(shape: [indices.count, t], integers: targets))
     }
 }

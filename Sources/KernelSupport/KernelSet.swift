@@ -58,7 +58,6 @@ package enum UnaryOp: Sendable {
 /// An elementwise function of two broadcast tensors.
 package enum BinaryOp: Sendable {
     case add, subtract, multiply, divide, power, maximum, minimum
-    case equal, notEqual, less, lessEqual, greater, greaterEqual
     /// x where y > 0, else 0: the backward pass of `relu` in one pass (PyTorch's `threshold_backward`).
     case passWherePositive
     /// x·gelu′(y): the backward pass of `gelu` in one pass (PyTorch's `gelu_backward`).
@@ -118,7 +117,8 @@ package protocol KernelSet {
     static func binary(_ op: BinaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
                        a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int])
 
-    /// Writes `condition != 0 ? a : b` into `out`, all four read through strides broadcast to `shape`.
+    /// Writes `condition ? a : b` into `out` (`condition` a bool tensor's bytes, `a`, `b` and `out` of `dtype`), all
+    /// four read through strides broadcast to `shape`.
     static func select(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
                        condition: UnsafeRawPointer, conditionStrides: [Int], a: UnsafeRawPointer, aStrides: [Int],
                        b: UnsafeRawPointer, bStrides: [Int])

@@ -230,22 +230,6 @@ private struct Maximum: BinaryFunction {
 private struct Minimum: BinaryFunction {
     @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { x.isNaN || x < y ? x : y }
 }
-private struct Compare: BinaryFunction {
-    let op: BinaryOp
-    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T {
-        let holds: Bool
-        switch op {
-        case .equal: holds = x == y
-        case .notEqual: holds = x != y
-        case .less: holds = x < y
-        case .lessEqual: holds = x <= y
-        case .greater: holds = x > y
-        default: holds = x >= y
-        }
-        return holds ? 1 : 0
-    }
-}
-
 /// One row of a unary op: `out[i] = f(a[i])`; the contiguous case is a loop that the compiler vectorises (or, for
 /// floats, the function's own `applyToContiguous`).
 @inline(__always)
@@ -372,18 +356,18 @@ struct BinaryKernel: ScalarKernel {
         case .minimum: runBinary(Minimum(), layout, out, a, b)
         case .passWherePositive: runBinary(PassWherePositive(), layout, out, a, b)
         case .geluGradient(let approximation): runBinary(GELUGradient(approximation: approximation), layout, out, a, b)
-        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: runBinary(Compare(op: op), layout, out, a, b)
         }
     }
 }
 
-/// Writes `condition != 0 ? a : b` into `out`, all four read through strides broadcast to `shape`.
+/// Writes `condition ? a : b` into `out` (the condition one byte per element), all four read through strides
+/// broadcast to `shape`.
 struct SelectKernel: ScalarKernel {
     let shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int], condition: UnsafeRawPointer,
         conditionStrides: [Int], a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int]
 
     func run<T: KernelScalar>(_: T.Type) {
-        let (out, condition, a, b) = (self.out.typed(T.self), self.condition.typed(T.self), self.a.typed(T.self), self.b.typed(T.self))
+        let (out, condition, a, b) = (self.out.typed(T.self), self.condition.typed(UInt8.self), self.a.typed(T.self), self.b.typed(T.self))
         let layout = StridedLayout(shape: shape, strides: [outStrides, conditionStrides, aStrides, bStrides])
         layout.forEachRow { offsets, n, s in
             var io = offsets[0], ic = offsets[1], ia = offsets[2], ib = offsets[3]

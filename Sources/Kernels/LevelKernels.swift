@@ -212,5 +212,7 @@ private func run(_ kernel: some ScalarKernel, _ dtype: DType) {
     switch dtype {
     case .float32: kernel.run(Float.self)
     case .float64: kernel.run(Double.self)
+    case .int32, .int64, .bool:
+        fatalError("kernels: \(dtype) reached a floating-point kernel (TensorCore checks dtypes before calling one)")
     }
 }

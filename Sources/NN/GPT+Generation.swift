@@ -63,12 +63,12 @@ extension GPT {
         for _ in 0..<count {
             let logits: Tensor = withoutGradient {
                 if let keyValues, tokens.count <= context {
-                    let fresh = tokens[keyValues.count...].map(Double.init)
-                    return self.logits(Tensor(shape: [1, fresh.count], scalars: fresh), cache: keyValues)
+                    let fresh = Array(tokens[keyValues.count...])
+                    return self.logits(Tensor(shape: [1, fresh.count], integers: fresh), cache: keyValues)
                 }
                 keyValues?.clear()
-                let window = tokens.suffix(context).map(Double.init)
-                return self.logits(Tensor(shape: [1, window.count], scalars: window), cache: nil)
+                let window = Array(tokens.suffix(context))
+                return self.logits(Tensor(shape: [1, window.count], integers: window), cache: nil)
             }
             let next = sampling.pick(logits[0, -1].scalars, generator: generator ?? .global)
             tokens.append(next)

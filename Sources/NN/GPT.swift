@@ -71,7 +71,7 @@ public final class GPT: Module {
         let (time, past) = (tokens.shape[1], cache?.count ?? 0)
         require(past + time <= configuration.contextLength,
                 "GPT: \(past + time) positions exceed the model's context of \(configuration.contextLength)")
-        let positions = Tensor.arange(Float(past), Float(past + time))
+        let positions = Tensor.arange(Float(past), Float(past + time), dtype: .int64)
         var x = body.dropout(body.tokenEmbedding(tokens) + body.positionEmbedding(positions))
         for (index, block) in body.blocks.enumerated() { x = block.forward(x, cache: cache, layer: index) }
         cache?.count = past + time

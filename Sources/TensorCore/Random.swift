@@ -90,6 +90,7 @@ extension Tensor {
         _ fill: (RandomGenerator, _ count: Int, _ store: (Int, Double) -> Void) -> Void
     ) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        out.requireFloatingPoint("random")
         let n = out.count
         (generator ?? .global).withLock { g in
             switch dtype {
@@ -99,6 +100,8 @@ extension Tensor {
             case .float64:
                 let p = out.pointer(Double.self)
                 fill(g, n) { p[$0] = $1 }
+            case .int32, .int64, .bool:
+                break
             }
         }
         return out
@@ -131,15 +134,16 @@ extension Tensor {
         rand(shape, generator: generator)
     }
 
-    /// Integers drawn uniformly from `low..<high`, stored as floats (exact up to 2^24).
+    /// Integers drawn uniformly from `low..<high`, as PyTorch's `randint`: int64 unless `dtype` says otherwise.
     public static func randint(
-        _ low: Int, _ high: Int, shape: [Int], dtype: DType = .float32, generator: RandomGenerator? = nil
+        _ low: Int, _ high: Int, shape: [Int], dtype: DType = .int64, generator: RandomGenerator? = nil
     ) -> Tensor {
         require(high > low, "randint: empty range \(low)..<\(high)")
         let span = UInt64(high - low)
-        return generated(shape, dtype: dtype, generator: generator) { g, n, store in
-            for i in 0..<n { store(i, Double(low + Int(g.nextInt(below: span)))) }
+        let values = (generator ?? .global).withLock { g in
+            (0..<Shapes.count(shape)).map { _ in low + Int(g.nextInt(below: span)) }
         }
+        return Tensor(shape: shape, integers: values, dtype: dtype)
     }
 
     /// A random permutation of `0..<n` (Fisher–Yates), as integers.

@@ -3,14 +3,13 @@
 extension Tensor {
     /// A 0-d tensor holding `value`, of the given dtype.
     public convenience init(scalar value: Float, dtype: DType = .float32) {
-        self.init(uninitializedShape: [], dtype: dtype)
-        switch dtype {
-        case .float32: pointer(Float.self).pointee = value
-        case .float64: pointer(Double.self).pointee = Double(value)
-        }
+        self.init(storing: Double(value), dtype: dtype)
     }
 
-    fileprivate func scalarLike<S: BinaryFloatingPoint>(_ value: S) -> Tensor { Tensor(scalar: Float(value), dtype: dtype) }
+    /// A 0-d tensor holding `value` converted to `dtype` as ``to(_:)`` converts.
+    convenience init(storing value: Double, dtype: DType) {
+        self.init(shape: [], scalars: [value], dtype: dtype)
+    }
 }
 
 /// Elementwise sum with broadcasting. **Shapes:** `a`, `b` broadcast to the result.
@@ -84,33 +83,34 @@ public func *= <S: BinaryFloatingPoint>(a: Tensor, s: S) { a *= a.scalarLike(s) 
 /// Divides every element of `a` by `s` in place.
 public func /= <S: BinaryFloatingPoint>(a: Tensor, s: S) { a /= a.scalarLike(s) }
 
-// Comparisons give masks of 0 and 1 in the operands' dtype; they have no gradient. They are spelt as Swift's
-// SIMD types spell elementwise comparisons (and mlx-swift's arrays): `.<`, `.==`, so that `<` and `==` keep the
-// meaning they have everywhere else in Swift, a Bool.
+// Comparisons give bool tensors, of any two dtypes (promoted to one first); they have no gradient. They are
+// spelt as Swift's SIMD types spell elementwise comparisons (and mlx-swift's arrays): `.<`, `.==`, so that `<`
+// and `==` keep the meaning they have everywhere else in Swift, a Bool. A bool mask multiplies a float tensor
+// as 1 and 0 (`x * (x .> 0)`).
 
-/// 1 where `a < b`, else 0, with broadcasting (PyTorch's `a < b`).
-public func .< (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .less, name: "less") }
-/// 1 where `a <= b`, else 0, with broadcasting.
-public func .<= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .lessEqual, name: "less_equal") }
-/// 1 where `a > b`, else 0, with broadcasting.
-public func .> (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .greater, name: "greater") }
-/// 1 where `a >= b`, else 0, with broadcasting.
-public func .>= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .greaterEqual, name: "greater_equal") }
-/// 1 where the elements are equal, else 0, with broadcasting (PyTorch's `a == b`).
-public func .== (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .equal, name: "eq") }
-/// 1 where the elements differ, else 0, with broadcasting (PyTorch's `a != b`).
-public func .!= (a: Tensor, b: Tensor) -> Tensor { Tensor.combining(a, b, .notEqual, name: "ne") }
-/// 1 where `a < s`, else 0.
+/// True where `a < b`, with broadcasting (PyTorch's `a < b`).
+public func .< (a: Tensor, b: Tensor) -> Tensor { Tensor.compared(a, b, .less, name: "less") }
+/// True where `a <= b`, with broadcasting.
+public func .<= (a: Tensor, b: Tensor) -> Tensor { Tensor.compared(a, b, .lessEqual, name: "less_equal") }
+/// True where `a > b`, with broadcasting.
+public func .> (a: Tensor, b: Tensor) -> Tensor { Tensor.compared(a, b, .greater, name: "greater") }
+/// True where `a >= b`, with broadcasting.
+public func .>= (a: Tensor, b: Tensor) -> Tensor { Tensor.compared(a, b, .greaterEqual, name: "greater_equal") }
+/// True where the elements are equal, with broadcasting (PyTorch's `a == b`).
+public func .== (a: Tensor, b: Tensor) -> Tensor { Tensor.compared(a, b, .equal, name: "eq") }
+/// True where the elements differ, with broadcasting (PyTorch's `a != b`).
+public func .!= (a: Tensor, b: Tensor) -> Tensor { Tensor.compared(a, b, .notEqual, name: "ne") }
+/// True where `a < s`.
 public func .< <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .< a.scalarLike(s) }
-/// 1 where `a <= s`, else 0.
+/// True where `a <= s`.
 public func .<= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .<= a.scalarLike(s) }
-/// 1 where `a > s`, else 0.
+/// True where `a > s`.
 public func .> <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .> a.scalarLike(s) }
-/// 1 where `a >= s`, else 0.
+/// True where `a >= s`.
 public func .>= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .>= a.scalarLike(s) }
-/// 1 where an element equals `s`, else 0.
+/// True where an element equals `s`.
 public func .== <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .== a.scalarLike(s) }
-/// 1 where an element differs from `s`, else 0.
+/// True where an element differs from `s`.
 public func .!= <S: BinaryFloatingPoint>(a: Tensor, s: S) -> Tensor { a .!= a.scalarLike(s) }
 
 extension Tensor {
@@ -119,8 +119,7 @@ extension Tensor {
     public func maximum(_ other: Tensor) -> Tensor {
         let result = Tensor.combining(self, other, .maximum, name: "maximum")
         return result.recorded("maximum", self, other) { [self] g in
-            let takeSelf = self .>= other
-            return [g * takeSelf, g * (1 - takeSelf)]
+            Tensor.routed(g, takingFirst: self .>= other)
         }
     }
 
@@ -129,14 +128,20 @@ extension Tensor {
     public func minimum(_ other: Tensor) -> Tensor {
         let result = Tensor.combining(self, other, .minimum, name: "minimum")
         return result.recorded("minimum", self, other) { [self] g in
-            let takeSelf = self .<= other
-            return [g * takeSelf, g * (1 - takeSelf)]
+            Tensor.routed(g, takingFirst: self .<= other)
         }
+    }
+
+    /// `g` where `first` holds and 0 elsewhere, and the other way round: a two-way op's gradients.
+    static func routed(_ g: Tensor, takingFirst first: Tensor) -> [Tensor?] {
+        let zero = Tensor(scalar: 0, dtype: g.dtype)
+        return [which(first, g, zero), which(first, zero, g)]
     }
 }
 
-/// Elements of `a` where `condition` is non-zero, of `b` elsewhere, all three broadcast together
-/// (PyTorch's `torch.where`, mlx-swift's `which`: `where` is a Swift keyword). The gradient flows to `a` where
+/// Elements of `a` where `condition` holds (is true, or non-zero for a condition of another dtype), of `b`
+/// elsewhere, all three broadcast together (PyTorch's `torch.where`, mlx-swift's `which`: `where` is a Swift
+/// keyword); `a` and `b` are promoted to one dtype as arithmetic's operands are. The gradient flows to `a` where
 /// the condition holds and to `b` elsewhere.
 ///
 /// ```swift
@@ -145,14 +150,17 @@ extension Tensor {
 ///
 /// **Shapes:** `condition`, `a`, `b` broadcast to the result.
 public func which(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
-    require(condition.dtype == a.dtype && a.dtype == b.dtype,
-            "which: dtypes \(condition.dtype), \(a.dtype) and \(b.dtype) differ")
+    let condition = condition.to(.bool), (a, b) = Tensor.promoted(a, b, name: "which")
     let ab = Shapes.broadcastOrStop(a.shape, b.shape, op: "which")
     let shape = Shapes.broadcastOrStop(condition.shape, ab, op: "which")
     let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
     let cs = Shapes.broadcastStrides(shape: condition.shape, strides: condition.strides, to: shape)
     let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
     let bStrides = Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
+    guard a.dtype.isFloatingPoint else {
+        out.writeSelection(condition, a, b)
+        return out
+    }
     Kernels.active.select(a.dtype, shape: shape, out: out.rawPointer, outStrides: out.strides,
                           condition: condition.rawPointer, conditionStrides: cs, a: a.rawPointer, aStrides: aStrides,
                           b: b.rawPointer, bStrides: bStrides)

@@ -20,8 +20,9 @@
 ///   - query: `[..., queries, depth]`.
 ///   - key: `[..., keys, depth]`, with the query's leading axes.
 ///   - value: `[..., keys, valueDepth]`, with the query's leading axes.
-///   - mask: added to the scores before the softmax (PyTorch's float `attn_mask`: 0 to keep, −∞ to mask out),
-///     broadcast to `[..., queries, keys]`; it receives no gradient.
+///   - mask: added to the scores before the softmax (PyTorch's float `attn_mask`: 0 to keep, −∞ to mask out), or
+///     a bool tensor, true where a query may attend to a key (PyTorch's bool `attn_mask`); broadcast to
+///     `[..., queries, keys]`; it receives no gradient.
 ///   - isCausal: query i sees keys 0...i only (PyTorch's `is_causal`, aligned at the top left); combines with
 ///     `mask`.
 ///   - dropout: the probability of zeroing each attention weight (the rest scaled by 1/(1 − p)), drawn from
@@ -32,6 +33,7 @@
 public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor? = nil,
                                       isCausal: Bool = false, dropout: Float = 0, scale: Float? = nil,
                                       generator: RandomGenerator? = nil) -> Tensor {
+    query.requireFloatingPoint("scaledDotProductAttention")
     let shapes = "query \(Shapes.text(query.shape)), key \(Shapes.text(key.shape)), value \(Shapes.text(value.shape))"
     require(query.rank >= 2 && key.rank == query.rank && value.rank == query.rank,
             "scaledDotProductAttention: query, key and value need the same rank, at least 2; got \(shapes)")
@@ -52,7 +54,9 @@ public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: T
                                    queryLayout: MatrixLayout(strides: q.strides), keyLayout: MatrixLayout(strides: k.strides),
                                    valueLayout: MatrixLayout(strides: v.strides), mask: nil, maskLayout: nil)
     var maskTensor: Tensor?
-    if let mask {
+    if let given = mask {
+        let zero = Tensor(scalar: 0, dtype: query.dtype), masked = Tensor(scalar: -.infinity, dtype: query.dtype)
+        let mask = given.dtype == .bool ? which(given, zero, masked) : given
         require(mask.dtype == query.dtype, "scaledDotProductAttention: mask dtype \(mask.dtype) differs from query's \(query.dtype)")
         require(!recordsGradient(mask),
                 "scaledDotProductAttention: the mask receives no gradient; pass mask.detached()")

@@ -65,22 +65,27 @@ extension Tensor {
         self.init(uninitializedShape: shape, dtype: dtype)
         require(scalars.count == count,
                 "tensor: \(scalars.count) scalars do not fill shape \(Shapes.text(shape)) (\(count) elements)")
-        switch dtype {
-        case .float32:
-            let p = pointer(Float.self)
-            for i in 0..<count { p[i] = Float(scalars[i]) }
-        case .float64:
-            scalars.withUnsafeBufferPointer { pointer(Double.self).update(from: $0.baseAddress!, count: count) }
+        dtype.withStoredType(ElementWriter(out: self) { scalars[$0] })
+    }
+
+    /// A tensor of `shape` holding `integers` in row-major order, stored as `dtype` (int64 unless it says
+    /// otherwise): token ids, class labels, indices.
+    public convenience init(shape: [Int], integers: [Int], dtype: DType = .int64) {
+        self.init(uninitializedShape: shape, dtype: dtype)
+        require(integers.count == count,
+                "tensor: \(integers.count) integers do not fill shape \(Shapes.text(shape)) (\(count) elements)")
+        if dtype == .int64 {
+            let p = elementPointer(Int64.self)
+            for i in 0..<count { p[i] = Int64(integers[i]) }
+        } else {
+            dtype.withStoredType(ElementWriter(out: self) { Double(integers[$0]) })
         }
     }
 
     /// A tensor of `shape` with every element `value`.
     public static func full(_ shape: [Int], _ value: Float, dtype: DType = .float32) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .float32: out.pointer(Float.self).initialize(repeating: value, count: out.count)
-        case .float64: out.pointer(Double.self).initialize(repeating: Double(value), count: out.count)
-        }
+        dtype.withStoredType(ElementFill(out: out, value: Double(value)))
         return out
     }
 
@@ -122,13 +127,8 @@ extension Tensor {
     /// The `n`×`m` identity matrix (`m` defaults to `n`): ones on the diagonal.
     public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
         let columns = m ?? n
-        let out = zeros([n, columns], dtype: dtype)
-        for i in 0..<Swift.min(n, columns) {
-            switch dtype {
-            case .float32: out.pointer(Float.self)[i * columns + i] = 1
-            case .float64: out.pointer(Double.self)[i * columns + i] = 1
-            }
-        }
+        let out = Tensor(uninitializedShape: [n, columns], dtype: dtype)
+        dtype.withStoredType(ElementWriter(out: out) { $0 / columns == $0 % columns ? 1 : 0 })
         return out
     }
 }
@@ -145,17 +145,16 @@ extension Tensor {
     package static func oneHot(_ indices: Tensor, classes: Int, dtype: DType, op: String) -> Tensor {
         require(indices.rank == 1, "\(op): indices must be one axis, got shape \(Shapes.text(indices.shape))")
         let labels = indices.elements(as: Double.self)
-        let out = Tensor.zeros([labels.count, classes], dtype: dtype)
+        var columns: [Int] = []
         for (row, label) in labels.enumerated() {
             guard let column = Int(exactly: label), (0..<classes).contains(column) else {
                 let text = Int(exactly: label).map(String.init) ?? "\(label)"
                 fatalError("\(op): index \(text) at position \(row) is not a class in 0..<\(classes)")
             }
-            switch dtype {
-            case .float32: out.pointer(Float.self)[row * classes + column] = 1
-            case .float64: out.pointer(Double.self)[row * classes + column] = 1
-            }
+            columns.append(column)
         }
+        let out = Tensor(uninitializedShape: [labels.count, classes], dtype: dtype)
+        dtype.withStoredType(ElementWriter(out: out) { columns[$0 / classes] == $0 % classes ? 1 : 0 })
         return out
     }
 }
@@ -166,5 +165,25 @@ extension Tensor {
     public convenience init(shape: [Int], initializingWith initializer: (UnsafeMutableBufferPointer<Float>) -> Void) {
         self.init(uninitializedShape: shape, dtype: .float32)
         initializer(UnsafeMutableBufferPointer(start: pointer(Float.self), count: count))
+    }
+}
+
+/// Writes `value(i)` (converted as ``Tensor/to(_:)`` converts) into element i of a new contiguous tensor.
+private struct ElementWriter: StoredElementVisitor {
+    let out: Tensor
+    let value: (Int) -> Double
+
+    func visit<T: StoredElement>(_: T.Type) {
+        let p = out.elementPointer(T.self)
+        for i in 0..<out.count { p[i] = T(converting: value(i)) }
+    }
+}
+
+/// Writes one value (converted as ``Tensor/to(_:)`` converts) into every element of a new contiguous tensor.
+private struct ElementFill: StoredElementVisitor {
+    let out: Tensor, value: Double
+
+    func visit<T: StoredElement>(_: T.Type) {
+        out.elementPointer(T.self).initialize(repeating: T(converting: value), count: out.count)
     }
 }

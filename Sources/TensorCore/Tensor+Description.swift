@@ -8,13 +8,13 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
         let values = elements(as: Double.self)
         let summarize = count > TensorFormat.summaryThreshold
-        let format = TensorFormat(values: summarize ? TensorFormat.edgeValues(values, shape) : values)
+        let format = TensorFormat(values: summarize ? TensorFormat.edgeValues(values, shape) : values, dtype: dtype)
         var body = format.render(values, shape: shape, strides: Shapes.contiguousStrides(shape),
                                  summarize: summarize, indent: 7)
         if rank > 0 && count == 0 { body = "[]" }
         var suffix = ""
         if count == 0 && rank > 1 { suffix += ", size=\(Shapes.text(shape))" }
-        if dtype == .float64 { suffix += ", dtype=float64" }
+        if dtype != .float32 && dtype != .int64 && dtype != .bool { suffix += ", dtype=\(dtype)" }
         if gradFunction != nil { suffix += ", gradFunction=\(gradFunction!.name)" } else if requiresGrad {
             suffix += ", requiresGrad=true"
         }
@@ -33,11 +33,22 @@ struct TensorFormat {
     static let edgeItems = 3
     static let lineWidth = 80
 
-    private enum Mode { case integer, fixed, scientific }
+    private enum Mode { case integer, fixed, scientific, exactInteger, boolean }
     private let mode: Mode
     private let width: Int
 
-    init(values: [Double]) {
+    /// The format of `values` held in `dtype`: integers print without a point and bools as `True`/`False`, as
+    /// PyTorch prints them; floats by their magnitudes.
+    init(values: [Double], dtype: DType) {
+        if dtype.isFloatingPoint {
+            self.init(values: values)
+        } else {
+            self.init(mode: dtype == .bool ? .boolean : .exactInteger, values: values)
+        }
+    }
+
+    private init(values: [Double]) {
+        let mode: Mode
         let finite = values.filter { $0.isFinite }
         let magnitudes = finite.map { Swift.abs($0) }.filter { $0 != 0 }
         if finite.allSatisfy({ $0 == $0.rounded() }) {
@@ -50,10 +61,14 @@ struct TensorFormat {
         } else {
             mode = .fixed
         }
+        self.init(mode: mode, values: values)
+    }
+
+    private init(mode: Mode, values: [Double]) {
         var widest = 1
         let probe = TensorFormat(mode: mode, width: 0)
         for value in values { widest = Swift.max(widest, probe.text(value).count) }
-        width = widest
+        self.init(mode: mode, width: widest)
     }
 
     private init(mode: Mode, width: Int) {
@@ -77,9 +92,11 @@ struct TensorFormat {
     }
 
     func text(_ value: Double) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         switch mode {
+        case .boolean: return value != 0 ? "True" : "False"
+        case .exactInteger: return String(format: "%.0f", value)
+        case _ where value.isNaN: return "nan"
+        case _ where value.isInfinite: return value > 0 ? "inf" : "-inf"
         case .integer: return String(format: "%.0f.", value)
         case .fixed: return String(format: "%.4f", value)
         case .scientific: return String(format: "%.4e", value)

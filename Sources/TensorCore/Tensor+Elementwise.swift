@@ -2,8 +2,9 @@
 // so a call costs one dispatch, not one per element.
 
 extension Tensor {
-    /// `op` applied to every element, as a new contiguous tensor.
+    /// `op` applied to every element, as a new contiguous tensor; a floating-point op.
     func applying(_ op: UnaryOp) -> Tensor {
+        requireFloatingPoint(String("\(op)".prefix { $0 != "(" }))
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.active.unary(op, dtype, shape: shape, out: out.rawPointer, outStrides: out.strides, a: rawPointer,
                              aStrides: strides)
@@ -11,25 +12,24 @@ extension Tensor {
     }
 
     /// `op(a, b)` with broadcasting, as a new contiguous tensor; `name` is the op's name in error messages.
+    /// The operands are promoted to one dtype (see ``DType``); integer operands take the integer path for the
+    /// ops that have one and are divided as float32 (true division, as PyTorch's `/`).
     static func combining(_ a: Tensor, _ b: Tensor, _ op: BinaryOp, name: String) -> Tensor {
-        let (a, b) = matchingScalarDType(a, b)
-        require(a.dtype == b.dtype, "\(name): dtypes \(a.dtype) and \(b.dtype) differ; convert one with to(_:)")
+        var (a, b) = promoted(a, b, name: name)
+        if !a.dtype.isFloatingPoint {
+            if case .divide = op { (a, b) = (a.to(.float32), b.to(.float32)) }
+            if a.dtype == .bool { (a, b) = (a.to(.int64), b.to(.int64)) }
+        }
         let shape = Shapes.broadcastOrStop(a.shape, b.shape, op: name)
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
         out.write(op, a, b)
         return out
     }
 
-    /// A 0-d operand (a number written as a literal) takes the other operand's dtype, as PyTorch's scalars do.
-    static func matchingScalarDType(_ a: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
-        if a.dtype == b.dtype { return (a, b) }
-        if b.rank == 0 && !b.requiresGrad { return (a, b.to(a.dtype)) }
-        if a.rank == 0 && !a.requiresGrad { return (a.to(b.dtype), b) }
-        return (a, b)
-    }
-
-    /// Writes `op(a, b)` into `self`'s elements (through its strides); `a` and `b` broadcast to `self`'s shape.
+    /// Writes `op(a, b)` into `self`'s elements (through its strides); `a` and `b` broadcast to `self`'s shape and
+    /// have its dtype.
     func write(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) {
+        guard dtype.isFloatingPoint else { return writeIntegers(op, a, b) }
         let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
         let bStrides = Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
         Kernels.active.binary(op, dtype, shape: shape, out: rawPointer, outStrides: strides, a: a.rawPointer,
@@ -46,9 +46,7 @@ extension Tensor {
         requireDistinctPositions(name)
         // A source that overlaps the destination (x[1...] = x[..<-1]) is copied first.
         let input = source.storage === storage ? source.copied() : source
-        let sourceStrides = Shapes.broadcastStrides(shape: input.shape, strides: input.strides, to: shape)
-        Kernels.active.unary(.copy, dtype, shape: shape, out: rawPointer, outStrides: strides, a: input.rawPointer,
-                             aStrides: sourceStrides)
+        copyElements(from: input, sourceStrides: Shapes.broadcastStrides(shape: input.shape, strides: input.strides, to: shape))
     }
 
     /// Applies `op(self, other)` in place; rejects the tensors autograd is recording, whose old values a
@@ -56,7 +54,9 @@ extension Tensor {
     func update(_ op: BinaryOp, _ other: Tensor, name: String) {
         require(!(GradMode.isEnabled && requiresGrad),
                 "\(name): in-place update of a tensor that requires gradients; do it inside withoutGradient { }")
-        let other = Tensor.matchingScalarDType(self, other).1
+        // Integers and bools (and a float literal into floats) convert to this dtype; floats never into integers.
+        let converts = !other.dtype.isFloatingPoint || (dtype.isFloatingPoint && other.rank == 0)
+        let other = converts ? other.to(dtype) : other
         require(other.dtype == dtype, "\(name): dtypes \(dtype) and \(other.dtype) differ")
         let target = Shapes.broadcastOrStop(shape, other.shape, op: name)
         require(target == shape,
@@ -66,7 +66,11 @@ extension Tensor {
     }
 
     /// A fresh contiguous copy that shares nothing with `self`.
-    public func copied() -> Tensor { applying(.copy) }
+    public func copied() -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        out.copyElements(from: self, sourceStrides: strides)
+        return out
+    }
 }
 
 extension Tensor {

@@ -12,6 +12,7 @@
 ///
 /// **Shapes:** input `[..., in]`, weight `[out, in]`, bias `[out]` → `[..., out]`.
 public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation = .identity) -> Tensor {
+    input.requireFloatingPoint("linear")
     require(weight.rank == 2 && input.rank >= 1 && input.shape[input.rank - 1] == weight.shape[1],
             "linear: input \(Shapes.text(input.shape)) does not match weight \(Shapes.text(weight.shape)) ([out, in])")
     let (inFeatures, outFeatures) = (weight.shape[1], weight.shape[0])

@@ -56,6 +56,6 @@ public func dropout(_ input: Tensor, probability: Float, training: Bool = true,
                     generator: RandomGenerator? = nil) -> Tensor {
     require(probability >= 0 && probability < 1, "dropout: probability must be in [0, 1), got \(probability)")
     guard training, probability > 0 else { return input }
-    let keep = Tensor.rand(input.shape, dtype: input.dtype, generator: generator) .>= probability
+    let keep = (Tensor.rand(input.shape, dtype: input.dtype, generator: generator) .>= probability).to(input.dtype)
     return input * (keep / (1 - probability))
 }

@@ -20,7 +20,7 @@ extension Tensor {
 
     /// Absolute value of every element. Its gradient is sign(x), 0 at x = 0 (as PyTorch).
     public func abs() -> Tensor {
-        applying(.abs).recorded("abs", self) { [self] g in [g * ((self .> 0) - (self .< 0))] }
+        applying(.abs).recorded("abs", self) { [self] g in [g * ((self .> 0).to(g.dtype) - (self .< 0).to(g.dtype))] }
     }
 
     /// Every element raised to `exponent`: `x.pow(2)` squares. Gradient: exponent · x^(exponent − 1).
@@ -92,26 +92,6 @@ extension Tensor {
         return y.recorded("tanh", self) { g in
             [g * (1 - t * t)]
         }
-    }
-
-    /// The elements converted to `dtype` (a copy; `self` when it already has that dtype). Gradients flow back
-    /// converted to `self`'s dtype.
-    public func to(_ dtype: DType) -> Tensor {
-        if dtype == self.dtype { return self }
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        let source = contiguous()
-        let n = count
-        switch (self.dtype, dtype) {
-        case (.float32, .float64):
-            let s = source.pointer(Float.self), d = out.pointer(Double.self)
-            for i in 0..<n { d[i] = Double(s[i]) }
-        case (.float64, .float32):
-            let s = source.pointer(Double.self), d = out.pointer(Float.self)
-            for i in 0..<n { d[i] = Float(s[i]) }
-        default: break
-        }
-        let original = self.dtype
-        return out.recorded("to", self) { g in [g.to(original)] }
     }
 }
 

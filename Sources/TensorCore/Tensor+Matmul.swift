@@ -20,8 +20,9 @@ extension Tensor {
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     require(a.rank >= 1 && b.rank >= 1,
             "matmul: both operands need at least one axis, got shapes \(Shapes.text(a.shape)) and \(Shapes.text(b.shape))")
-    // No 0-d operand to convert to the other's dtype here (`matchingScalarDType`), so the dtypes must agree.
+    // No 0-d operand to convert to the other's dtype here, so the dtypes must agree.
     require(a.dtype == b.dtype, "matmul: dtypes \(a.dtype) and \(b.dtype) differ")
+    a.requireFloatingPoint("matmul")
     let inner = a.shape[a.rank - 1]
     let other = b.rank == 1 ? b.shape[0] : b.shape[b.rank - 2]
     require(inner == other,
@@ -102,5 +103,7 @@ private func multiplyMatrices(
         referenceGEMM(m: m, n: n, k: k, a: a.pointer(Double.self) + aOffset, aRow: aRow, aCol: aCol,
                       b: b.pointer(Double.self) + bOffset, bRow: bRow, bCol: bCol,
                       c: out.pointer(Double.self) + at, ldc: n, accumulate: false)
+    case .int32, .int64, .bool:
+        a.requireFloatingPoint("matmul")
     }
 }

@@ -20,6 +20,10 @@ extension Tensor {
         let (source, outer, length, inner, shape) = reductionLayout(axis, keepDims: keepDims, op: name)
         require(op == .sum || length > 0 || outer * inner == 0,
                 "\(name): cannot reduce an empty axis (shape \(Shapes.text(self.shape)))")
+        if op == .sum && !dtype.isFloatingPoint {
+            return Tensor.integerSums(source, outer: outer, length: length, inner: inner, shape: shape)
+        }
+        requireFloatingPoint(name)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.active.reduce(op, dtype, src: source.rawPointer, outer: outer, length: length, inner: inner,
                               dst: out.rawPointer)
@@ -33,7 +37,8 @@ extension Tensor {
         return g.unsqueezed(axis: Shapes.axisOrStop(axis, rank: rank, op: "reduce"))
     }
 
-    /// The sum of all elements, or along `axis` (negative counts from the end).
+    /// The sum of all elements, or along `axis` (negative counts from the end); int64 for integer and bool
+    /// tensors (a mask's count), as in PyTorch.
     ///
     /// **Shapes:** `[2, 3, 4].sum()` → `[]`; `.sum(axis: 1)` → `[2, 4]`; `.sum(axis: 1, keepDims: true)` → `[2, 1, 4]`.
     public func sum(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
@@ -47,6 +52,7 @@ extension Tensor {
     ///
     /// **Shapes:** as ``sum(axis:keepDims:)``.
     public func mean(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
+        requireFloatingPoint("mean")
         let n = axis.map { rank == 0 ? 1 : shape[Shapes.axisOrStop($0, rank: rank, op: "mean")] } ?? count
         return sum(axis: axis, keepDims: keepDims) / Float(n)
     }
@@ -83,6 +89,7 @@ extension Tensor {
     ///
     /// **Shapes:** as ``sum(axes:keepDims:)``.
     public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        requireFloatingPoint("mean")
         let n = axes.reduce(1) { $0 * shape[Shapes.axisOrStop($1, rank: rank, op: "mean")] }
         return sum(axes: axes, keepDims: keepDims) / Float(Swift.max(n, 1))
     }
@@ -113,6 +120,9 @@ extension Tensor {
     }
 
     private func extreme(_ op: ReduceOp, axis: Int?, keepDims: Bool, name: String) -> Tensor {
+        if !dtype.isFloatingPoint {
+            return to(.float64).extreme(op, axis: axis, keepDims: keepDims, name: name).to(dtype)
+        }
         let result = reduced(op, axis: axis, keepDims: keepDims, name: name), extreme = result.detached()
         return result.recorded(name, self) { [self] g in
             let value = self.unreduced(extreme, axis: axis, keepDims: keepDims)
@@ -123,14 +133,15 @@ extension Tensor {
     }
 
     /// The index of the first largest element along `axis` (of the flattened tensor when `axis` is nil),
-    /// as a number in `self`'s dtype. NaN counts as largest.
+    /// as int64 (PyTorch's index type), of a tensor of any dtype. NaN counts as largest.
     ///
     /// **Shapes:** as ``sum(axis:keepDims:)``.
     public func argmax(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
         argExtreme(largest: true, axis: axis, keepDims: keepDims, name: "argmax")
     }
 
-    /// The index of the first smallest element along `axis` (of the flattened tensor when `axis` is nil).
+    /// The index of the first smallest element along `axis` (of the flattened tensor when `axis` is nil), as
+    /// int64.
     ///
     /// **Shapes:** as ``sum(axis:keepDims:)``.
     public func argmin(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
@@ -138,12 +149,15 @@ extension Tensor {
     }
 
     private func argExtreme(largest: Bool, axis: Int?, keepDims: Bool, name: String) -> Tensor {
+        if !dtype.isFloatingPoint {
+            return to(.float64).argExtreme(largest: largest, axis: axis, keepDims: keepDims, name: name)
+        }
         let (source, outer, length, inner, shape) = reductionLayout(axis, keepDims: keepDims, op: name)
         require(length > 0 || outer * inner == 0, "\(name): cannot reduce an empty axis (shape \(Shapes.text(self.shape)))")
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.active.argReduce(largest: largest, dtype, src: source.rawPointer, outer: outer, length: length,
                                  inner: inner, dst: out.rawPointer)
-        return out
+        return out.to(.int64)
     }
 
     /// e^x / Σ e^x along `axis`, computed as e^(x − max) so that logits of any magnitude stay finite.
@@ -171,6 +185,7 @@ extension Tensor {
 
     /// Softmax or log-softmax along `axis` in one pass per row (`softmaxKernel`), not recorded.
     private func normalizedExponential(axis: Int, log: Bool, op: String) -> Tensor {
+        requireFloatingPoint(op)
         let (source, outer, length, inner, _) = reductionLayout(axis, keepDims: true, op: op)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.active.softmax(log: log, dtype, src: source.rawPointer, outer: outer, length: length, inner: inner,

@@ -83,30 +83,27 @@ public final class Tensor {
 
     /// The value of a one-element tensor.
     ///
-    /// - Returns: the single element as `Float`; stops if the tensor has more than one element.
+    /// - Returns: the single element as `Float` (1 or 0 for bool); stops if the tensor has more than one element.
     public func item() -> Float {
         require(count == 1, "item: the tensor has \(count) elements, shape \(Shapes.text(shape)); item() needs exactly one")
-        switch dtype {
-        case .float32: return pointer(Float.self).pointee
-        case .float64: return Float(pointer(Double.self).pointee)
-        }
+        return elements(as: Float.self)[0]
     }
 
     /// All elements in row-major order, as `Float`.
     public var scalars: [Float] { elements(as: Float.self) }
 
-    /// All elements in row-major order, converted to `T`.
+    /// All elements in row-major order, converted to `T` (bool as 1 and 0).
     public func elements<T: TensorScalar>(as _: T.Type) -> [T] {
+        guard dtype == T.dtype else { return to(T.dtype).elements(as: T.self) }
         let source = contiguous()
-        let n = source.count
-        switch source.dtype {
-        case .float32:
-            let p = source.pointer(Float.self)
-            return (0..<n).map { T(p[$0]) }
-        case .float64:
-            let p = source.pointer(Double.self)
-            return (0..<n).map { T(p[$0]) }
-        }
+        return Array(UnsafeBufferPointer(start: source.pointer(T.self), count: source.count))
+    }
+
+    /// All elements in row-major order as `Int`: exact for integer and bool tensors; floats are truncated
+    /// toward zero as ``to(_:)`` converts them.
+    public var integers: [Int] {
+        let source = to(.int64).contiguous()
+        return UnsafeBufferPointer(start: source.elementPointer(Int64.self), count: source.count).map { Int($0) }
     }
 }
 
@@ -118,5 +115,26 @@ extension Tensor {
         require(dtype == .float32 && isContiguous,
                 "withUnsafeMutableScalars: needs a contiguous float32 tensor, got \(dtype) \(isContiguous ? "contiguous" : "strided") \(Shapes.text(shape))")
         return try body(UnsafeMutableBufferPointer(start: pointer(Float.self), count: count))
+    }
+}
+
+extension Tensor {
+    /// A contiguous tensor of `shape` and `dtype` whose element bytes `initializer` writes, in row-major order
+    /// and the machine's (little-endian) layout: what safetensors and `.npy` files hold. Bool bytes other than
+    /// 0 are read as true.
+    public convenience init(shape: [Int], dtype: DType, initializingBytes initializer: (UnsafeMutableRawBufferPointer) -> Void) {
+        self.init(uninitializedShape: shape, dtype: dtype)
+        initializer(UnsafeMutableRawBufferPointer(start: rawPointer, count: count * dtype.byteSize))
+        if dtype == .bool {
+            let p = elementPointer(UInt8.self)
+            for i in 0..<count where p[i] > 1 { p[i] = 1 }
+        }
+    }
+
+    /// Calls `body` with the bytes of the elements in row-major order (of a contiguous copy when the tensor is
+    /// a strided view), in the machine's layout of `dtype`.
+    public func withUnsafeElementBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let source = contiguous()
+        return try body(UnsafeRawBufferPointer(start: source.rawPointer, count: source.count * dtype.byteSize))
     }
 }
