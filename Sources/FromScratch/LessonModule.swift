@@ -12,7 +12,7 @@ extension Lesson {
         first.bias?.replaceValues(with: p.b1)
         second.weight.replaceValues(with: p.w2.transposed())
         second.bias?.replaceValues(with: p.b2)
-        return Sequential { first; ReLU(); second }
+        return Sequential { first; ReLU(); second }.fused()
     }
 
     /// A deeper model of the lesson's kind, as modules: `inputs → hidden` then `hidden → hidden` `layers − 1` more
@@ -32,7 +32,7 @@ extension Lesson {
             modules.append(layer)
             if fanOut != 1 { modules.append(ReLU()) }
         }
-        return Sequential(modules)
+        return Sequential(modules).fused()
     }
 
     /// The largest difference between the hand-written gradients (``forwardAndBackward(_:_:_:)``) and the ones

@@ -1,18 +1,22 @@
 import TensorCore
 
 /// max(x, 0), as `nn.ReLU`. **Shapes:** unchanged.
-public final class ReLU: Module {
+public final class ReLU: Module, ActivationLayer {
     public override init() {}
+    /// `Activation.relu`.
+    public var activation: Activation { .relu }
     public override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
 /// x·Φ(x), as `nn.GELU` (`Tensor.gelu(approximate:)`); `GELU(approximate: .tanh)` is GPT-2's form.
 /// **Shapes:** unchanged.
-public final class GELU: Module {
+public final class GELU: Module, ActivationLayer {
     /// The exact form, or the tanh approximation.
     public let approximate: GELUApproximation
     /// GELU, exact unless `approximate` is `.tanh`.
     public init(approximate: GELUApproximation = .none) { self.approximate = approximate }
+    /// `Activation.gelu`, or `Activation.geluTanh` for the tanh approximation.
+    public var activation: Activation { approximate == .tanh ? .geluTanh : .gelu }
     public override func forward(_ input: Tensor) -> Tensor { input.gelu(approximate: approximate) }
     public override var extraDescription: String { approximate == .tanh ? "approximate='tanh'" : "approximate='none'" }
 }

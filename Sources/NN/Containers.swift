@@ -2,42 +2,61 @@ import TensorCore
 
 /// Modules applied in order, as `nn.Sequential`; its parameters are named `0.weight`, `2.bias`, ….
 ///
-/// A batch norm followed by `ReLU` (and then by `MaxPool2d` on 4-d input) runs as one op,
-/// `batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)`, and a `Linear`
-/// or `Conv2d` followed by `ReLU` as one product with the ReLU applied as it stores its output
-/// (`linear(_:weight:bias:activation:)`, `conv2d(_:_:bias:stride:padding:dilation:groups:activation:)`): the
-/// same values and gradients in fewer passes over memory, with no intermediate tensor kept. A layer with a hook
-/// (``Module/registerForwardHook(_:)``) runs on its own.
+/// ``fused()`` gives the same model (the same layer objects, the same state-dict keys) with runs of layers that
+/// can work as one op doing so: `Linear → ReLU` as one product with the ReLU applied as it stores its output,
+/// `BatchNorm2d → ReLU → MaxPool2d` in one pass, and whatever a ``FusibleModule`` of yours offers. The same values
+/// and gradients, in fewer passes over memory and with no intermediate tensor kept.
 ///
 /// ```swift
 /// let model = Sequential {
 ///     Linear(784, 50)
 ///     ReLU()
 ///     Linear(50, 10)
-/// }
+/// }.fused()
 /// ```
 public final class Sequential: Module {
     /// The modules, in order.
     public let layers: [Module]
+    /// The fused runs: the first layer's index and its step, for ``fused()``'s copy; empty otherwise.
+    private let steps: [Int: FusedStep]
 
     /// From an array of modules.
-    public init(_ layers: [Module]) { self.layers = layers }
+    public init(_ layers: [Module]) { (self.layers, steps) = (layers, [:]) }
 
     /// From a list of modules, one per line.
     public convenience init(@ModuleBuilder _ layers: () -> [Module]) { self.init(layers()) }
 
+    private init(_ layers: [Module], steps: [Int: FusedStep]) { (self.layers, self.steps) = (layers, steps) }
+
+    /// This model with its layers fused where a layer offers it (``FusibleModule/fused(with:)``, asked in order,
+    /// each step taking the layers it covers out of the run). It shares the layers, so training one trains the
+    /// other, and has the same state-dict keys. A layer with a hook (``Module/registerForwardHook(_:)``) runs
+    /// its fused step on its own, layer by layer, so that each hook sees its own layer's output.
+    public func fused() -> Sequential {
+        var steps: [Int: FusedStep] = [:]
+        var i = 0
+        while i < layers.count {
+            if let step = (layers[i] as? FusibleModule)?.fused(with: layers[(i + 1)...]) {
+                require(i + step.followers < layers.count,
+                        "Sequential.fused: \(type(of: layers[i])) at \(i) fused \(step.followers) of the \(layers.count - i - 1) layers after it")
+                steps[i] = step
+                i += 1 + step.followers
+            } else {
+                i += 1
+            }
+        }
+        return Sequential(layers, steps: steps)
+    }
+
+    /// Whether some of this model's layers run as one op (a ``fused()`` model with a run to fuse).
+    public var isFused: Bool { !steps.isEmpty }
+
     public override func forward(_ input: Tensor) -> Tensor {
         var (x, i) = (input, 0)
-        // Layers with hooks run on their own, so that each hook sees its layer's own output.
-        func unhooked(_ index: Int) -> Module? { index < layers.count && !layers[index].hasHooks ? layers[index] : nil }
         while i < layers.count {
-            if let norm = unhooked(i) as? BatchNorm, unhooked(i + 1) is ReLU {
-                let pool = x.rank == 4 ? unhooked(i + 2) as? MaxPool2d : nil
-                x = norm.normalizedReLU(x, maxPool: pool)
-                i += pool == nil ? 2 : 3
-            } else if let layer = unhooked(i) as? ActivatedProduct, unhooked(i + 1) is ReLU {
-                x = layer.activated(x, .relu)
-                i += 2
+            if let step = steps[i], !layers[i...(i + step.followers)].contains(where: \.hasHooks) {
+                x = step.forward(x)
+                i += 1 + step.followers
             } else {
                 x = layers[i](x)
                 i += 1
@@ -49,13 +68,6 @@ public final class Sequential: Module {
     public override func namedChildren() -> [(String, Module)] {
         layers.enumerated().map { ("\($0.offset)", $0.element) }
     }
-}
-
-/// A layer that is one product and can apply an activation as the product stores its output (`Linear`, `Conv2d`),
-/// so that `Sequential` runs it and a following `ReLU` as one call.
-protocol ActivatedProduct {
-    /// The layer followed by `activation`.
-    func activated(_ input: Tensor, _ activation: Activation) -> Tensor
 }
 
 /// Builds the module list of `Sequential { ... }`.

@@ -7,7 +7,7 @@ import TensorCore
 /// with a = √5 gives that bound for the weight). Parameters are named `weight` and `bias`, as PyTorch's.
 ///
 /// **Shapes:** `[N, inChannels, H, W]` → `[N, outChannels, outH, outW]`.
-public final class Conv2d: Module, ActivatedProduct {
+public final class Conv2d: Module, FusibleModule {
     /// `[outChannels, inChannels / groups, kh, kw]`
     public let weight: Tensor
     /// `[outChannels]`, or nil for a layer built with `bias: false`.
@@ -35,10 +35,17 @@ public final class Conv2d: Module, ActivatedProduct {
         self.bias = bias ? Tensor.rand([outChannels], low: -bound, high: bound, generator: generator).requiringGrad() : nil
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { activated(input, .identity) }
+    public override func forward(_ input: Tensor) -> Tensor { forward(input, then: .identity) }
 
-    /// This layer followed by `activation`, as one product (`Sequential` runs `Conv2d → ReLU` so).
-    func activated(_ input: Tensor, _ activation: Activation) -> Tensor {
+    /// Takes in the activation layer after it (`ReLU`, `GELU`).
+    public func fused(with following: ArraySlice<Module>) -> FusedStep? {
+        productFusion(.identity, following) { self.forward($0, then: $1) }
+    }
+
+    /// This layer followed by `activation`, as one product with the activation applied as it stores its output.
+    ///
+    /// **Shapes:** `[N, inChannels, H, W]` → `[N, outChannels, outH, outW]`.
+    public func forward(_ input: Tensor, then activation: Activation) -> Tensor {
         require(input.rank == 4 && input.shape[1] == inChannels,
                 "Conv2d(\(inChannels), \(outChannels)): input must be [N, \(inChannels), H, W], got shape \(input.shape)")
         return conv2d(input, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,

@@ -52,7 +52,7 @@ extension Sequential {
             if i > 0 { layers.append(ReLU()) }
             layers.append(Linear(input, output, generator: generator))
         }
-        return Sequential(layers)
+        return Sequential(layers).fused()
     }
 
     /// The layout of the convolutional network whose state `state` holds, as ``convolutionalNetwork(_:imageSize:generator:)``

@@ -8,8 +8,11 @@ import TensorCore
 /// PyTorch checkpoints load unchanged. Both start uniform in ±1/√inFeatures (PyTorch's default: Kaiming-uniform
 /// with a = √5 gives that bound for the weight).
 ///
+/// Subclasses (a LoRA adapter, say) override ``forward(_:then:)``, the one forward pass that both a plain call and
+/// a fused `Sequential` run.
+///
 /// **Shapes:** `[..., inFeatures]` → `[..., outFeatures]`.
-public final class Linear: Module, ActivatedProduct {
+open class Linear: Module, FusibleModule {
     /// `[outFeatures, inFeatures]`
     public let weight: Tensor
     /// `[outFeatures]`, or nil for a layer built with `bias: false`.
@@ -41,18 +44,23 @@ public final class Linear: Module, ActivatedProduct {
     /// Output features.
     public var outFeatures: Int { weight.shape[0] }
 
-    public override func forward(_ input: Tensor) -> Tensor {
-        linear(input, weight: weight, bias: bias, activation: activation)
-    }
+    public final override func forward(_ input: Tensor) -> Tensor { forward(input, then: .identity) }
 
-    /// This layer followed by `following`, as one product when the layer has no activation of its own
-    /// (`Sequential` runs `Linear → ReLU` so).
-    func activated(_ input: Tensor, _ following: Activation) -> Tensor {
+    /// This layer followed by `following`: one product, with the activation applied as it stores its output, when
+    /// the layer has no activation of its own.
+    ///
+    /// **Shapes:** `[..., inFeatures]` → `[..., outFeatures]`.
+    open func forward(_ input: Tensor, then following: Activation) -> Tensor {
         if activation == .identity { return linear(input, weight: weight, bias: bias, activation: following) }
         return linear(input, weight: weight, bias: bias, activation: activation).activated(following)
     }
 
-    public override var extraDescription: String {
+    /// Takes in the activation layer after it (`ReLU`, `GELU`) when it has no activation of its own.
+    open func fused(with following: ArraySlice<Module>) -> FusedStep? {
+        productFusion(activation, following) { self.forward($0, then: $1) }
+    }
+
+    open override var extraDescription: String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"
             + (activation == .identity ? "" : ", activation=\(activation)")
     }

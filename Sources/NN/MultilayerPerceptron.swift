@@ -3,7 +3,7 @@ import TensorCore
 extension Sequential {
     /// A multilayer perceptron `Linear(sizes[0], sizes[1]), ReLU(), …, Linear(sizes[n-2], sizes[n-1])`: the
     /// model `swiftgrad train` builds, and PyTorch's `nn.Sequential(nn.Linear, nn.ReLU, …)`, parameter names
-    /// included (`0.weight`, `2.weight`, …).
+    /// included (`0.weight`, `2.weight`, …); ``fused()``, so each `Linear → ReLU` is one product.
     ///
     /// **Shapes:** `[n, sizes.first]` → `[n, sizes.last]`.
     public static func multilayerPerceptron(_ sizes: [Int], generator: RandomGenerator? = nil) -> Sequential {
@@ -13,7 +13,7 @@ extension Sequential {
             if i > 0 { layers.append(ReLU()) }
             layers.append(Linear(input, output, generator: generator))
         }
-        return Sequential(layers)
+        return Sequential(layers).fused()
     }
 
     /// The layer sizes of the multilayer perceptron whose parameters `state` holds (`0.weight` [h1, in],

@@ -5,7 +5,7 @@ import TensorCore
 ///
 /// `weight` (1) and `bias` (0) are parameters; `running_mean` (0), `running_var` (1) and `num_batches_tracked`
 /// are buffers, saved and loaded under PyTorch's names but not trained. Use ``BatchNorm1d`` or ``BatchNorm2d``.
-public class BatchNorm: Module {
+public class BatchNorm: Module, FusibleModule {
     /// `[features]`: the scale, or nil without `affine`.
     public let weight: Tensor?
     /// `[features]`: the shift, or nil without `affine`.
@@ -14,7 +14,7 @@ public class BatchNorm: Module {
     @Buffer public var runningMean: Tensor
     /// `[features]`: the running (unbiased) variance.
     @Buffer public var runningVariance: Tensor
-    /// `[]`: training steps taken, as PyTorch counts them (a float here: SwiftGrad's tensors are floats).
+    /// `[]`: training steps taken, an int64 as PyTorch counts them.
     @Buffer public var batchesTracked: Tensor
     /// How far each batch moves the running statistics, and what is added to the variance.
     public let momentum: Float, epsilon: Float
@@ -27,7 +27,7 @@ public class BatchNorm: Module {
         bias = affine ? Tensor.zeros([features]).requiringGrad() : nil
         _runningMean = Buffer(wrappedValue: Tensor.zeros([features]), "running_mean")
         _runningVariance = Buffer(wrappedValue: Tensor.ones([features]), "running_var")
-        _batchesTracked = Buffer(wrappedValue: Tensor.zeros([]), "num_batches_tracked")
+        _batchesTracked = Buffer(wrappedValue: Tensor.zeros([], dtype: .int64), "num_batches_tracked")
         (self.momentum, self.epsilon, self.ranks) = (momentum, epsilon, ranks)
     }
 
@@ -40,8 +40,19 @@ public class BatchNorm: Module {
                          training: isTraining, momentum: momentum, epsilon: epsilon)
     }
 
-    /// This layer, a `ReLU` and (if given) `maxPool` applied in turn, as one op (``batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)``).
-    func normalizedReLU(_ input: Tensor, maxPool: MaxPool2d?) -> Tensor {
+    /// Takes in a `ReLU` after it, and a `MaxPool2d` after that (on 4-d input), as one op
+    /// (`batchNormReLU(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:maxPool:)`).
+    public func fused(with following: ArraySlice<Module>) -> FusedStep? {
+        guard (following.first as? ActivationLayer)?.activation == .relu else { return nil }
+        let pool = following.dropFirst().first as? MaxPool2d
+        return FusedStep(followers: pool == nil ? 1 : 2) { input in
+            guard let pool, input.rank != 4 else { return self.normalizedReLU(input, maxPool: pool) }
+            return pool(self.normalizedReLU(input, maxPool: nil))
+        }
+    }
+
+    /// This layer, a `ReLU` and (if given) `maxPool` applied in turn, as one op.
+    private func normalizedReLU(_ input: Tensor, maxPool: MaxPool2d?) -> Tensor {
         startStep(input)
         let window = maxPool.map { MaxPoolWindow(kernel: $0.kernelSize, stride: $0.stride, padding: $0.padding) }
         return batchNormReLU(input, runningMean: runningMean, runningVariance: runningVariance, weight: weight, bias: bias,

@@ -37,8 +37,9 @@ extension Tensor: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
     /// A 0-d float32 tensor; lets `x[.all, 0] = 0` assign a number through a subscript.
     public convenience init(floatLiteral value: Double) { self.init(scalar: Float(value)) }
 
-    /// A 0-d float32 tensor from an integer literal.
-    public convenience init(integerLiteral value: Int) { self.init(scalar: Float(value)) }
+    /// A 0-d int64 tensor from an integer literal, as PyTorch's `torch.tensor(3)`; beside a float tensor it takes
+    /// the float's dtype (`x + 1`, `x[0] = 1`), beside an integer one it stays an integer (`ids + 1`).
+    public convenience init(integerLiteral value: Int) { self.init(shape: [], integers: [value]) }
 }
 
 extension Tensor {

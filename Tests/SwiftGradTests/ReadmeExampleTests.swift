@@ -30,7 +30,7 @@ import Testing
     /// The training-loop example, compiled but not called here: it trains on the full dataset, which a debug build
     /// would take minutes over (`OptimizerTests.tinyTrainingRunConverges` and the CLI tests train for real).
     func trainingLoopExample() throws {
-        let model = Sequential { Linear(784, 128); ReLU(); Linear(128, 10) }
+        let model = Sequential { Linear(784, 128); ReLU(); Linear(128, 10) }.fused()   // Linear → ReLU as one product
         let optimizer = AdamW(model.parameters(), learningRate: 3e-3)
         let train = try DataSource.resolve(data: nil).load(.train)
         let loader = DataLoader(train, batchSize: 128, shuffle: true, normalization: .fashionMNIST)
@@ -93,7 +93,7 @@ import Testing
             Conv2d(1, 32, kernelSize: 3, padding: 1); BatchNorm2d(32); ReLU(); MaxPool2d(2)
             Conv2d(32, 64, kernelSize: 3, padding: 1); BatchNorm2d(64); ReLU(); MaxPool2d(2)
             Flatten(); Linear(3136, 128); ReLU(); Linear(128, 10)
-        }
+        }.fused()                                          // each block: a product, then normalise-ReLU-pool in one pass
         let logits = cnn(Tensor.randn(8, 1, 28, 28))       // [8, 10]; cnn.eval() switches batch norm to running statistics
         let y = conv2d(Tensor.randn(2, 3, 9, 9), Tensor.randn(6, 3, 3, 3), stride: 2, padding: .explicit([1, 1]))  // [2, 6, 5, 5]
 

@@ -40,7 +40,7 @@ import Testing
         #expect(optimizer.parameters.count == 12)
     }
 
-    /// `Sequential` runs each `BatchNorm2d → ReLU → MaxPool2d` as one op: the same logits, parameter gradients,
+    /// A fused `Sequential` runs each `BatchNorm2d → ReLU → MaxPool2d` as one op: the same logits, parameter gradients,
     /// running statistics and step counts as the layers called one by one (1e-6 relative, 1e-6 absolute), in
     /// training and in evaluation mode.
     @Test func sequentialFusesBatchNormReLUAndMaxPool() {
@@ -63,7 +63,7 @@ import Testing
         #expect(results[1].last!.item() == 1, "num_batches_tracked counts the one training step")
     }
 
-    /// `Sequential` runs `Linear → ReLU` as one `linear` call with the ReLU in the product: an MLP's logits and
+    /// A fused `Sequential` runs `Linear → ReLU` as one `linear` call with the ReLU in the product: an MLP's logits and
     /// parameter gradients are those of its layers called one by one (1e-6 relative and absolute).
     @Test func sequentialFusesLinearAndReLU() {
         var results: [[Tensor]] = []
@@ -81,7 +81,7 @@ import Testing
         }
     }
 
-    /// `Sequential` runs `Conv2d → ReLU` as one convolution with the ReLU applied as the product stores its output
+    /// A fused `Sequential` runs `Conv2d → ReLU` as one convolution with the ReLU applied as the product stores its output
     /// (and `Linear → ReLU` likewise): a small CNN without batch norm gives the logits and parameter gradients of
     /// its layers called one by one (1e-6 relative and absolute), for convolutions with and without a bias.
     @Test func sequentialFusesConv2dAndReLU() {
@@ -92,7 +92,8 @@ import Testing
                 Conv2d(2, 4, kernelSize: 3, padding: 1, generator: generator); ReLU(); MaxPool2d(2)
                 Conv2d(4, 6, kernelSize: 3, stride: 2, bias: false, generator: generator); ReLU()
                 Flatten(); Linear(24, 5, generator: generator); ReLU(); Linear(5, 3, generator: generator)
-            }
+            }.fused()
+            #expect(model.isFused)
             let x = Tensor.randn([3, 2, 10, 10], generator: generator)
             let logits = fused ? model(x) : model.layers.reduce(x) { $1($0) }
             (logits * logits).sum().backward()

@@ -7,7 +7,7 @@ import Testing
     /// A small MLP whose first layer's output has negative entries, so that a fused Linear → ReLU would hide them.
     static func model() -> Sequential {
         let generator = RandomGenerator(seed: 4)
-        return Sequential { Linear(3, 5, generator: generator); ReLU(); Linear(5, 2, generator: generator) }
+        return Sequential { Linear(3, 5, generator: generator); ReLU(); Linear(5, 2, generator: generator) }.fused()
     }
 
     @Test func forwardHookSeesTheLayersOwnOutputAndIsRemovedByItsHandle() {

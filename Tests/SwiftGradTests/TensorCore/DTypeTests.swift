@@ -60,8 +60,16 @@ import Testing
         #expect((Tensor([1.5, 2]) + Tensor(shape: [2], integers: [1, 2])).dtype == .float32)
         #expect((Tensor([1.5, 2], dtype: .float64) * mask[..<2]).dtype == .float64)
         let x = Tensor(shape: [2], integers: [3, 4])
-        x += Tensor(scalar: 2, dtype: .int64)
+        x += 2
         #expect(x.integers == [5, 6] && x.dtype == .int64)
+        // An integer literal is an int64 0-d tensor, as torch.tensor(3): it keeps integers integers and takes a
+        // float's dtype beside floats.
+        let literal: Tensor = 3
+        #expect(literal.dtype == .int64 && (x + literal).dtype == .int64 && (Tensor([1.5]) + literal).scalars == [4.5])
+        let y = Tensor([0.5, 1.5])
+        y[0] = 7
+        y += 1
+        #expect(y.scalars == [8, 2.5] && y.dtype == .float32)
     }
 
     @Test func comparisonsGiveBoolsOfAnyTwoDTypes() throws {
