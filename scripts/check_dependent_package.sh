@@ -29,7 +29,7 @@ let clock = ContinuousClock()
 var best = Duration.seconds(1000)
 for _ in 0..<20 { best = min(best, clock.measure { _ = a.matmul(b) }) }
 let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
-print("kernel \(MatmulSettings.kernel) fastest \(GEMMKernel.fastestForCPU)", String(format: "%.0f GFLOPS", 2 * 512 * 512 * 512 / seconds / 1e9))
+print("kernel \(KernelSettings.family) fastest \(KernelFamily.fastestForCPU)", String(format: "%.0f GFLOPS", 2 * 512 * 512 * 512 / seconds / 1e9))
 SOURCE
 (cd "$work/app" && swift build -c release 2>&1 | tail -n 3)
 result=$("$work/app/.build/release/App")

@@ -5,7 +5,8 @@
 Writes into Tests/SwiftGradTests/Resources:
   transformer_ops.json     GELU (exact and tanh), layer norm, embedding (repeated ids, padding_idx),
                            scaled_dot_product_attention (plain, causal, float mask with a fully masked row,
-                           broadcast mask), nn.MultiheadAttention (batch_first, causal float mask),
+                           broadcast mask), nn.MultiheadAttention (batch_first, causal float mask; bool
+                           key_padding_mask with a bool causal attn_mask),
                            nn.TransformerEncoderLayer (post- and pre-norm, GELU), each with the gradients of
                            (output * grad_out).sum()
   torch_gpt.safetensors    a small nanoGPT (2 layers, 2 heads, 16 wide, context 8, 11 symbols), both tied keys
@@ -83,6 +84,13 @@ def ops():
     out, _ = mha(x, x, x, attn_mask=causal, need_weights=False)
     r["multihead_attention"] = {"state": {k: t2j(v) for k, v in mha.state_dict().items()}, "x": t2j(x),
                                 "mask": t2j(causal), "output": t2j(out)}
+    # Bool masks, PyTorch's MultiheadAttention convention: true marks what may not be attended to.
+    padding = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
+    future = torch.triu(torch.ones(5, 5, dtype=torch.bool), diagonal=1)
+    out_padded, _ = mha(x, x, x, key_padding_mask=padding, attn_mask=future, need_weights=False)
+    r["multihead_attention"]["key_padding_mask"] = t2j(padding.double())
+    r["multihead_attention"]["bool_mask"] = t2j(future.double())
+    r["multihead_attention"]["output_padded"] = t2j(out_padded)
     for name, first in (("encoder_post", False), ("encoder_pre", True)):
         layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu",
                                            batch_first=True, norm_first=first)

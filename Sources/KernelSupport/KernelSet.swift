@@ -102,7 +102,7 @@ package struct AdamSettings: Sendable {
 /// that each level's entry points are plain functions, specialised inside the level for both types.
 package protocol KernelSet {
     /// The family these kernels are.
-    static var family: GEMMKernel { get }
+    static var family: KernelFamily { get }
 
     /// C = A·B (or C += A·B) for float32 matrices, then `epilogue` on each element as it is stored: C is m×n,
     /// contiguous with row stride `ldc`.
@@ -246,7 +246,7 @@ package protocol KernelSet {
     static func log(_ x: Float) -> Float
     static func tanh(_ x: Float) -> Float
 
-    /// The most GFLOPS this level's multiply-accumulate reaches on `threads` cores (see ``GEMMKernel/peakGFLOPS(threads:)``).
+    /// The most GFLOPS this level's multiply-accumulate reaches on `threads` cores (see ``KernelFamily/peakGFLOPS(threads:)``).
     static func peakGFLOPS(threads: Int, steps: Int) -> Double
 }
 

@@ -3,7 +3,7 @@ import KernelSupport
 /// This level's entry points: each is compiled here, with this level's instruction set, and never inlined into
 /// the caller (TensorCore is compiled for the baseline; inlined there, a kernel would lose its instructions).
 package enum LevelKernels: KernelSet {
-    package static var family: GEMMKernel { levelFamily }
+    package static var family: KernelFamily { levelFamily }
 
     @inline(never)
     package static func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>,

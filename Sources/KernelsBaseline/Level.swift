@@ -4,4 +4,4 @@ import KernelSupport
 
 typealias LevelGEMM = GEMMDriver<2, SIMD4<Float>, SeparateMultiplyAdd>
 typealias LevelPeakProbe = PeakProbe<12, SIMD4<Float>, SeparateMultiplyAdd>
-let levelFamily = GEMMKernel.portable
+let levelFamily = KernelFamily.portable

@@ -4,4 +4,4 @@ import KernelSupport
 
 typealias LevelGEMM = GEMMDriver<2, SIMD8<Float>, FusedMultiplyAdd>
 typealias LevelPeakProbe = PeakProbe<12, SIMD8<Float>, FusedMultiplyAdd>
-let levelFamily = GEMMKernel.fma
+let levelFamily = KernelFamily.fma

@@ -10,4 +10,4 @@ typealias LevelPeakProbe = PeakProbe<24, SIMD16<Float>, FusedMultiplyAdd>
 typealias LevelGEMM = GEMMDriver<2, SIMD8<Float>, FusedMultiplyAdd>
 typealias LevelPeakProbe = PeakProbe<12, SIMD8<Float>, FusedMultiplyAdd>
 #endif
-let levelFamily = GEMMKernel.avx512
+let levelFamily = KernelFamily.avx512

@@ -53,11 +53,15 @@ public final class MultiheadAttention: Module {
     ///   - query: `[T, B, E]`, or `[B, T, E]` with ``MultiheadAttention/batchFirst``.
     ///   - key: `[S, B, E]`, or `[B, S, E]`.
     ///   - value: `[S, B, E]`, or `[B, S, E]`.
-    ///   - mask: added to the scores (0 keeps, −∞ masks out), `[T, S]` or broadcast to `[B, heads, T, S]`; a query
-    ///     that sees no key gets 0, as PyTorch's fused path gives.
+    ///   - mask: added to the scores (0 keeps, −∞ masks out), or a bool tensor true where a query may *not* attend
+    ///     to a key (PyTorch's `attn_mask` of `nn.MultiheadAttention`, whose bool convention is the opposite of
+    ///     `F.scaled_dot_product_attention`'s); `[T, S]` or broadcast to `[B, heads, T, S]`. A query that sees no key
+    ///     gets 0, as PyTorch's fused path gives.
+    ///   - keyPaddingMask: `[B, S]`: true (or −∞) for the keys that are padding, ignored by every query (PyTorch's
+    ///     `key_padding_mask`).
     ///   - isCausal: query i sees keys 0...i only.
     public func attend(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor? = nil,
-                       isCausal: Bool = false) -> Tensor {
+                       keyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
         let e = embedDimension
         for (name, tensor) in [("query", query), ("key", key), ("value", value)] {
             require(tensor.rank == 3 && tensor.shape[2] == e,
@@ -65,6 +69,7 @@ public final class MultiheadAttention: Module {
         }
         let (q, k, v) = batchFirst ? (query, key, value)
             : (query.transposed(0, 1), key.transposed(0, 1), value.transposed(0, 1))
+        let mask = combinedMask(mask, keyPaddingMask, batch: q.shape[0], keys: k.shape[1], dtype: q.dtype)
         let w = inProjectionWeight, b = inProjectionBias
         func project(_ x: Tensor, _ part: Int) -> Tensor {
             let rows = (part * e)..<((part + 1) * e)
@@ -83,6 +88,20 @@ public final class MultiheadAttention: Module {
         }
         let output = outProjection(joinHeads(attended))
         return batchFirst ? output : output.transposed(0, 1)
+    }
+
+    /// The additive mask of an attention mask and a key padding mask (each additive, or bool with true = masked
+    /// out), broadcast to `[B, 1, T, S]` when both are given.
+    private func combinedMask(_ mask: Tensor?, _ padding: Tensor?, batch: Int, keys: Int, dtype: DType) -> Tensor? {
+        func additive(_ m: Tensor) -> Tensor {
+            m.dtype == .bool ? which(m, Tensor(scalar: -.infinity, dtype: dtype), Tensor(scalar: 0, dtype: dtype)) : m
+        }
+        guard let padding else { return mask.map(additive) }
+        require(padding.shape == [batch, keys],
+                "MultiheadAttention: keyPaddingMask must be [B, S] = [\(batch), \(keys)], got \(padding.shape)")
+        let keyMask = additive(padding).reshaped(batch, 1, 1, keys)
+        guard let mask else { return keyMask }
+        return additive(mask) + keyMask
     }
 
     /// `[B, T, E]` → `[B, heads, T, E/heads]`.

@@ -38,10 +38,13 @@ public final class TransformerEncoderLayer: Module {
 
     public override func forward(_ input: Tensor) -> Tensor { encode(input) }
 
-    /// The layer over `input`, with an additive attention `mask` (`[T, T]`, 0 keeps, −∞ masks out) and causal
-    /// masking if asked.
-    public func encode(_ input: Tensor, mask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
-        func attention(_ x: Tensor) -> Tensor { attentionDropout(selfAttention.attend(x, x, x, mask: mask, isCausal: isCausal)) }
+    /// The layer over `input`, with an attention `mask` (`[T, T]`: additive, 0 keeps and −∞ masks out, or bool, true
+    /// masks out, as PyTorch's `src_mask`), padding keys (`[B, T]`, true for padding: `src_key_padding_mask`) and
+    /// causal masking if asked.
+    public func encode(_ input: Tensor, mask: Tensor? = nil, keyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
+        func attention(_ x: Tensor) -> Tensor {
+            attentionDropout(selfAttention.attend(x, x, x, mask: mask, keyPaddingMask: keyPaddingMask, isCausal: isCausal))
+        }
         func feedForward(_ x: Tensor) -> Tensor { outputDropout(linear2(feedForwardDropout(linear1(x)))) }
         if normFirst {
             let x = input + attention(norm1(input))

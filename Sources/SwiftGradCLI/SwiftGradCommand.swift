@@ -7,7 +7,7 @@ struct SwiftGradCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftgrad",
         abstract: "Deep learning from scratch in Swift: train, generate, evaluate, run the lesson, benchmark.",
-        version: "\(SwiftGradVersion.current), kernels: \(MatmulSettings.kernel) (\(MatmulSettings.kernel.level))",
+        version: "\(SwiftGradVersion.current), kernels: \(KernelSettings.family) (\(KernelSettings.family.level))",
         subcommands: [TrainCommand.self, GenerateCommand.self, LRFindCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self, DownloadCommand.self]
     )
 
@@ -17,7 +17,7 @@ struct SwiftGradCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             // Chooses the kernel family now, so that a bad SWIFTGRAD_KERNEL is reported before any output.
-            _ = GEMMKernel.best
+            _ = KernelFamily.best
             try command.run()
         } catch let stopped as TrainingStopped {
             FileHandle.standardError.write(Data("swiftgrad: \(stopped.message)\n".utf8))

@@ -4,16 +4,16 @@ import KernelsX86V4
 import KernelsBaseline
 
 /// How a call reaches the kernel of the running CPU: every op asks for `Kernels.active` and calls its entry
-/// point. `active` is the family ``MatmulSettings/kernel`` names (the fastest the CPU supports, chosen once at
+/// point. `active` is the family ``KernelSettings/family`` names (the fastest the CPU supports, chosen once at
 /// start-up from CPUID, unless `SWIFTGRAD_KERNEL` or a program says otherwise); each family's kernels are the
 /// same Swift source (`Sources/Kernels`) compiled for its instruction set in its own target.
 package enum Kernels {
     /// The kernels of the family in use on this task.
     @inline(__always)
-    package static var active: any KernelSet.Type { kernels(for: MatmulSettings.kernel) }
+    package static var active: any KernelSet.Type { kernels(for: KernelSettings.family) }
 
     /// The kernels of `family`.
-    package static func kernels(for family: GEMMKernel) -> any KernelSet.Type {
+    package static func kernels(for family: KernelFamily) -> any KernelSet.Type {
         switch family {
         case .avx512: return KernelsX86V4.LevelKernels.self
         case .fma: return KernelsX86V3.LevelKernels.self
@@ -22,7 +22,7 @@ package enum Kernels {
     }
 }
 
-extension GEMMKernel {
+extension KernelFamily {
     /// The most GFLOPS this family's multiply-accumulate instructions reach on `threads` cores at once (best
     /// of five runs of a few milliseconds each). No matrix multiply can beat it; a good one reaches 85–95 %
     /// of it. On a CPU that lowers its clock for wide vectors, this is the lowered clock's rate.

@@ -13,7 +13,7 @@ extension Tensor {
 /// - batched: leading axes are batch axes and broadcast against each other.
 ///
 /// Transposed and strided views are multiplied in place, through their strides: `a.transposed()` costs
-/// nothing. Float32 products run on the GEMM kernels of `MatmulSettings.kernel` with
+/// nothing. Float32 products run on the GEMM kernels of `KernelSettings.family` with
 /// `Parallelism.threadCount` threads.
 ///
 /// **Shapes:** `[..., m, k] · [..., k, n]` → `[broadcast(...), m, n]`.

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func nnExample() {
-        let model = Sequential { Linear(784, 128); ReLU(); Linear(128, 10) }
+        let model = Sequential { Linear(784, 128); ReLU(); Linear(128, 10) }.fused()
         let logits = model(Tensor.randn(32, 784))                    // [32, 10]
         let loss = crossEntropy(logits: logits, targets: Tensor.randint(0, 10, shape: [32]))
         #expect(logits.shape == [32, 10] && loss.shape == [])

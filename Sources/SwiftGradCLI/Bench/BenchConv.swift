@@ -29,7 +29,7 @@ struct BenchConv: ParsableCommand {
 
     func run() throws {
         threadsOption.apply()
-        let peak = MatmulSettings.kernel.peakGFLOPS(threads: Parallelism.threadCount)
+        let peak = KernelSettings.family.peakGFLOPS(threads: Parallelism.threadCount)
         var report = BenchReport(columns: ["layer", "pass", "median", "GFLOPS", "of peak"])
         let generator = RandomGenerator(seed: 0)
         for (inChannels, outChannels, side) in [(1, 32, 28), (32, 64, 14)] {

@@ -29,13 +29,13 @@ struct BenchGEMM: ParsableCommand {
         let shapes = try sizes.split(separator: ",").map { try GEMMShape(parsing: String($0)) }
         threadsOption.apply()
         if let kernel {
-            guard let family = GEMMKernel(rawValue: kernel), family.isBuilt, family.isSupportedByCPU else {
-                throw ValidationError("--kernel \(kernel): choose one of \(GEMMKernel.runnable.map(\.rawValue).joined(separator: ", "))")
+            guard let family = KernelFamily(rawValue: kernel), family.isBuilt, family.isSupportedByCPU else {
+                throw ValidationError("--kernel \(kernel): choose one of \(KernelFamily.runnable.map(\.rawValue).joined(separator: ", "))")
             }
-            MatmulSettings.kernel = family
+            KernelSettings.family = family
         }
         // What the kernel's arithmetic alone reaches on these cores: the ceiling each rate is a share of.
-        let kernel = MatmulSettings.kernel
+        let kernel = KernelSettings.family
         let peak = kernel.peakGFLOPS(threads: Parallelism.threadCount)
         var report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS", "of peak"])
         for shape in shapes {

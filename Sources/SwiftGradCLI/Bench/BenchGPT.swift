@@ -44,7 +44,7 @@ struct BenchGPT: ParsableCommand {
         threadsOption.apply()
         let (config, batch) = configuration
         let wanted = Set(parts.split(separator: ",").map { String($0) })
-        let peak = MatmulSettings.kernel.peakGFLOPS(threads: Parallelism.threadCount)
+        let peak = KernelSettings.family.peakGFLOPS(threads: Parallelism.threadCount)
         var report = BenchReport(columns: ["what", "time", "products", "GFLOPS", "of peak", "peak memory"])
         let generator = RandomGenerator(seed: 0)
         let model = GPT(config, generator: generator)

@@ -24,7 +24,7 @@ struct BenchTrainStep: ParsableCommand {
 
     func run() throws {
         threadsOption.apply()
-        let peak = MatmulSettings.kernel.peakGFLOPS(threads: Parallelism.threadCount)
+        let peak = KernelSettings.family.peakGFLOPS(threads: Parallelism.threadCount)
         let generator = RandomGenerator(seed: 0)
         var report = BenchReport(columns: ["model", "step", "products", "other", "products GFLOPS", "step of peak"])
         let wide = Sequential.multilayerPerceptron([784, 1024, 1024, 10], generator: generator)

@@ -13,7 +13,7 @@ enum LessonMatmulTable {
             ("dot", "c[i, j] = (a[i] * b[.all, j]).sum()", matmulDot),
             ("broadcast", "c[i] = (a[i].unsqueezed(axis: -1) * b).sum(axis: 0)", matmulBroadcast),
             ("einsum", "einsum(\"ik,kj->ij\", a, b)", matmulEinsum),
-            ("matmul", "a.matmul(b)  (GEMM kernel: \(MatmulSettings.kernel))", { $0.matmul($1) }),
+            ("matmul", "a.matmul(b)  (GEMM kernel: \(KernelSettings.family))", { $0.matmul($1) }),
         ]
         var report = BenchReport(columns: ["variant", "code", "median", "speed-up"])
         var naive = 0.0

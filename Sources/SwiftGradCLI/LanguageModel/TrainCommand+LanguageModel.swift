@@ -46,7 +46,7 @@ extension TrainCommand {
         print("text: \(corpus.source), \(characters) characters (\(run.split.train) to train on, \(run.split.validation) to validate), \(vocabulary.count) distinct")
         print("model: GPT, \(m.layers) layers of \(m.embedding) features in \(m.heads) heads, context \(m.contextLength) (\(run.model.parameterCount) parameters)")
         print("training: \(settings.description)")
-        print("threads: \(Parallelism.threadCount), GEMM kernel: \(MatmulSettings.kernel)")
+        print("threads: \(Parallelism.threadCount), GEMM kernel: \(KernelSettings.family)")
         if saved != nil {
             try run.learner.restore(from: folder.url)
             let learner = run.learner

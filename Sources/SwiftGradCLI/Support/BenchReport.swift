@@ -21,7 +21,7 @@ struct BenchReport {
 
     /// The JSON text: one object with the kernel family, the thread count and a `results` array.
     var json: String {
-        let object: [String: Any] = ["kernel": MatmulSettings.kernel.rawValue, "threads": Parallelism.threadCount,
+        let object: [String: Any] = ["kernel": KernelSettings.family.rawValue, "threads": Parallelism.threadCount,
                                      "results": results]
         let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return data.map { String(decoding: $0, as: UTF8.self) } ?? "{\"results\": []}"
@@ -40,7 +40,7 @@ struct BenchReport {
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-        let setting = "kernels: \(MatmulSettings.kernel) (\(MatmulSettings.kernel.level)), threads: \(Parallelism.threadCount)"
+        let setting = "kernels: \(KernelSettings.family) (\(KernelSettings.family.level)), threads: \(Parallelism.threadCount)"
         return ([setting, line(columns), rule] + rows.map(line)).joined(separator: "\n")
     }
 

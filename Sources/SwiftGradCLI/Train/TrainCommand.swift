@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
         say("model: \(run.spec.description) (\(run.model.parameterCount) parameters)")
         say("training: \(settings.description)")
         let processes = communicator.worldSize > 1 ? "processes: \(communicator.worldSize) (MPI), batches of \(settings.batchSize) split between them; " : ""
-        say("\(processes)threads: \(Parallelism.threadCount), GEMM kernel: \(MatmulSettings.kernel)")
+        say("\(processes)threads: \(Parallelism.threadCount), GEMM kernel: \(KernelSettings.family)")
         if saved != nil {
             let learner = run.learner
             say(learner.epoch < settings.epochs

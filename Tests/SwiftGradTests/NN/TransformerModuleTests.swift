@@ -27,6 +27,11 @@ import Testing
         try sequenceFirst.loadStateDict(try state(entry))
         let y = sequenceFirst.attend(x.transposed(0, 1), x.transposed(0, 1), x.transposed(0, 1), isCausal: true)
         assertClose(y.transposed(0, 1), expected, relative: 1e-5, absolute: 1e-5, "[T, B, E] with isCausal")
+        // Bool masks in nn.MultiheadAttention's convention (true: not attended), padding keys and a causal mask.
+        let padding = try Fixture.tensor(try #require(entry["key_padding_mask"])).to(.bool)
+        let future = try Fixture.tensor(try #require(entry["bool_mask"])).to(.bool)
+        assertClose(attention.attend(x, x, x, mask: future, keyPaddingMask: padding),
+                    try Fixture.tensor(try #require(entry["output_padded"])), relative: 1e-5, absolute: 1e-5, "bool masks")
     }
 
     @Test(arguments: [("encoder_post", false), ("encoder_pre", true)])

@@ -29,9 +29,9 @@ import Testing
 
     /// Tensor ops run exp, log and tanh 16 lanes at a time with a scalar remainder (40,024 inputs: 8 left over):
     /// every element has the scalar function's bits, in every kernel family (each compiles both for its level).
-    @Test(arguments: GEMMKernel.runnable)
-    func tensorOpsGiveTheScalarFunctionsBits(_ kernel: GEMMKernel) {
-        MatmulSettings.withKernel(kernel) { Self.tensorOpsGiveTheScalarFunctionsBits() }
+    @Test(arguments: KernelFamily.runnable)
+    func tensorOpsGiveTheScalarFunctionsBits(_ kernel: KernelFamily) {
+        KernelSettings.withFamily(kernel) { Self.tensorOpsGiveTheScalarFunctionsBits() }
     }
 
     static func tensorOpsGiveTheScalarFunctionsBits() {
@@ -46,9 +46,9 @@ import Testing
         }
     }
 
-    @Test(arguments: GEMMKernel.runnable)
-    func logIsWithinOneUlp(_ kernel: GEMMKernel) {
-        MatmulSettings.withKernel(kernel) { Self.logIsWithinOneUlp() }
+    @Test(arguments: KernelFamily.runnable)
+    func logIsWithinOneUlp(_ kernel: KernelFamily) {
+        KernelSettings.withFamily(kernel) { Self.logIsWithinOneUlp() }
     }
 
     static func logIsWithinOneUlp() {
@@ -57,9 +57,9 @@ import Testing
         }
     }
 
-    @Test(arguments: GEMMKernel.runnable)
-    func tanhIsWithinOneUlpAndKeepsTheSignOfZero(_ kernel: GEMMKernel) {
-        MatmulSettings.withKernel(kernel) { Self.tanhIsWithinOneUlpAndKeepsTheSignOfZero() }
+    @Test(arguments: KernelFamily.runnable)
+    func tanhIsWithinOneUlpAndKeepsTheSignOfZero(_ kernel: KernelFamily) {
+        KernelSettings.withFamily(kernel) { Self.tanhIsWithinOneUlpAndKeepsTheSignOfZero() }
     }
 
     static func tanhIsWithinOneUlpAndKeepsTheSignOfZero() {
@@ -70,9 +70,9 @@ import Testing
     }
 
     /// Results that would be subnormal are flushed to zero, as documented.
-    @Test(arguments: GEMMKernel.runnable)
-    func expIsWithinOneUlpAboveTheSubnormalRange(_ kernel: GEMMKernel) {
-        MatmulSettings.withKernel(kernel) { Self.expIsWithinOneUlpAboveTheSubnormalRange() }
+    @Test(arguments: KernelFamily.runnable)
+    func expIsWithinOneUlpAboveTheSubnormalRange(_ kernel: KernelFamily) {
+        KernelSettings.withFamily(kernel) { Self.expIsWithinOneUlpAboveTheSubnormalRange() }
     }
 
     static func expIsWithinOneUlpAboveTheSubnormalRange() {

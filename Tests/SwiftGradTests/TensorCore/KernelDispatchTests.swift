@@ -8,29 +8,29 @@ import Testing
 /// runs computes the same results (each is the same source compiled for its level).
 @Suite struct KernelDispatchTests {
     @Test func environmentVariablePicksARunnableFamilyOrWarnsInOneLine() {
-        #expect(GEMMKernel.chosen(by: nil) == (GEMMKernel.fastestForCPU, nil))
-        #expect(GEMMKernel.chosen(by: "") == (GEMMKernel.fastestForCPU, nil))
-        #expect(GEMMKernel.chosen(by: "portable") == (.portable, nil))
-        #expect(GEMMKernel.chosen(by: "PORTABLE").kernel == .portable)
-        let bogus = GEMMKernel.chosen(by: "sse9")
-        #expect(bogus.kernel == GEMMKernel.fastestForCPU)
-        #expect(bogus.warning == "swiftgrad: SWIFTGRAD_KERNEL=sse9 is not a kernel family; this CPU runs \(GEMMKernel.runnable.map(\.rawValue).joined(separator: ", ")); using \(GEMMKernel.fastestForCPU)")
-        if !GEMMKernel.avx512.isSupportedByCPU {
-            #expect(GEMMKernel.chosen(by: "avx512").warning?.contains("needs x86-64-v4, which this CPU lacks") == true)
+        #expect(KernelFamily.chosen(by: nil) == (KernelFamily.fastestForCPU, nil))
+        #expect(KernelFamily.chosen(by: "") == (KernelFamily.fastestForCPU, nil))
+        #expect(KernelFamily.chosen(by: "portable") == (.portable, nil))
+        #expect(KernelFamily.chosen(by: "PORTABLE").kernel == .portable)
+        let bogus = KernelFamily.chosen(by: "sse9")
+        #expect(bogus.kernel == KernelFamily.fastestForCPU)
+        #expect(bogus.warning == "swiftgrad: SWIFTGRAD_KERNEL=sse9 is not a kernel family; this CPU runs \(KernelFamily.runnable.map(\.rawValue).joined(separator: ", ")); using \(KernelFamily.fastestForCPU)")
+        if !KernelFamily.avx512.isSupportedByCPU {
+            #expect(KernelFamily.chosen(by: "avx512").warning?.contains("needs x86-64-v4, which this CPU lacks") == true)
         }
-        #expect(GEMMKernel.runnable.first == GEMMKernel.fastestForCPU && GEMMKernel.runnable.last == .portable)
+        #expect(KernelFamily.runnable.first == KernelFamily.fastestForCPU && KernelFamily.runnable.last == .portable)
     }
 
     @Test func cliNamesTheFamilyAndReportsABadChoiceInOneLine() throws {
         let plain = try runCLI(["--version"])
-        #expect(plain.stdout.contains("kernels: \(GEMMKernel.fastestForCPU) (\(GEMMKernel.fastestForCPU.level))"))
+        #expect(plain.stdout.contains("kernels: \(KernelFamily.fastestForCPU) (\(KernelFamily.fastestForCPU.level))"))
         #expect(plain.errors.isEmpty)
         let forced = try runCLI(["--version"], environment: ["SWIFTGRAD_KERNEL": "portable"])
         #expect(forced.stdout.contains("kernels: portable (x86-64 baseline)") || forced.stdout.contains("kernels: portable (arm64)"))
         let bad = try runCLI(["--version"], environment: ["SWIFTGRAD_KERNEL": "turbo"])
         #expect(bad.status == 0)
         #expect(bad.errors.split(separator: "\n").count == 1 && bad.errors.contains("SWIFTGRAD_KERNEL=turbo is not a kernel family"))
-        #expect(bad.stdout.contains("kernels: \(GEMMKernel.fastestForCPU)"))
+        #expect(bad.stdout.contains("kernels: \(KernelFamily.fastestForCPU)"))
     }
 
     /// Elementwise ops, reductions, softmax, `which`, scatter-add and both optimizers' steps give the same values
@@ -56,9 +56,9 @@ import Testing
                     x.softmax(axis: -1), x.logSoftmax(axis: 0), which(x .> 0, x, y), x.transposed().contiguous(),
                     parameter, other, gradient.grad!]
         }
-        let reference = MatmulSettings.withKernel(.portable) { results() }
-        for kernel in GEMMKernel.runnable where kernel != .portable {
-            let got = MatmulSettings.withKernel(kernel) { results() }
+        let reference = KernelSettings.withFamily(.portable) { results() }
+        for kernel in KernelFamily.runnable where kernel != .portable {
+            let got = KernelSettings.withFamily(kernel) { results() }
             for (index, (a, b)) in zip(got, reference).enumerated() {
                 assertClose(a, b, relative: 1e-5, absolute: 1e-6, "\(kernel), result \(index)")
             }

@@ -13,9 +13,9 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
                                "batched", "broadcast_batch", "matrix_vector", "vector_matrix", "vector_vector"]
 
     /// Runs `body` with each runnable kernel family, scoped to this test (suites running beside it keep theirs).
-    static func forEachKernel(_ body: (GEMMKernel) -> Void) {
-        for kernel in GEMMKernel.runnable {
-            MatmulSettings.withKernel(kernel) { body(kernel) }
+    static func forEachKernel(_ body: (KernelFamily) -> Void) {
+        for kernel in KernelFamily.runnable {
+            KernelSettings.withFamily(kernel) { body(kernel) }
         }
     }
 
@@ -56,7 +56,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
     func matchesFloat64ReferenceOnEdgeSizes(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         // The AVX-512 family's decisions, compiled for AVX-512: asked only where the CPU has it.
-        if GEMMKernel.avx512.isSupportedByCPU {
+        if KernelFamily.avx512.isSupportedByCPU {
             #expect(AVX512Driver.readsBInPlace(m: m, n: n, k: k, aRowsContiguous: true) == (m != 257))
         }
         let g = RandomGenerator(seed: UInt64(m * 10_000 + k * 100 + n))
@@ -82,7 +82,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
     func productsGiveTheSameBitsOnAnyThreadCount(_ size: (Int, Int, Int, Bool)) {
         let (m, k, n, packsOnOneThread) = size
         let transposedA = m > 1000
-        if GEMMKernel.avx512.isSupportedByCPU {
+        if KernelFamily.avx512.isSupportedByCPU {
             #expect(AVX512Driver.readsBInPlace(m: m, n: n, k: k, aRowsContiguous: !transposedA) != packsOnOneThread)
         }
         let g = RandomGenerator(seed: UInt64(m + k + n))
@@ -112,7 +112,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         let (m, k, n) = size
         let g = RandomGenerator(seed: UInt64(m + k + n))
         let a = Tensor.randn([m, k], generator: g), b = Tensor.randn([n, k], generator: g).transposed()
-        if GEMMKernel.avx512.isSupportedByCPU { #expect(AVX512Driver.prefersDotProducts(m: m, n: n, k: k)) }
+        if KernelFamily.avx512.isSupportedByCPU { #expect(AVX512Driver.prefersDotProducts(m: m, n: n, k: k)) }
         Self.forEachKernel { kernel in
             let first = Self.sameBitsOnOneToThreeThreads(a, b, "\(kernel)")
             for row in [0, m / 2, m - 1] {
@@ -135,7 +135,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
             return Tensor(shape: [rows, k + 40], scalars: wide)[.all, 0..<k]
         }
         let a = rowsFollowedByNaN(m), b = rowsFollowedByNaN(n).transposed()
-        if GEMMKernel.avx512.isSupportedByCPU { #expect(AVX512Driver.prefersDotProducts(m: m, n: n, k: k)) }
+        if KernelFamily.avx512.isSupportedByCPU { #expect(AVX512Driver.prefersDotProducts(m: m, n: n, k: k)) }
         let expected = a.contiguous().to(.float64).matmul(b.contiguous().to(.float64))
         Self.forEachKernel { kernel in
             assertClose(a.matmul(b), expected, relative: 1e-4, absolute: 1e-4, "\(m)x\(k)x\(n) \(kernel)")
@@ -223,7 +223,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         let a = Tensor.randn([m, 2 * k], generator: generator), b = Tensor.randn([k, n], generator: generator)
         let bTransposed = b.transposed().contiguous(), bias = Tensor.randn([n], generator: generator)
         let start = Tensor.randn([m, n], generator: generator)
-        for kernel in GEMMKernel.runnable {
+        for kernel in KernelFamily.runnable {
             for threads in [1, 2] {
                 for (layout, strided, transposed) in [("A rows, B rows", false, false), ("B transposed", false, true),
                                                       ("A strided", true, false)] {

@@ -78,16 +78,16 @@ import Testing
 /// Scoped settings: a task's thread count and GEMM family are its own, whatever the tasks beside it set.
 @Suite struct ScopedSettingsTests {
     @Test func tasksRunningAtOnceKeepTheirOwnThreadCountAndKernel() async {
-        let processWide = (Parallelism.threadCount, MatmulSettings.kernel)
-        let kernels = GEMMKernel.runnable
+        let processWide = (Parallelism.threadCount, KernelSettings.family)
+        let kernels = KernelFamily.runnable
         await withTaskGroup(of: Bool.self) { group in
             for task in 0..<8 {
                 group.addTask {
                     let (threads, kernel) = (task % 4 + 1, kernels[task % kernels.count])
                     return Parallelism.withThreadCount(threads) {
-                        MatmulSettings.withKernel(kernel) {
+                        KernelSettings.withFamily(kernel) {
                             (0..<2_000).allSatisfy { _ in
-                                Parallelism.threadCount == threads && MatmulSettings.kernel == kernel
+                                Parallelism.threadCount == threads && KernelSettings.family == kernel
                             }
                         }
                     }
@@ -95,7 +95,7 @@ import Testing
             }
             for await keptItsOwn in group { #expect(keptItsOwn) }
         }
-        #expect(Parallelism.threadCount == processWide.0 && MatmulSettings.kernel == processWide.1)
+        #expect(Parallelism.threadCount == processWide.0 && KernelSettings.family == processWide.1)
     }
 
     @Test func scopesNestAndEnd() {

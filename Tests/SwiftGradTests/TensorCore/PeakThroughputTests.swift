@@ -14,7 +14,7 @@ import Testing
         let narrow = KernelsBaseline.LevelPeakProbe.run(steps: steps, seed: 3)
         #expect(abs(Double(narrow) - expected(3, 12 * 4)) < 1e-4 * expected(3, 12 * 4), "\(narrow)")
         // Compiled for AVX-512: run only where the CPU has it.
-        if GEMMKernel.avx512.isSupportedByCPU {
+        if KernelFamily.avx512.isSupportedByCPU {
             let wide = KernelsX86V4.LevelPeakProbe.run(steps: steps, seed: 0)
             #expect(abs(Double(wide) - expected(0, 24 * 16)) < 1e-3 * expected(0, 24 * 16), "\(wide)")
         }
@@ -22,7 +22,7 @@ import Testing
 
     /// Every family this machine runs gives a finite, positive rate on one and two threads.
     @Test func everyRunnableFamilyHasAPeak() {
-        for kernel in GEMMKernel.runnable {
+        for kernel in KernelFamily.runnable {
             for threads in [1, 2] {
                 let peak = kernel.peakGFLOPS(threads: threads, steps: 2000)
                 #expect(peak.isFinite && peak > 0, "\(kernel) on \(threads) threads: \(peak)")
