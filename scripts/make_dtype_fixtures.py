@@ -7,7 +7,7 @@ Writes into Tests/SwiftGradTests/Resources:
   dtypes_int64.npy, dtypes_int32.npy, dtypes_bool.npy, dtypes_uint8.npy   the same from numpy.save
   dtypes.json          PyTorch's results of ops on them: casts float -> int (truncation toward zero), int -> bool,
                        comparisons with mixed dtypes, integer arithmetic (wrapping int32), true division of
-                       integers, sum of a bool mask, argmax, where with a bool condition, printing
+                       integers, sum of a bool mask, argmax, where with a bool condition, gather, printing
 
 Regenerate with:  python3 scripts/make_dtype_fixtures.py   (needs torch, safetensors and numpy)
 """
@@ -63,6 +63,10 @@ def main():
         "a_max_axis0": values(a.max(0).values),
         "argmax": values(torch.tensor([[0.5, 3.0, 3.0], [-1.0, -2.0, 7.0]]).argmax(1)),
         "where_mask": values(torch.where(mask, a, torch.tensor(-1))),
+        "gather_source": values(torch.arange(12.0).reshape(3, 4) * 1.5),
+        "gather_index": values(torch.tensor([[3, 3], [0, 1], [2, 0]])),
+        "gather_axis1": values((torch.arange(12.0).reshape(3, 4) * 1.5).gather(1, torch.tensor([[3, 3], [0, 1], [2, 0]]))),
+        "gather_axis0": values((torch.arange(12.0).reshape(3, 4) * 1.5).gather(0, torch.tensor([[2, 0, 1, 2]]))),
         "print_ids": str(torch.tensor([1, 20, 300])),
         "print_small": str(b),
         "print_mask": str(mask),

@@ -61,14 +61,14 @@ public func nllLoss(logProbabilities: Tensor, targets: Tensor, reduction: Reduct
                     ignoreIndex: Int? = nil) -> Tensor {
     require(logProbabilities.rank == 2 && targets.rank == 1 && targets.shape[0] == logProbabilities.shape[0],
             "nllLoss: expected [n, classes] and [n], got \(logProbabilities.shape) and \(targets.shape)")
-    guard let ignoreIndex else {
-        let picked = Tensor.oneHot(targets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype, op: "nllLoss")
-        return reduce(-(logProbabilities * picked).sum(axis: 1), reduction)
+    let classes = logProbabilities.shape[1]
+    func picked(_ targets: Tensor) -> Tensor {
+        _ = targets.classIndices(classes: classes, op: "nllLoss")
+        return logProbabilities.gather(axis: 1, indices: targets.unsqueezed(axis: 1)).squeezed(axis: 1)
     }
-    let counted = (targets .!= Float(ignoreIndex)).to(logProbabilities.dtype)
-    let safeTargets = which(counted.to(targets.dtype), targets, Tensor(scalar: 0, dtype: targets.dtype))
-    let picked = Tensor.oneHot(safeTargets, classes: logProbabilities.shape[1], dtype: logProbabilities.dtype, op: "nllLoss")
-    let losses = -(logProbabilities * picked).sum(axis: 1) * counted
+    guard let ignoreIndex else { return reduce(-picked(targets), reduction) }
+    let counted = targets .!= Float(ignoreIndex)
+    let losses = -picked(which(counted, targets, Tensor(scalar: 0, dtype: targets.dtype))) * counted
     return reduction == .mean ? losses.sum() / counted.sum() : reduce(losses, reduction)
 }
 

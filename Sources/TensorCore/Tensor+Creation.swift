@@ -139,24 +139,24 @@ extension Tensor {
     ///
     /// **Shapes:** indices `[n]` (whole numbers in `0..<classes`) → `[n, classes]`.
     public static func oneHot(_ indices: Tensor, classes: Int, dtype: DType = .float32) -> Tensor {
-        oneHot(indices, classes: classes, dtype: dtype, op: "oneHot")
+        require(indices.rank == 1, "oneHot: indices must be one axis, got shape \(Shapes.text(indices.shape))")
+        let columns = indices.classIndices(classes: classes, op: "oneHot")
+        let out = Tensor(uninitializedShape: [columns.count, classes], dtype: dtype)
+        dtype.withStoredType(ElementWriter(out: out) { columns[$0 / classes] == $0 % classes ? 1 : 0 })
+        return out
     }
 
-    /// ``oneHot(_:classes:dtype:)``, naming `op` (a loss, say) when an index is not a class.
-    package static func oneHot(_ indices: Tensor, classes: Int, dtype: DType, op: String) -> Tensor {
-        require(indices.rank == 1, "\(op): indices must be one axis, got shape \(Shapes.text(indices.shape))")
-        let labels = indices.elements(as: Double.self)
-        var columns: [Int] = []
-        for (row, label) in labels.enumerated() {
+    /// The elements (row-major) as class indices, stopping with a message naming `op` at the first that is not a
+    /// whole number in `0..<classes`.
+    package func classIndices(classes: Int, op: String) -> [Int] {
+        let labels = dtype.isFloatingPoint ? elements(as: Double.self) : integers.map(Double.init)
+        return labels.enumerated().map { row, label in
             guard let column = Int(exactly: label), (0..<classes).contains(column) else {
                 let text = Int(exactly: label).map(String.init) ?? "\(label)"
                 fatalError("\(op): index \(text) at position \(row) is not a class in 0..<\(classes)")
             }
-            columns.append(column)
+            return column
         }
-        let out = Tensor(uninitializedShape: [labels.count, classes], dtype: dtype)
-        dtype.withStoredType(ElementWriter(out: out) { columns[$0 / classes] == $0 % classes ? 1 : 0 })
-        return out
     }
 }
 

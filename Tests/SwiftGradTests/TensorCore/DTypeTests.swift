@@ -90,6 +90,9 @@ import Testing
         try expectEqual(a.max(axis: 0), "a_max_axis0")
         try expectEqual(Tensor([[0.5, 3.0, 3.0], [-1.0, -2.0, 7.0]]).argmax(axis: 1), "argmax")
         try expectEqual(which(mask, a, Tensor(scalar: -1, dtype: .int64)), "where_mask")
+        let source = try Self.expected("gather_source"), index = try Self.expected("gather_index")
+        try expectEqual(source.gather(axis: 1, indices: index), "gather_axis1")
+        try expectEqual(source.gather(axis: 0, indices: Tensor(shape: [1, 4], integers: [2, 0, 1, 2])), "gather_axis0")
         // Views, copies and joins keep the dtype and the exact values.
         let ids = try SafeTensors.read(Self.resource("dtypes", "safetensors"))["ids"]!
         #expect(ids.transposed().contiguous().integers == [3, 1 << 40, -1, 0, 7, -(1 << 35)])

@@ -129,6 +129,12 @@ import Testing
         // Without a padding index: its row deliberately gets no gradient (PyTorch's padding_idx), which a finite
         // difference would see (TransformerOpsFixtureTests checks it).
         Case(name: "embedding repeated ids", shapes: [[5, 3]]) { embedding(Tensor([[1, 4, 1], [3, 2, 4]]), weight: $0[0]).tanh() },
+        Case(name: "gather axis 1 repeated", shapes: [[3, 4]]) {
+            $0[0].gather(axis: 1, indices: Tensor(shape: [3, 2], integers: [3, 3, 0, 1, 2, 0])).tanh()
+        },
+        Case(name: "gather axis 0 of a transposed view", shapes: [[4, 3]]) {
+            $0[0].transposed().gather(axis: 0, indices: Tensor(shape: [2, 4], integers: [2, 0, 1, 2, 0, 0, 1, 2])).tanh()
+        },
         Case(name: "attention", shapes: [[2, 3, 4], [2, 5, 4], [2, 5, 3]]) { scaledDotProductAttention($0[0], $0[1], $0[2]) },
         Case(name: "attention causal, both block remainders", shapes: [[1, 66, 2], [1, 66, 2], [1, 66, 2]]) {
             scaledDotProductAttention($0[0], $0[1], $0[2], isCausal: true)
