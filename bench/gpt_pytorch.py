@@ -30,11 +30,14 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--tokens", type=int, default=200)
     p.add_argument("--parts", default="step,attention,generate")
+    p.add_argument("--batch", type=int, help="the preset's batch, replaced")
+    p.add_argument("--context", type=int, help="the preset's context length, replaced")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    s, parts, results = PRESETS[a.preset], set(a.parts.split(",")), []
+    s, parts, results = dict(PRESETS[a.preset]), set(a.parts.split(",")), []
+    s.update({k: getattr(a, k) for k in ("batch", "context") if getattr(a, k)})
     model = GPT(vocab=113, context=s["context"], layers=s["layers"], heads=s["heads"], c=s["c"])
     if "step" in parts:
         opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
@@ -53,8 +56,9 @@ def main():
         with torch.no_grad():
             forward = median_time(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), budget=2)
         both = median_time(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True).sum().backward(), budget=2)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         results += [{"name": "attention forward", "median_seconds": forward},
-                    {"name": "attention forward+backward", "median_seconds": both}]
+                    {"name": "attention forward+backward", "median_seconds": both, "peak_rss_bytes": rss}]
     if "generate" in parts:
         model.eval()
         idx = torch.zeros((1, 1), dtype=torch.long)
@@ -67,7 +71,8 @@ def main():
     for r in results:
         r.update(preset=a.preset, threads=a.threads)
     print_results(results, a.json, None, lambda r: f"{r['name']:28s} " + (
-        f"{r['median_seconds'] * 1e3:9.2f} ms" if "median_seconds" in r else f"{r['tokens_per_second']:9.1f} tok/s"))
+        f"{r['median_seconds'] * 1e3:9.2f} ms" if "median_seconds" in r else f"{r['tokens_per_second']:9.1f} tok/s")
+        + (f"  peak {r['peak_rss_bytes'] / 1e6:.0f} MB" if "peak_rss_bytes" in r else ""))
 
 
 if __name__ == "__main__":

@@ -94,7 +94,12 @@ enum ElementaryFunctions {
     /// within 1.5·10⁻⁷ of erf everywhere (absolute), as ATen's vectorised `erf`. Only GELU uses it, where the
     /// error is multiplied by x: relative to GELU's value it stays below 2·10⁻⁷.
     @inline(__always)
-    static func erf<L: FloatLanes>(_ x: L) -> L {
+    static func erf<L: FloatLanes>(_ x: L) -> L { erfAndGaussian(x).erf }
+
+    /// erf x and the e^(−x²) its formula takes (0 where that is below float's normal range), for GELU's slope,
+    /// which needs both: e^(−x²) at x/√2 is √(2π)·φ(x), so the slope costs one exponential, not two.
+    @inline(__always)
+    static func erfAndGaussian<L: FloatLanes>(_ x: L) -> (erf: L, gaussian: L) {
         let magnitude = L(laneBits: x.laneBits & 0x7fff_ffff)
         let t = 1 / (magnitude * 0.327_591_1 + L(1))
         var p = L(1.061_405_429)
@@ -102,8 +107,17 @@ enum ElementaryFunctions {
         p = L.fusedMultiplyAdd(p, t, 1.421_413_741)
         p = L.fusedMultiplyAdd(p, t, -0.284_496_736)
         p = L.fusedMultiplyAdd(p, t, 0.254_829_592)
-        let positive = 1 - p * t * expInRange(L.lanesMax(-(magnitude * magnitude), -87.5))
-        return positive.replacing(with: -positive, where: x.lanesBelow(0))
+        let square = magnitude * magnitude
+        let gaussian = expInRange(L.lanesMax(-square, -87.5)).replacing(with: L(0), where: square.lanesAbove(87.5))
+        let positive = 1 - p * t * gaussian
+        return (positive.replacing(with: -positive, where: x.lanesBelow(0)), gaussian)
+    }
+
+    /// GELU's slope, Φ(x) + x·φ(x), with one exponential (``erfAndGaussian(_:)``).
+    @inline(__always)
+    static func geluSlope<L: FloatLanes>(_ x: L) -> L {
+        let (erf, gaussian) = erfAndGaussian(x * 0.707_106_781_186_547_5)
+        return (erf + L(1)) * 0.5 + x * gaussian * 0.398_942_280_401_432_7
     }
 
     /// GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)), through ``erf(_:)``.

@@ -148,9 +148,7 @@ private struct GELUGradient: LaneBinaryFunction {
     @inline(__always) func callAsFunction<T: KernelScalar>(_ g: T, _ x: T) -> T {
         switch approximation {
         case .none:
-            let cdf: T = (T.erf(x * T(GELUConstants.rootHalf)) + 1) * 0.5
-            let pdf: T = T.exp(-0.5 * x * x) * T(GELUConstants.inverseRootTwoPi)
-            return g * (cdf + x * pdf)
+            return g * T.geluSlope(x)
         case .tanh:
             let k = T(GELUConstants.tanhScale), c = T(GELUConstants.cubic)
             let t = T.tanh((x * x * x * c + x) * k)
@@ -160,9 +158,7 @@ private struct GELUGradient: LaneBinaryFunction {
     @inline(__always) func callAsFunction(_ g: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float> {
         switch approximation {
         case .none:
-            let cdf: SIMD16<Float> = (ElementaryFunctions.erf(x * Float(GELUConstants.rootHalf)) + 1) * 0.5
-            let pdf: SIMD16<Float> = ElementaryFunctions.exp(x * x * -0.5) * Float(GELUConstants.inverseRootTwoPi)
-            return g * (cdf + x * pdf)
+            return g * ElementaryFunctions.geluSlope(x)
         case .tanh:
             let (k, c) = (Float(GELUConstants.tanhScale), Float(GELUConstants.cubic))
             let squared: SIMD16<Float> = x * x
@@ -176,7 +172,6 @@ private enum GELUConstants {
     static let rootHalf = 0.5.squareRoot()
     static let tanhScale = (2 / Double.pi).squareRoot()
     static let cubic = 0.044715
-    static let inverseRootTwoPi = 1 / (2 * Double.pi).squareRoot()
 }
 private struct Square: UnaryFunction {
     @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T) -> T { x * x }

@@ -20,6 +20,9 @@ protocol KernelScalar: TensorScalar {
     /// The error function, 2/√π ∫₀ˣ e^(−t²) dt: for floats the approximation GELU's vector loops use
     /// (`ElementaryFunctions.erf`), for doubles libm's.
     static func erf(_ x: Self) -> Self
+    /// GELU's slope Φ(x) + x·φ(x): for floats the vector loops' (`ElementaryFunctions.geluSlope`), for doubles
+    /// libm's erf and exp.
+    static func geluSlope(_ x: Self) -> Self
 }
 
 extension Float: KernelScalar {
@@ -29,6 +32,7 @@ extension Float: KernelScalar {
     @inline(__always) static func tanh(_ x: Float) -> Float { ElementaryFunctions.tanh(x) }
     @inline(__always) static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
     @inline(__always) static func erf(_ x: Float) -> Float { ElementaryFunctions.erf(x) }
+    @inline(__always) static func geluSlope(_ x: Float) -> Float { ElementaryFunctions.geluSlope(x) }
 }
 
 extension Double: KernelScalar {
@@ -38,4 +42,7 @@ extension Double: KernelScalar {
     @inline(__always) static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
     @inline(__always) static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
     @inline(__always) static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    @inline(__always) static func geluSlope(_ x: Double) -> Double {
+        0.5 * (1 + Foundation.erf(x * 0.5.squareRoot())) + x * Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+    }
 }

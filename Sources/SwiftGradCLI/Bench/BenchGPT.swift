@@ -29,14 +29,28 @@ struct BenchGPT: ParsableCommand {
     @Option(help: "What to time: step, attention, generate (comma-separated).")
     var parts = "step,attention,generate"
 
+    @Option(help: "The preset's batch, replaced.")
+    var batch: Int?
+
+    @Option(help: "The preset's context length, replaced (attention's memory against T: 256, 1024, 4096).")
+    var context: Int?
+
     @OptionGroup var threadsOption: ThreadsOption
 
     @OptionGroup var options: BenchOptions
 
     var configuration: (GPTConfiguration, batch: Int) {
-        switch preset {
+        var (configuration, size) = switch preset {
         case .cpu: (GPTConfiguration(vocabularySize: 113, contextLength: 64, layers: 4, heads: 4, embedding: 128), 12)
         case .baby: (GPTConfiguration(vocabularySize: 113, contextLength: 256, layers: 6, heads: 6, embedding: 384), 64)
+        }
+        configuration.contextLength = context ?? configuration.contextLength
+        return (configuration, batch ?? size)
+    }
+
+    func validate() throws {
+        for (name, value) in [("--batch", batch), ("--context", context)] where value.map({ $0 < 1 }) ?? false {
+            throw ValidationError("\(name) must be at least 1")
         }
     }
 
@@ -79,8 +93,9 @@ struct BenchGPT: ParsableCommand {
             let flops = Double(shape[0] * shape[1]) * 2 * t * t * 64
             for (name, seconds, factor) in [("attention forward", forward, 1.0), ("attention forward+backward", both, 3.5)] {
                 report.add(row: ["\(name) \(shape)", formatSeconds(seconds), "", String(format: "%.1f", factor * flops / seconds / 1e9),
-                                 String(format: "%.0f %%", 100 * factor * flops / seconds / 1e9 / peak), ""],
-                           result: ["name": name, "preset": preset.rawValue, "median_seconds": seconds, "threads": Parallelism.threadCount])
+                                 String(format: "%.0f %%", 100 * factor * flops / seconds / 1e9 / peak), memoryText()],
+                           result: ["name": name, "preset": preset.rawValue, "median_seconds": seconds, "threads": Parallelism.threadCount,
+                                    "shape": shape, "peak_rss_bytes": peakResidentBytes()])
             }
         }
         if wanted.contains("generate") {
