@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "FromScratch", targets: ["FromScratch"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Distributed", targets: ["Distributed"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
     ],
     // Off by default: the default build and the README's commands need no MPI installed.
@@ -64,8 +65,10 @@ let package = Package(
         // implementations, and the DataParallel callback.
         .target(name: "Distributed", dependencies: ["TensorCore", "NN", "Training", "Datasets",
                                                     .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
+        // Text to token ids as published models' tokenizers make them (WordPiece); Foundation only.
+        .target(name: "Tokenizers"),
         .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets", "FromScratch",
-                                                  "Training", "Distributed"]),
+                                                  "Training", "Distributed", "Tokenizers"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

@@ -6,4 +6,5 @@
 @_exported import NN
 @_exported import Optimizers
 @_exported import TensorCore
+@_exported import Tokenizers
 @_exported import Training

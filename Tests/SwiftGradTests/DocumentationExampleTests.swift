@@ -13,6 +13,13 @@ import Testing
         #expect(w.grad?.scalars == [1, 1, 2, 2])
     }
 
+    @Test func tokenizersExample() throws {
+        let folder = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appending(path: "tokenizers/wordpiece")
+        let tokenizer = try WordPieceTokenizer(contentsOf: folder.appending(path: "tokenizer.json"))
+        let encoding = tokenizer.encode("Héllo, world!")   // [CLS] hello , world ! [SEP]
+        #expect(encoding.tokens == ["[CLS]", "hell", "##o", ",", "world", "!", "[SEP]"])
+    }
+
     @Test func nnExample() {
         let model = Sequential { Linear(784, 128); ReLU(); Linear(128, 10) }.fused()
         let logits = model(Tensor.randn(32, 784))                    // [32, 10]
