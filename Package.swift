@@ -65,7 +65,7 @@ let package = Package(
         // implementations, and the DataParallel callback.
         .target(name: "Distributed", dependencies: ["TensorCore", "NN", "Training", "Datasets",
                                                     .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
-        // Text to token ids as published models' tokenizers make them (WordPiece); Foundation only.
+        // Text to token ids as published models' tokenizers make them (WordPiece, byte-level BPE); Foundation only.
         .target(name: "Tokenizers"),
         .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets", "FromScratch",
                                                   "Training", "Distributed", "Tokenizers"]),

@@ -9,6 +9,8 @@ Writes into Tests/SwiftGradTests/Resources/tokenizers:
                              truncation at 64) trained on the bundled Hamlet and Macbeth plus the awkward texts
   wordpiece/vocab.txt        its vocabulary, one token per line
   wordpiece_expected.json    for each text: ids, tokens, type ids, offsets, attention mask; a pair; a padded batch
+  bpe/tokenizer.json, bpe/vocab.json, bpe/merges.txt   a GPT-2-style byte-level BPE (1000 tokens) trained on the same
+  bpe_expected.json          for each text: ids, tokens, offsets, and the decoded text
 
 Regenerate with:  python3 scripts/make_tokenizer_fixtures.py   (needs tokenizers)
 With --check FOLDER it instead compares a model folder's tokenizer.json (all-MiniLM-L6-v2's, say) with
@@ -17,7 +19,7 @@ With --check FOLDER it instead compares a model folder's tokenizer.json (all-Min
 import json
 import os
 
-from tokenizers import Tokenizer, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import ByteLevelBPETokenizer, Tokenizer, normalizers, pre_tokenizers, processors, trainers
 from tokenizers.models import WordPiece
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -87,5 +89,24 @@ def main():
         f.write("\n")
 
 
+def byte_level():
+    os.makedirs(os.path.join(OUT, "bpe"), exist_ok=True)
+    corpus = open(os.path.join(ROOT, "Sources", "Datasets", "Resources", "shakespeare", "hamlet-macbeth.txt"),
+                  encoding="utf-8").read().split("\n")
+    tokenizer = ByteLevelBPETokenizer()
+    tokenizer.train_from_iterator(corpus + AWKWARD, vocab_size=1000, min_frequency=2, special_tokens=["<|endoftext|>"])
+    tokenizer.save(os.path.join(OUT, "bpe", "tokenizer.json"))
+    tokenizer.save_model(os.path.join(OUT, "bpe"))
+    expected = []
+    for text in AWKWARD:
+        e = tokenizer.encode(text)
+        expected.append({"ids": e.ids, "tokens": e.tokens, "offsets": [list(o) for o in e.offsets],
+                         "decoded": tokenizer.decode(e.ids)})
+    with open(os.path.join(OUT, "bpe_expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, ensure_ascii=False)
+        f.write("\n")
+
+
 if __name__ == "__main__":
     main()
+    byte_level()

@@ -9,7 +9,7 @@ extension WordPieceTokenizer {
     ///   normaliser, pre-tokeniser or post-processor than BERT's.
     public init(contentsOf url: URL) throws {
         let path = url.path
-        let root = try Self.jsonObject(url)
+        let root = try TokenizerFile.jsonObject(url)
         guard let model = root["model"] as? [String: Any], let type = model["type"] as? String else {
             throw TokenizerError(path: path, problem: "no \"model\" with a \"type\"")
         }
@@ -68,11 +68,7 @@ extension WordPieceTokenizer {
     ///
     /// - Throws: ``TokenizerError`` for a file that cannot be read, is not UTF-8 or lacks a special token.
     public init(vocabularyFile url: URL, lowercase: Bool = true, maxLength: Int? = nil) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TokenizerError(path: url.path, problem: "cannot be read (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw TokenizerError(path: url.path, problem: "not UTF-8 text") }
+        let text = try TokenizerFile.text(url)
         var vocabulary: [String: Int] = [:]
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let token = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
@@ -80,17 +76,5 @@ extension WordPieceTokenizer {
             vocabulary[token] = vocabulary[token] ?? vocabulary.count
         }
         try self.init(vocabulary: vocabulary, normalizer: BertNormalizer(lowercase: lowercase), maxLength: maxLength, path: url.path)
-    }
-
-    /// The JSON object in the file at `url`.
-    static func jsonObject(_ url: URL) throws -> [String: Any] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TokenizerError(path: url.path, problem: "cannot be read (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw TokenizerError(path: url.path, problem: "not a JSON object")
-        }
-        return object
     }
 }

@@ -90,3 +90,44 @@ extension WordPieceTokenizerTests {
         }
     }
 }
+
+/// The byte-level BPE tokenizer against Hugging Face's `tokenizers` (a GPT-2-style tokenizer trained by
+/// `scripts/make_tokenizer_fixtures.py`): the same ids, tokens and offsets on the awkward corpus, and decoding back
+/// to the exact text.
+@Suite struct ByteLevelBPETokenizerTests {
+    @Test func awkwardTextEncodesAsHuggingFaceDoesAndDecodesExactly() throws {
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: WordPieceTokenizerTests.resource("bpe/tokenizer.json"))
+        let fromFiles = try ByteLevelBPETokenizer(vocabularyFile: WordPieceTokenizerTests.resource("bpe/vocab.json"),
+                                                  mergesFile: WordPieceTokenizerTests.resource("bpe/merges.txt"))
+        let texts = try #require(try WordPieceTokenizerTests.json("awkward.json") as? [String])
+        let reference = try #require(try WordPieceTokenizerTests.json("bpe_expected.json") as? [[String: Any]])
+        #expect(texts.count == reference.count)
+        for (text, expected) in zip(texts, reference) {
+            let encoding = tokenizer.encode(text)
+            #expect(encoding.tokens == expected["tokens"] as? [String], "\(text.debugDescription)")
+            #expect(encoding.ids == expected["ids"] as? [Int], "\(text.debugDescription)")
+            #expect(encoding.offsets.map { [$0.lowerBound, $0.upperBound] } == expected["offsets"] as? [[Int]], "\(text.debugDescription)")
+            #expect(tokenizer.decode(encoding.ids) == text && expected["decoded"] as? String == text)
+            #expect(fromFiles.encode(text) == encoding)
+        }
+    }
+
+    @Test func gpt2sPatternSplitsAsTheRegexDoes() {
+        func pieces(_ text: String) -> [String] {
+            let scalars = Array(text.unicodeScalars)
+            return ByteLevel.pieces(scalars).map { String(String.UnicodeScalarView(scalars[$0])) }
+        }
+        #expect(pieces("Hello world") == ["Hello", " world"])
+        #expect(pieces("it's  two\tspaces \n") == ["it", "'s", " ", " two", "\t", "spaces", " \n"])
+        #expect(pieces("a\t\tb 123!? 'tis") == ["a", "\t", "\t", "b", " 123", "!?", " '", "tis"])
+        #expect(pieces("") == [])
+    }
+
+    @Test func badFilesAreOneLineErrors() throws {
+        #expect(throws: TokenizerError(path: WordPieceTokenizerTests.resource("wordpiece/tokenizer.json").path,
+                                       problem: "model type WordPiece is not BPE")) {
+            try ByteLevelBPETokenizer(contentsOf: WordPieceTokenizerTests.resource("wordpiece/tokenizer.json"))
+        }
+        #expect(throws: TokenizerError.self) { try ByteLevelBPETokenizer(vocabulary: ["a": 0], merges: []) }
+    }
+}
