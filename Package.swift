@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
+        .library(name: "Pretrained", targets: ["Pretrained"]),
         .executable(name: "swiftgrad", targets: ["SwiftGradCLI"]),
     ],
     // Off by default: the default build and the README's commands need no MPI installed.
@@ -67,8 +68,10 @@ let package = Package(
                                                     .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         // Text to token ids as published models' tokenizers make them (WordPiece, byte-level BPE); Foundation only.
         .target(name: "Tokenizers"),
+        // Published models from their Hugging Face folders: sentence embeddings (BERT) on NN's modules.
+        .target(name: "Pretrained", dependencies: ["TensorCore", "NN", "Checkpoints", "Tokenizers"]),
         .target(name: "SwiftGrad", dependencies: ["TensorCore", "NN", "Optimizers", "Checkpoints", "Datasets", "FromScratch",
-                                                  "Training", "Distributed", "Tokenizers"]),
+                                                  "Training", "Distributed", "Tokenizers", "Pretrained"]),
         .executableTarget(
             name: "SwiftGradCLI",
             dependencies: [

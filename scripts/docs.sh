@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-docs-site}
 base=${2:-}
-targets=(SwiftGrad TensorCore NN Optimizers Checkpoints Datasets Training Distributed FromScratch Tokenizers)
+targets=(SwiftGrad TensorCore NN Optimizers Checkpoints Datasets Training Distributed FromScratch Tokenizers Pretrained)
 arguments=()
 for target in "${targets[@]}"; do arguments+=(--target "$target"); done
 [[ -n $base ]] && arguments+=(--hosting-base-path "$base")

@@ -5,6 +5,7 @@
 @_exported import FromScratch
 @_exported import NN
 @_exported import Optimizers
+@_exported import Pretrained
 @_exported import TensorCore
 @_exported import Tokenizers
 @_exported import Training

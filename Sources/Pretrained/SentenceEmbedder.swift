@@ -1,0 +1,136 @@
+import Foundation
+import NN
+import TensorCore
+import Tokenizers
+
+/// A sentence-transformers model run in Swift: a BERT model folder (all-MiniLM-L6-v2, say) with the pipeline its
+/// `modules.json` names — the transformer, pooling over the tokens (mean over the attention mask, or the `[CLS]`
+/// position), and L2 normalisation when listed — giving the embeddings sentence-transformers gives.
+///
+/// ```swift
+/// let embedder = try SentenceEmbedder(folder: URL(filePath: "all-MiniLM-L6-v2"))
+/// let vectors = embedder.embed(["A cat sits.", "A dog runs."])      // [2, 384], unit length
+/// ```
+public final class SentenceEmbedder {
+    /// How token vectors become one sentence vector.
+    public enum Pooling: String, Sendable {
+        /// The mean of the tokens' vectors, padding left out.
+        case mean
+        /// The `[CLS]` position's vector.
+        case classToken
+    }
+
+    /// The transformer.
+    public let model: BertModel
+    /// Its tokenizer, cut at the pipeline's `max_seq_length`.
+    public let tokenizer: WordPieceTokenizer
+    /// The pooling the pipeline names.
+    public let pooling: Pooling
+    /// Whether the pipeline normalises the embeddings to unit length.
+    public let normalizes: Bool
+
+    /// The model in `folder`: `config.json` (a BERT), `model.safetensors`, `tokenizer.json` (or `vocab.txt`),
+    /// and the sentence-transformers files `modules.json`, `1_Pooling/config.json` and `sentence_bert_config.json`
+    /// where present (without them: mean pooling, no normalisation, the model's positions).
+    ///
+    /// - Throws: ``PretrainedError`` naming the file for anything missing, unreadable or unsupported.
+    public init(folder: URL) throws {
+        let folder = ModelFolder(url: folder)
+        let configuration: BertConfiguration
+        do { configuration = try BertConfiguration(huggingFace: try folder.json("config.json")) } catch let error as ConfigurationError {
+            throw PretrainedError(path: folder.file("config.json").path, problem: error.problem)
+        }
+        model = BertModel(configuration)
+        try folder.load(into: model, prefix: "bert.", ignoring: ["embeddings.position_ids"],
+                        optional: ["pooler.dense.weight", "pooler.dense.bias"])
+        model.eval()
+        var maxLength = configuration.maxPositions
+        if folder.has("sentence_bert_config.json"),
+           let length = (try folder.json("sentence_bert_config.json")["max_seq_length"] as? NSNumber)?.intValue {
+            maxLength = Swift.min(length, maxLength)
+        }
+        var tokenizer: WordPieceTokenizer
+        do {
+            tokenizer = folder.has("tokenizer.json") ? try WordPieceTokenizer(contentsOf: folder.file("tokenizer.json"))
+                : try WordPieceTokenizer(vocabularyFile: folder.file("vocab.txt"))
+        } catch let error as TokenizerError {
+            throw PretrainedError(path: error.path, problem: error.problem)
+        }
+        tokenizer.maxLength = maxLength
+        self.tokenizer = tokenizer
+        (pooling, normalizes) = try Self.pipeline(folder)
+    }
+
+    /// The pooling and normalisation `modules.json` names (mean and none without one).
+    private static func pipeline(_ folder: ModelFolder) throws -> (Pooling, Bool) {
+        guard folder.has("modules.json") else { return (.mean, false) }
+        let modules = try folder.jsonArray("modules.json")
+        var (pooling, normalizes) = (Pooling.mean, false)
+        for module in modules {
+            let type = module["type"] as? String ?? ""
+            switch type {
+            case "sentence_transformers.models.Transformer": continue
+            case "sentence_transformers.models.Normalize": normalizes = true
+            case "sentence_transformers.models.Pooling":
+                let path = (module["path"] as? String).map { $0 + "/config.json" } ?? "1_Pooling/config.json"
+                let options = try folder.json(path)
+                if options["pooling_mode_cls_token"] as? Bool == true {
+                    pooling = .classToken
+                } else if options["pooling_mode_mean_tokens"] as? Bool != true {
+                    throw PretrainedError(path: folder.file(path).path, problem: "only mean and [CLS] pooling are supported")
+                }
+            default:
+                throw PretrainedError(path: folder.file("modules.json").path, problem: "module type \(type) is not supported")
+            }
+        }
+        return (pooling, normalizes)
+    }
+
+    /// The embeddings of `sentences`, in their order: batches of `batchSize` sentences of similar length (sorted
+    /// by length, as sentence-transformers does, so that little is padding), run without gradients.
+    ///
+    /// **Shapes:** → `[sentences.count, hiddenSize]`.
+    public func embed(_ sentences: [String], batchSize: Int = 32) -> Tensor {
+        require(batchSize >= 1, "SentenceEmbedder.embed: batchSize must be at least 1, got \(batchSize)")
+        let width = model.configuration.hiddenSize
+        let encodings = sentences.map { tokenizer.encode($0) }
+        let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count }
+        let out = Tensor.zeros([sentences.count, width])
+        withoutGradient {
+            for start in stride(from: 0, to: order.count, by: batchSize) {
+                let members = Array(order[start..<Swift.min(start + batchSize, order.count)])
+                let vectors = embedBatch(members.map { encodings[$0] })
+                for (row, index) in members.enumerated() { out[index] = vectors[row] }
+            }
+        }
+        return out
+    }
+
+    /// One batch of encodings, padded to the longest, through the model and the pooling.
+    private func embedBatch(_ encodings: [Encoding]) -> Tensor {
+        let time = encodings.map(\.count).max() ?? 0
+        let padding = tokenizer.vocabulary[tokenizer.paddingToken]!
+        var ids: [Int] = [], types: [Int] = [], mask: [Int] = []
+        for encoding in encodings {
+            let missing = time - encoding.count
+            ids += encoding.ids + Array(repeating: padding, count: missing)
+            types += encoding.typeIds + Array(repeating: 0, count: missing)
+            mask += encoding.attentionMask + Array(repeating: 0, count: missing)
+        }
+        let shape = [encodings.count, time]
+        let attention = Tensor(shape: shape, integers: mask)
+        let hidden = model.hiddenStates(Tensor(shape: shape, integers: ids), typeIds: Tensor(shape: shape, integers: types),
+                                        attentionMask: attention)
+        var pooled: Tensor
+        switch pooling {
+        case .classToken: pooled = hidden[.all, 0]
+        case .mean:
+            let weights = attention.to(.float32).unsqueezed(axis: -1)
+            pooled = (hidden * weights).sum(axis: 1) / weights.sum(axis: 1).clamped(min: 1e-9)
+        }
+        if normalizes {
+            pooled = pooled / (pooled * pooled).sum(axis: 1, keepDims: true).sqrt().clamped(min: 1e-12)
+        }
+        return pooled
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import NN
+@testable import Pretrained
+@testable import TensorCore
+
+/// A small random BERT saved by `transformers` (`scripts/make_pretrained_fixtures.py`) against what `transformers`
+/// computes: the hidden states of a padded batch within 1e-4, and sentence-transformers' mean-pooled, normalised
+/// embeddings within 1e-5 per element (cosine similarity above 0.99999).
+@Suite struct SentenceEmbedderTests {
+    static let folder = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("pretrained/bert-tiny")
+
+    static func expected() throws -> [String: Any] {
+        let url = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("pretrained/bert_tiny_expected.json")
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
+    @Test func hiddenStatesAndEmbeddingsMatchTransformers() throws {
+        let embedder = try SentenceEmbedder(folder: Self.folder)
+        let reference = try Self.expected()
+        let ids = try #require(reference["ids"] as? [[Int]]), mask = try #require(reference["attention_mask"] as? [[Int]])
+        let shape = [ids.count, ids[0].count]
+        // The tokenizer cut at sentence_bert_config.json's 24 gives the reference's ids.
+        let texts = try #require(reference["texts"] as? [String])
+        let padded = embedder.tokenizer.encode(batch: texts)
+        #expect(padded.map(\.ids) == ids && padded.map(\.attentionMask) == mask)
+        let hidden = withoutGradient {
+            embedder.model.hiddenStates(Tensor(shape: shape, integers: ids.flatMap { $0 }),
+                                        attentionMask: Tensor(shape: shape, integers: mask.flatMap { $0 }))
+        }
+        assertClose(hidden, try Fixture.tensor(try #require(reference["hidden"])), relative: 1e-4, absolute: 1e-4)
+        let embeddings = embedder.embed(texts, batchSize: 2)
+        let wanted = try Fixture.tensor(try #require(reference["embeddings"]))
+        assertClose(embeddings, wanted, relative: 0, absolute: 1e-5)
+        let cosines = (embeddings * wanted).sum(axis: 1)
+        #expect(cosines.scalars.allSatisfy { $0 > 0.99999 })
+    }
+
+    @Test func foldersThatCannotBeUsedAreOneLineErrors() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("sg-pre-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect(throws: PretrainedError(path: empty.appendingPathComponent("config.json").path,
+                                        problem: "no such file (is \(empty.path) a model folder?)")) {
+            try SentenceEmbedder(folder: empty)
+        }
+        try Data(#"{"model_type": "gpt2"}"#.utf8).write(to: empty.appendingPathComponent("config.json"))
+        #expect(throws: PretrainedError(path: empty.appendingPathComponent("config.json").path,
+                                        problem: "model_type gpt2 is not supported (bert is)")) {
+            try SentenceEmbedder(folder: empty)
+        }
+        // The right configuration with weights of another size.
+        let config = try Data(contentsOf: Self.folder.appendingPathComponent("config.json"))
+        let wider = String(decoding: config, as: UTF8.self).replacingOccurrences(of: "\"hidden_size\": 32", with: "\"hidden_size\": 64")
+        try Data(wider.utf8).write(to: empty.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(at: Self.folder.appendingPathComponent("model.safetensors"),
+                                         to: empty.appendingPathComponent("model.safetensors"))
+        #expect(throws: PretrainedError.self) { try SentenceEmbedder(folder: empty) }
+    }
+}
