@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import Pretrained
+
+/// `swiftgrad embed` on the tests' small BERT folder: the library's embeddings as JSON and .npy, and one line for
+/// each bad input with nothing written.
+@Suite struct EmbedCLITests {
+    @Test func embedsLinesAsTheLibraryDoes() throws {
+        let folder = try temporaryFolder()
+        let lines = folder.appendingPathComponent("lines.txt"), npy = folder.appendingPathComponent("out.npy")
+        let sentences = ["Hello, world!", "The quick brown fox.", "中文分词测试"]
+        try Data(sentences.joined(separator: "\n").appending("\n").utf8).write(to: lines)
+        let model = SentenceEmbedderTests.folder.path
+        let result = try runCLI(["embed", "--model", model, lines.path, "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(object["embeddings"] as? [[Double]])
+        let expected = try SentenceEmbedder(folder: SentenceEmbedderTests.folder).embed(sentences)
+        #expect(rows.count == 3 && rows.flatMap { $0 }.map(Float.init) == expected.scalars)
+        #expect(try runCLI(["embed", "--model", model, lines.path, "--npy", npy.path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: npy.path))
+    }
+
+    @Test func badInputIsOneLineAndWritesNothing() throws {
+        let folder = try temporaryFolder()
+        let binary = folder.appendingPathComponent("binary.txt"), npy = folder.appendingPathComponent("out.npy")
+        try Data([0x66, 0xff, 0xfe, 0x0a]).write(to: binary)
+        let model = SentenceEmbedderTests.folder.path
+        let cases: [([String], String)] = [
+            (["embed", "--model", model, binary.path, "--npy", npy.path], "swiftgrad: \(binary.path): not UTF-8 text"),
+            (["embed", "--model", folder.path, binary.path, "--npy", npy.path], "swiftgrad: \(folder.path)/config.json: no such file"),
+            (["embed", "--model", model, folder.appendingPathComponent("missing.txt").path], "cannot be read"),
+            (["embed", "--model", model, "--batch-size", "0", binary.path], "--batch-size must be at least 1"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runCLI(arguments)
+            #expect(result.status != 0 && result.errors.contains(message), "\(arguments): \(result.errors)")
+            #expect(result.errors.split(separator: "\n").count == 1, "\(result.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: npy.path))
+    }
+}
