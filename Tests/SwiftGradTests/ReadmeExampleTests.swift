@@ -117,6 +117,12 @@ import Testing
         #expect(answers.allSatisfy { $0.count == 10 && Swift.abs($0.reduce(0, +) - 1) < 1e-5 })
     }
 
+    @Test func sentenceEmbeddingActorExample() async throws {
+        let folder = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("pretrained/bert-tiny")
+        let vectors = try await Embeddings(folder: folder).vectors(["A cat sits.", "A dog runs."])
+        #expect(vectors.count == 2 && vectors.allSatisfy { abs($0.reduce(0) { $0 + $1 * $1 } - 1) < 1e-5 })
+    }
+
     @Test func loadingPyTorchWeightsExample() throws {
         let path = try #require(Bundle.module.path(forResource: "torch_mlp", ofType: "safetensors", inDirectory: "Resources"))
         let pytorch = Sequential { Linear(784, 50); ReLU(); Linear(50, 10) }
@@ -136,6 +142,19 @@ actor Classifier {
     /// Class probabilities of one 28×28 image, as 784 floats.
     func probabilities(_ pixels: [Float]) -> [Float] {
         withoutGradient { model(Tensor(shape: [1, 784], scalars: pixels)).softmax(axis: -1).scalars }
+    }
+}
+
+/// The README's sentence-embedding server, verbatim.
+actor Embeddings {
+    private let embedder: SentenceEmbedder
+
+    init(folder: URL) throws { embedder = try SentenceEmbedder(folder: folder) }
+
+    /// Unit-length vectors, one per sentence; their dot products are cosine similarities.
+    func vectors(_ sentences: [String]) -> [[Float]] {
+        let embedded = embedder.embed(sentences)
+        return (0..<sentences.count).map { embedded[$0].scalars }
     }
 }
 
