@@ -11,6 +11,10 @@ and Tests/SwiftGradTests/Resources/pretrained/bert_tiny_expected.json: for a pad
 and masks, the last hidden states, and the sentence embeddings (mean over the mask, then L2-normalised, as
 sentence-transformers' Pooling and Normalize modules compute them).
 
+and Tests/SwiftGradTests/Resources/pretrained/gpt2-tiny: a random GPT2LMHeadModel (the byte-level BPE of the tokenizer
+tests, 32 wide, 2 layers, 4 heads, 64 positions, gelu_new) with its tokenizer.json; gpt2_tiny_expected.json: a
+prompt's ids and logits, and the 50 tokens transformers' greedy generate picks after it.
+
 Regenerate with:  python3 scripts/make_pretrained_fixtures.py   (needs torch, transformers, tokenizers)
 """
 import json
@@ -19,7 +23,7 @@ import shutil
 
 import torch
 from tokenizers import Tokenizer
-from transformers import BertConfig, BertModel
+from transformers import BertConfig, BertModel, GPT2Config, GPT2LMHeadModel
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 RES = os.path.join(ROOT, "Tests", "SwiftGradTests", "Resources")
@@ -61,5 +65,26 @@ def main():
                "embeddings": t2j(embeddings)}, open(os.path.join(RES, "pretrained", "bert_tiny_expected.json"), "w"))
 
 
+def gpt2():
+    out = os.path.join(RES, "pretrained", "gpt2-tiny")
+    os.makedirs(out, exist_ok=True)
+    shutil.copy(os.path.join(RES, "tokenizers", "bpe", "tokenizer.json"), os.path.join(out, "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(os.path.join(out, "tokenizer.json"))
+    torch.manual_seed(31)
+    config = GPT2Config(vocab_size=tokenizer.get_vocab_size(), n_positions=64, n_embd=32, n_layer=2, n_head=4,
+                        activation_function="gelu_new", bos_token_id=0, eos_token_id=0, pad_token_id=0)
+    model = GPT2LMHeadModel(config).eval()
+    model.save_pretrained(out, safe_serialization=True)
+    prompt = "To be, or not to be: that is"
+    ids = torch.tensor([tokenizer.encode(prompt).ids])
+    with torch.no_grad():
+        logits = model(ids).logits
+        generated = model.generate(ids, max_new_tokens=50, min_new_tokens=50, do_sample=False)
+    t2j = lambda t: {"shape": list(t.shape), "data": t.reshape(-1).tolist()}
+    json.dump({"prompt": prompt, "ids": ids[0].tolist(), "logits": t2j(logits[0]), "greedy": generated[0, ids.shape[1]:].tolist()},
+              open(os.path.join(RES, "pretrained", "gpt2_tiny_expected.json"), "w"))
+
+
 if __name__ == "__main__":
     main()
+    gpt2()

@@ -25,7 +25,7 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Which GELU: the exact form or PyTorch's tanh approximation (`approximate='none'` or `'tanh'`).
-public enum GELUApproximation: Sendable, Equatable {
+public enum GELUApproximation: String, Sendable, Equatable, Codable {
     /// x·Φ(x), through the error function.
     case none
     /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).

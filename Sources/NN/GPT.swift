@@ -17,12 +17,33 @@ public struct GPTConfiguration: Codable, Sendable, Equatable {
     public var dropout: Float
     /// Whether the linear layers and layer norms have biases.
     public var bias: Bool
+    /// The feed-forward network's GELU: exact, as nanoGPT's, or the tanh form GPT-2 was trained with (`gelu_new`).
+    public var activation: GELUApproximation
+    /// The layer norms' epsilon (GPT-2's `layer_norm_epsilon`).
+    public var layerNormEpsilon: Float
 
     /// A configuration; `heads` must divide `embedding`.
     public init(vocabularySize: Int, contextLength: Int, layers: Int, heads: Int, embedding: Int, dropout: Float = 0,
-                bias: Bool = true) {
+                bias: Bool = true, activation: GELUApproximation = .none, layerNormEpsilon: Float = 1e-5) {
         (self.vocabularySize, self.contextLength, self.layers) = (vocabularySize, contextLength, layers)
         (self.heads, self.embedding, self.dropout, self.bias) = (heads, embedding, dropout, bias)
+        (self.activation, self.layerNormEpsilon) = (activation, layerNormEpsilon)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case vocabularySize, contextLength, layers, heads, embedding, dropout, bias, activation, layerNormEpsilon
+    }
+
+    /// Decodes a configuration; checkpoints written before `activation` and `layerNormEpsilon` existed read as
+    /// exact GELU and 1e-5.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(vocabularySize: try c.decode(Int.self, forKey: .vocabularySize), contextLength: try c.decode(Int.self, forKey: .contextLength),
+                  layers: try c.decode(Int.self, forKey: .layers), heads: try c.decode(Int.self, forKey: .heads),
+                  embedding: try c.decode(Int.self, forKey: .embedding), dropout: try c.decode(Float.self, forKey: .dropout),
+                  bias: try c.decode(Bool.self, forKey: .bias),
+                  activation: try c.decodeIfPresent(GELUApproximation.self, forKey: .activation) ?? .none,
+                  layerNormEpsilon: try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-5)
     }
 
     /// Why these sizes cannot make a model, or nil when they can.
@@ -100,7 +121,7 @@ public final class GPTBody: Module {
             table.replaceValues(with: Tensor.randn(table.shape, generator: generator) * 0.02)
         }
         blocks = (0..<c.layers).map { _ in GPTBlock(c, generator: generator) }
-        finalNorm = LayerNorm(c.embedding, bias: c.bias)
+        finalNorm = LayerNorm(c.embedding, epsilon: c.layerNormEpsilon, bias: c.bias)
         dropout = Dropout(c.dropout, generator: generator)
     }
 
@@ -122,8 +143,8 @@ public final class GPTBlock: Module {
     private let residualDropout: Dropout, generator: RandomGenerator?
 
     init(_ c: GPTConfiguration, generator: RandomGenerator?) {
-        attentionNorm = LayerNorm(c.embedding, bias: c.bias)
-        feedForwardNorm = LayerNorm(c.embedding, bias: c.bias)
+        attentionNorm = LayerNorm(c.embedding, epsilon: c.layerNormEpsilon, bias: c.bias)
+        feedForwardNorm = LayerNorm(c.embedding, epsilon: c.layerNormEpsilon, bias: c.bias)
         func projection(_ input: Int, _ output: Int, std: Float, activation: Activation = .identity) -> Linear {
             Linear(weight: (Tensor.randn([output, input], generator: generator) * std).requiringGrad(),
                    bias: c.bias ? Tensor.zeros([output]).requiringGrad() : nil, activation: activation)
@@ -131,7 +152,7 @@ public final class GPTBlock: Module {
         let residualStd = 0.02 / Float(2 * c.layers).squareRoot()
         attentionInput = projection(c.embedding, 3 * c.embedding, std: 0.02)
         attentionOutput = projection(c.embedding, c.embedding, std: residualStd)
-        feedForwardInput = projection(c.embedding, 4 * c.embedding, std: 0.02, activation: .gelu)
+        feedForwardInput = projection(c.embedding, 4 * c.embedding, std: 0.02, activation: c.activation.activation)
         feedForwardOutput = projection(4 * c.embedding, c.embedding, std: residualStd)
         (heads, attentionDropout, self.generator) = (c.heads, c.dropout, generator)
         residualDropout = Dropout(c.dropout, generator: generator)

@@ -34,10 +34,11 @@ struct ModelFolder {
         return array
     }
 
-    /// `model.safetensors` loaded into `model`: a `prefix` (`bert.`) taken off the names where the file has it, the
-    /// named buffers the file may hold and the model does not (`embeddings.position_ids`) left out, and only the
-    /// names in `optional` allowed to be missing.
-    func load(into model: Module, prefix: String, ignoring extra: Set<String>, optional: Set<String>) throws {
+    /// `model.safetensors` loaded into `model`, each stored tensor renamed by `rename` (nil leaves it out: the
+    /// buffers a file holds that the model does not) and reshaped by `adapt` (a transposed layout), only the names
+    /// in `optional` allowed to be missing.
+    func load(into model: Module, optional: Set<String>, rename: (String) -> String?,
+              adapt: (String, Tensor) -> Tensor = { $1 }) throws {
         let url = file("model.safetensors")
         let stored: [String: Tensor]
         do { stored = try SafeTensors.read(url) } catch {
@@ -45,8 +46,7 @@ struct ModelFolder {
         }
         var state: [String: Tensor] = [:]
         for (name, tensor) in stored {
-            let short = name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
-            if !extra.contains(short) { state[short] = tensor }
+            if let renamed = rename(name) { state[renamed] = adapt(renamed, tensor) }
         }
         let names = Set(model.stateDict().keys)
         let missing = names.subtracting(state.keys).subtracting(optional).sorted()

@@ -41,8 +41,10 @@ public final class SentenceEmbedder {
             throw PretrainedError(path: folder.file("config.json").path, problem: error.problem)
         }
         model = BertModel(configuration)
-        try folder.load(into: model, prefix: "bert.", ignoring: ["embeddings.position_ids"],
-                        optional: ["pooler.dense.weight", "pooler.dense.bias"])
+        try folder.load(into: model, optional: ["pooler.dense.weight", "pooler.dense.bias"]) { name in
+            let short = name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
+            return short == "embeddings.position_ids" ? nil : short
+        }
         model.eval()
         var maxLength = configuration.maxPositions
         if folder.has("sentence_bert_config.json"),

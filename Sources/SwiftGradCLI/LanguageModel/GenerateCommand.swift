@@ -7,15 +7,16 @@ import SwiftGrad
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Sample text from a GPT trained by `swiftgrad train --arch gpt`, printed as it is produced.",
+        abstract: "Sample text from a GPT trained by `swiftgrad train --arch gpt`, or a GPT-2 folder, printed as it is produced.",
         discussion: """
             Each token costs one position: the keys and values of the positions before it are cached (--no-cache \
             computes the whole prefix at every token, as nanoGPT's sampler does, with the same result). Past the \
-            model's context the last --context characters are read.
+            model's context the last --context characters are read. A Hugging Face GPT-2-family folder (config.json, \
+            model.safetensors, tokenizer.json or vocab.json + merges.txt) works the same way, in its own tokens.
             """
     )
 
-    @Option(help: "A run folder (with model.safetensors) or a model file.")
+    @Option(help: "A run folder (with model.safetensors), a model file, or a GPT-2 folder (with config.json).")
     var model: String = "runs/latest"
 
     @Option(help: "Text to continue; every character must be in the model's vocabulary. (default: a new line)")
@@ -47,7 +48,11 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         threadsOption.apply()
-        let (gpt, vocabulary) = try LanguageModelFile.load(URL(fileURLWithPath: model))
+        let url = URL(fileURLWithPath: model)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) {
+            return try generatePretrained(url)
+        }
+        let (gpt, vocabulary) = try LanguageModelFile.load(url)
         let text = prompt ?? (vocabulary.symbols.contains("\n") ? "\n" : vocabulary.symbols[0])
         let ids: [Int]
         do {
@@ -64,6 +69,24 @@ struct GenerateCommand: ParsableCommand {
         _ = gpt.generate(after: ids, count: tokens, sampling: Sampling(temperature: temperature, topK: topK), cache: !noCache,
                          generator: RandomGenerator(seed: seed)) { token in
             print(vocabulary.symbols[token], terminator: "")
+            fflush(nil)
+        }
+        print()
+    }
+
+    /// Text from a Hugging Face GPT-2-family folder, streamed as its bytes make whole characters.
+    private func generatePretrained(_ folder: URL) throws {
+        let generator = try TextGenerator(folder: folder)
+        let text = prompt ?? "\n"
+        let count = generator.tokenizer.encode(text).count
+        guard count <= generator.model.configuration.contextLength else {
+            throw ValidationError("--prompt has \(count) tokens; the model reads at most \(generator.model.configuration.contextLength)")
+        }
+        print(text, terminator: "")
+        fflush(nil)
+        _ = generator.generate(after: text, tokens: tokens, sampling: Sampling(temperature: temperature, topK: topK),
+                               cache: !noCache, generator: RandomGenerator(seed: seed)) { piece in
+            print(piece, terminator: "")
             fflush(nil)
         }
         print()

@@ -40,3 +40,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: npy.path))
     }
 }
+
+/// `swiftgrad generate` on the tests' GPT-2 folder: transformers' greedy tokens, with and without the cache.
+@Suite struct PretrainedGenerateCLITests {
+    @Test func greedyTextIsTransformersAndTheCacheChangesNothing() throws {
+        let url = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("pretrained/gpt2_tiny_expected.json")
+        let reference = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let prompt = try #require(reference["prompt"] as? String), greedy = try #require(reference["greedy"] as? [Int])
+        let model = TextGeneratorTests.folder.path
+        let arguments = ["generate", "--model", model, "--prompt", prompt, "--tokens", "50", "--temperature", "0"]
+        let cached = try runCLI(arguments), uncached = try runCLI(arguments + ["--no-cache"])
+        let expected = prompt + (try TextGenerator(folder: TextGeneratorTests.folder)).tokenizer.decode(greedy) + "\n"
+        #expect(cached.status == 0 && cached.stdout == expected, "\(cached.errors)")
+        #expect(uncached.stdout == cached.stdout)
+        let bad = try runCLI(["generate", "--model", SentenceEmbedderTests.folder.path, "--tokens", "3"])
+        #expect(bad.status != 0 && bad.errors.contains("model_type bert is not supported (gpt2 is)"))
+    }
+}

@@ -58,3 +58,32 @@ import Testing
         #expect(throws: PretrainedError.self) { try SentenceEmbedder(folder: empty) }
     }
 }
+
+/// A small random GPT2LMHeadModel saved by `transformers` (`scripts/make_pretrained_fixtures.py`) loaded into
+/// SwiftGrad's GPT: the prompt's logits within 1e-4, and the same 50 greedy tokens as `transformers`' generate.
+@Suite struct TextGeneratorTests {
+    static let folder = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("pretrained/gpt2-tiny")
+
+    @Test func logitsAndGreedyTokensMatchTransformers() throws {
+        let url = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("pretrained/gpt2_tiny_expected.json")
+        let reference = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let generator = try TextGenerator(folder: Self.folder)
+        #expect(generator.model.configuration.activation == .tanh)
+        let prompt = try #require(reference["prompt"] as? String), ids = try #require(reference["ids"] as? [Int])
+        #expect(generator.tokenizer.encode(prompt).ids == ids)
+        let logits = withoutGradient { generator.model(Tensor(shape: [1, ids.count], integers: ids)) }[0]
+        assertClose(logits, try Fixture.tensor(try #require(reference["logits"])), relative: 1e-4, absolute: 1e-4)
+        let greedy = try #require(reference["greedy"] as? [Int])
+        #expect(generator.model.generate(after: ids, count: 50, sampling: Sampling(temperature: 0)) == greedy)
+        var streamed = ""
+        let text = generator.generate(after: prompt, tokens: 50, sampling: Sampling(temperature: 0)) { streamed += $0 }
+        #expect(text == generator.tokenizer.decode(greedy) && streamed == text)
+    }
+
+    @Test func foldersOfOtherModelsAreRefused() {
+        #expect(throws: PretrainedError(path: SentenceEmbedderTests.folder.appendingPathComponent("config.json").path,
+                                        problem: "model_type bert is not supported (gpt2 is)")) {
+            try TextGenerator(folder: SentenceEmbedderTests.folder)
+        }
+    }
+}
