@@ -8,7 +8,7 @@ struct SwiftGradCommand: ParsableCommand {
         commandName: "swiftgrad",
         abstract: "Deep learning from scratch in Swift: train, generate, evaluate, run the lesson, benchmark.",
         version: "\(SwiftGradVersion.current), kernels: \(KernelSettings.family) (\(KernelSettings.family.level))",
-        subcommands: [TrainCommand.self, GenerateCommand.self, EmbedCommand.self, LRFindCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self, DownloadCommand.self]
+        subcommands: [TrainCommand.self, GenerateCommand.self, EmbedCommand.self, SearchCommand.self, LRFindCommand.self, EvalCommand.self, PredictCommand.self, LessonCommand.self, BenchCommand.self, DownloadCommand.self]
     )
 
     /// Runs the command; every error becomes one line on standard error and a non-zero exit status (no usage

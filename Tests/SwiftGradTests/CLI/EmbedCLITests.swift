@@ -57,3 +57,26 @@ import Testing
         #expect(bad.status != 0 && bad.errors.contains("model_type bert is not supported (gpt2 is)"))
     }
 }
+
+/// `swiftgrad search`: the nearest lines in order, the cache written once and used while nothing changes.
+@Suite struct SearchCLITests {
+    @Test func findsTheNearestLinesAndCachesTheCorpus() throws {
+        let folder = try temporaryFolder()
+        let corpus = folder.appendingPathComponent("corpus.txt")
+        let lines = ["The quick brown fox.", "Hello, world!", "中文分词测试", "A dog sat on the log."]
+        try Data(lines.joined(separator: "\n").utf8).write(to: corpus)
+        let model = SentenceEmbedderTests.folder.path
+        let first = try runCLI(["search", "--model", model, "--corpus", corpus.path, "--top", "2", "Hello, world!"])
+        #expect(first.status == 0, "\(first.errors)")
+        let printed = first.stdout.split(separator: "\n").map(String.init)
+        #expect(printed.count == 3 && printed[0] == "Hello, world!" && printed[1].hasPrefix("  1.0000  Hello, world!"), "\(printed)")
+        let cache = corpus.path + ".embeddings.safetensors"
+        let written = try #require(try FileManager.default.attributesOfItem(atPath: cache)[.modificationDate] as? Date)
+        let again = try runCLI(["search", "--model", model, "--corpus", corpus.path, "--top", "2", "Hello, world!"])
+        #expect(again.stdout == first.stdout)
+        #expect(try FileManager.default.attributesOfItem(atPath: cache)[.modificationDate] as? Date == written, "cache reused")
+        try Data((lines + ["Hello there, world."]).joined(separator: "\n").utf8).write(to: corpus)
+        let changed = try runCLI(["search", "--model", model, "--corpus", corpus.path, "--top", "5", "Hello, world!"])
+        #expect(changed.status == 0 && changed.stdout.split(separator: "\n").count == 6, "the new line is searched: \(changed.stdout)")
+    }
+}
