@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure SwiftGrad's speed (build with `swift build -c release`; reports name the kernel family).",
         subcommands: [BenchOps.self, BenchGEMM.self, BenchMatmul.self, BenchAutograd.self, BenchInference.self, BenchConv.self,
-                      BenchTrainStep.self, BenchGPT.self, BenchTokenizer.self]
+                      BenchTrainStep.self, BenchGPT.self, BenchTokenizer.self, BenchEmbed.self]
     )
 }
 

@@ -80,3 +80,16 @@ import Testing
         #expect(changed.status == 0 && changed.stdout.split(separator: "\n").count == 6, "the new line is searched: \(changed.stdout)")
     }
 }
+
+/// `swiftgrad bench embed` on the tests' small BERT: every figure present and positive.
+@Suite struct BenchEmbedCLITests {
+    @Test func reportsLoadThroughputLatencyAndMemory() throws {
+        let result = try runCLI(["bench", "embed", "--model", SentenceEmbedderTests.folder.path, "--batch-size", "8", "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let line = try #require(result.stdout.split(separator: "\n").last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let results = try #require(object["results"] as? [[String: Any]])
+        #expect(results.map { $0["name"] as? String } == ["load_seconds", "sentences_per_second", "single_sentence_seconds", "peak_rss_bytes"])
+        #expect(results.allSatisfy { ($0["value"] as? Double ?? 0) > 0 })
+    }
+}
