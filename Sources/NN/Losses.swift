@@ -61,10 +61,8 @@ public func nllLoss(logProbabilities: Tensor, targets: Tensor, reduction: Reduct
                     ignoreIndex: Int? = nil) -> Tensor {
     require(logProbabilities.rank == 2 && targets.rank == 1 && targets.shape[0] == logProbabilities.shape[0],
             "nllLoss: expected [n, classes] and [n], got \(logProbabilities.shape) and \(targets.shape)")
-    let classes = logProbabilities.shape[1]
     func picked(_ targets: Tensor) -> Tensor {
-        _ = targets.classIndices(classes: classes, op: "nllLoss")
-        return logProbabilities.gather(axis: 1, indices: targets.unsqueezed(axis: 1)).squeezed(axis: 1)
+        logProbabilities.gather(axis: 1, indices: targets.unsqueezed(axis: 1), op: "nllLoss", kind: "a class").squeezed(axis: 1)
     }
     guard let ignoreIndex else { return reduce(-picked(targets), reduction) }
     let counted = targets .!= Float(ignoreIndex)

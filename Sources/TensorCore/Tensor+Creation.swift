@@ -146,14 +146,14 @@ extension Tensor {
         return out
     }
 
-    /// The elements (row-major) as class indices, stopping with a message naming `op` at the first that is not a
-    /// whole number in `0..<classes`.
-    package func classIndices(classes: Int, op: String) -> [Int] {
+    /// The elements (row-major) as indices, stopping with a message naming `op` at the first that is not a whole
+    /// number in `0..<classes` (`kind` says what the indices pick: a class, a row).
+    package func classIndices(classes: Int, op: String, kind: String = "a class") -> [Int] {
         let labels = dtype.isFloatingPoint ? elements(as: Double.self) : integers.map(Double.init)
         return labels.enumerated().map { row, label in
             guard let column = Int(exactly: label), (0..<classes).contains(column) else {
                 let text = Int(exactly: label).map(String.init) ?? "\(label)"
-                fatalError("\(op): index \(text) at position \(row) is not a class in 0..<\(classes)")
+                fatalError("\(op): index \(text) at position \(row) is not \(kind) in 0..<\(classes)")
             }
             return column
         }

@@ -11,7 +11,7 @@ import Foundation
 public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = nil) -> Tensor {
     require(weight.rank == 2, "embedding: weight must be [count, dimension], got \(Shapes.text(weight.shape))")
     let (count, dimension) = (weight.shape[0], weight.shape[1])
-    let rows = embeddingRows(indices, count: count)
+    let rows = indices.classIndices(classes: count, op: "embedding", kind: "a row of the weight")
     let table = weight.contiguous()
     let out = Tensor(uninitializedShape: indices.shape + [dimension], dtype: weight.dtype)
     let rowBytes = dimension * weight.dtype.byteSize
@@ -29,15 +29,6 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
         case .int32, .int64, .bool: gradient.requireFloatingPoint("embedding")
         }
         return [weightGradient]
-    }
-}
-
-/// The indices as row numbers, stopping on any that is not a whole number in `0..<count`.
-private func embeddingRows(_ indices: Tensor, count: Int) -> [Int] {
-    indices.elements(as: Double.self).map { value in
-        require(value.rounded() == value && value >= 0 && value < Double(count),
-                "embedding: index \(value) is not a whole number in 0..<\(count) (the weight's rows)")
-        return Int(value)
     }
 }
 

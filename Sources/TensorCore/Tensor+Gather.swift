@@ -9,10 +9,16 @@ extension Tensor {
     /// **Shapes:** `indices` has `self`'s rank, each of its sizes off `axis` at most `self`'s (whole numbers in
     /// `0..<shape[axis]`, any dtype) → `indices.shape`.
     public func gather(axis: Int, indices: Tensor) -> Tensor {
+        gather(axis: axis, indices: indices, op: "gather", kind: "an index")
+    }
+
+    /// ``gather(axis:indices:)``, naming `op` (a loss, say) and what an index picks (`kind`: a class) when one is
+    /// out of range.
+    package func gather(axis: Int, indices: Tensor, op: String, kind: String) -> Tensor {
         let a = Shapes.axisOrStop(axis, rank: rank, op: "gather")
         require(indices.rank == rank && (0..<rank).allSatisfy { $0 == a || indices.shape[$0] <= shape[$0] },
                 "gather: indices \(Shapes.text(indices.shape)) must have the rank of \(Shapes.text(shape)) and no larger size off axis \(a)")
-        let (picked, contiguousPicked) = gatherPositions(axis: a, indices: indices)
+        let (picked, contiguousPicked) = gatherPositions(axis: a, indices: indices, op: op, kind: kind)
         let out = Tensor(uninitializedShape: indices.shape, dtype: dtype)
         let size = dtype.byteSize
         for (position, offset) in picked.enumerated() {
@@ -32,19 +38,17 @@ extension Tensor {
 
     /// For each position of `indices` in row-major order, the element it picks: its offset through this tensor's
     /// strides, and in a contiguous tensor of this shape.
-    private func gatherPositions(axis: Int, indices: Tensor) -> (strided: [Int], contiguous: [Int]) {
-        let values = indices.dtype.isFloatingPoint ? indices.elements(as: Double.self) : indices.integers.map(Double.init)
+    private func gatherPositions(axis: Int, indices: Tensor, op: String, kind: String) -> (strided: [Int], contiguous: [Int]) {
+        let values = indices.classIndices(classes: shape[axis], op: op, kind: kind)
         let dense = Shapes.contiguousStrides(shape)
         var coordinate = Array(repeating: 0, count: rank)
         var strided: [Int] = [], contiguous: [Int] = []
         strided.reserveCapacity(values.count)
         contiguous.reserveCapacity(values.count)
         for value in values {
-            require(value.rounded() == value && value >= 0 && value < Double(shape[axis]),
-                    "gather: index \(value) is not a whole number in 0..<\(shape[axis]) (axis \(axis) of \(Shapes.text(shape)))")
             var (s, c) = (offset, 0)
             for k in 0..<rank {
-                let at = k == axis ? Int(value) : coordinate[k]
+                let at = k == axis ? value : coordinate[k]
                 s += at * strides[k]
                 c += at * dense[k]
             }
