@@ -53,8 +53,10 @@ public enum SafeTensors {
         }
     }
 
-    /// The tensors of the file at `url`, by name. The file is memory-mapped and each tensor copied once, into
-    /// its own storage.
+    /// The tensors of the file at `url`, by name. The file is memory-mapped copy-on-write and F32, F64, I64
+    /// and I32 tensors are views of its pages, not copies: loading reads nothing until a tensor is used, and a
+    /// tensor written gets private copies of the pages it writes (the file never changes). Other types are
+    /// converted into tensors of their own.
     ///
     /// - Throws: ``CheckpointError`` for a missing or unreadable file, and for any inconsistency: a header
     ///   longer than the file or than ``maximumHeaderBytes``, JSON that is not an object of tensor entries, an
@@ -64,16 +66,23 @@ public enum SafeTensors {
 
     /// ``read(_:)`` and the header's `__metadata__` strings.
     public static func readWithMetadata(_ url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        try decode(try mappedContents(of: url), path: url.path)
+        let file = try MappedFile(url)
+        return try decode(file.bytes, mapping: file, path: url.path)
     }
 
-    /// Decodes safetensors bytes; `path` names the source in errors.
+    /// Decodes safetensors bytes (copying every tensor out of them); `path` names the source in errors.
     public static func decode(_ data: Data, path: String = "<memory>") throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        try data.withUnsafeBytes { try decode($0, mapping: nil, path: path) }
+    }
+
+    /// Decodes `data`; tensors whose bytes can be used in place borrow them from `mapping` when it holds them.
+    private static func decode(_ data: UnsafeRawBufferPointer, mapping: MappedFile?, path: String) throws
+        -> (tensors: [String: Tensor], metadata: [String: String]) {
         func fail(_ problem: String, _ tensor: String? = nil) -> CheckpointError {
             CheckpointError(path: path, tensor: tensor, problem: problem)
         }
         guard data.count >= 8 else { throw fail("file is \(data.count) bytes, shorter than the 8-byte header length") }
-        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        let headerLength = UInt64(littleEndian: data.loadUnaligned(as: UInt64.self))
         guard headerLength <= UInt64(maximumHeaderBytes) else {
             throw fail("header length \(headerLength) exceeds the \(maximumHeaderBytes)-byte limit")
         }
@@ -81,7 +90,7 @@ public enum SafeTensors {
             throw fail("header length \(headerLength) runs past the end of the \(data.count)-byte file")
         }
         let dataStart = 8 + Int(headerLength)
-        let header = data.subdata(in: 8..<dataStart)
+        let header = Data(UnsafeRawBufferPointer(rebasing: data[8..<dataStart]))
         guard let object = try? JSONSerialization.jsonObject(with: header), let entries = object as? [String: Any] else {
             throw fail("header is not a JSON object")
         }
@@ -115,13 +124,17 @@ public enum SafeTensors {
                 guard !overflow else { throw fail("shape \(shape) is too large", name) }
                 count = product
             }
-            let (bytes, overflow) = count.multipliedReportingOverflow(by: type.byteSize)
-            guard !overflow, bytes == end - begin else {
-                throw fail("data_offsets [\(begin), \(end)] hold \(end - begin) bytes, dtype \(dtypeName) shape \(shape) needs \(overflow ? "more" : String(bytes))", name)
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.byteSize)
+            guard !overflow, byteCount == end - begin else {
+                throw fail("data_offsets [\(begin), \(end)] hold \(end - begin) bytes, dtype \(dtypeName) shape \(shape) needs \(overflow ? "more" : String(byteCount))", name)
             }
             ranges.append((begin..<end, name))
-            tensors[name] = data.withUnsafeBytes { raw in
-                convert(UnsafeRawBufferPointer(rebasing: raw[(dataStart + begin)..<(dataStart + end)]), type, shape)
+            let bytes = UnsafeRawBufferPointer(rebasing: data[(dataStart + begin)..<(dataStart + end)])
+            if let mapping, let dtype = type.dtype, dtype != .bool, let start = bytes.baseAddress,
+               Int(bitPattern: start) % dtype.byteSize == 0 {
+                tensors[name] = Tensor(shape: shape, dtype: dtype, borrowing: UnsafeMutableRawPointer(mutating: start), owner: mapping)
+            } else {
+                tensors[name] = convert(bytes, type, shape)
             }
         }
         ranges.sort { $0.range.lowerBound < $1.range.lowerBound }
@@ -210,12 +223,21 @@ enum FileProblem {
     static func describe(_ error: Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+            return describe(errno: Int32(underlying.code))
         }
         switch nsError.code {
         case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
         case NSFileReadNoPermissionError: return "permission denied"
         default: return nsError.localizedDescription
+        }
+    }
+
+    /// The reason for a failed system call's `errno`.
+    static func describe(errno code: Int32) -> String {
+        switch code {
+        case ENOENT: return "no such file"
+        case EACCES: return "permission denied"
+        default: return String(cString: strerror(code))
         }
     }
 }

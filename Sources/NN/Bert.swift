@@ -88,7 +88,7 @@ public final class BertModel: Module {
     /// The pooler's dense layer (the `[CLS]` position through it and tanh: `pooledOutput(_:)`).
     public let pooler: Linear
 
-    /// A model of `configuration`'s sizes with random weights (to be loaded with ``Module/loadStateDict(_:strict:)``).
+    /// A model of `configuration`'s sizes with random weights (to be loaded with ``Module/loadStateDict(_:strict:assign:)``).
     public init(_ configuration: BertConfiguration, generator: RandomGenerator? = nil) {
         let c = configuration
         self.configuration = c

@@ -11,7 +11,7 @@ import TensorCore
 /// runs its hooks around ``forward(_:)`` as PyTorch's `__call__` does.
 ///
 /// Parameters are found on first use and kept: change a parameter's values in place (as
-/// ``loadStateDict(_:strict:)`` and the optimizers do), don't assign a new tensor to the property afterwards.
+/// ``loadStateDict(_:strict:assign:)`` and the optimizers do), don't assign a new tensor to the property afterwards.
 open class Module: CustomStringConvertible {
     /// Whether the module is in training mode (``train(_:)``) or evaluation mode (``eval()``); `Dropout` reads it.
     public private(set) var isTraining = true
@@ -250,9 +250,13 @@ open class Module: CustomStringConvertible {
     ///   - state: tensors by name, as ``stateDict()`` gives them or a safetensors file holds them.
     ///   - strict: require exactly this module's names (the default); otherwise load the names that match and
     ///     ignore the rest. Shapes must match either way.
+    ///   - assign: let each parameter use its state tensor's memory instead of copying it, where both are whole
+    ///     contiguous tensors of one dtype (others are copied), as PyTorch's `assign=True`: loading a
+    ///     memory-mapped safetensors file then copies nothing. The parameters stay the same tensor objects, but
+    ///     share memory with `state`'s tensors afterwards: a write to one is seen by the other.
     /// - Throws: ``StateDictError`` naming every missing, unexpected or mis-shaped entry; nothing is copied
     ///   unless everything fits.
-    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
+    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true, assign: Bool = false) throws {
         let named = namedState()
         let names = Set(named.map(\.0))
         let missing = named.map(\.0).filter { state[$0] == nil }
@@ -266,7 +270,7 @@ open class Module: CustomStringConvertible {
                                  mismatchedShapes: mismatched)
         }
         for (name, tensor) in named {
-            if let value = state[name] { tensor.replaceValues(with: value) }
+            if let value = state[name], !(assign && tensor.shareStorage(of: value)) { tensor.replaceValues(with: value) }
         }
     }
 

@@ -34,11 +34,14 @@ struct ModelFolder {
         return array
     }
 
-    /// `model.safetensors` loaded into `model`, each stored tensor renamed by `rename` (nil leaves it out: the
-    /// buffers a file holds that the model does not) and reshaped by `adapt` (a transposed layout), only the names
-    /// in `optional` allowed to be missing.
-    func load(into model: Module, optional: Set<String>, rename: (String) -> String?,
-              adapt: (String, Tensor) -> Tensor = { $1 }) throws {
+    /// The model `build` makes, with `model.safetensors` loaded into it: built without drawing random weights
+    /// and loaded without copying (the parameters share the memory-mapped file's pages). Each stored tensor is
+    /// renamed by `rename` (nil leaves it out: the buffers a file holds that the model does not) and reshaped by
+    /// `adapt` (a transposed layout); only the names in `optional` may be missing, and those the file lacks are
+    /// initialised as transformers initialises them (normal with standard deviation 0.02, biases zero) unless
+    /// they are tied to a loaded tensor.
+    func loadModel<Model: Module>(_ build: () -> Model, optional: Set<String>, rename: (String) -> String?,
+                                  adapt: (String, Tensor) -> Tensor = { $1 }) throws -> Model {
         let url = file("model.safetensors")
         let stored: [String: Tensor]
         do { stored = try SafeTensors.read(url) } catch {
@@ -48,16 +51,25 @@ struct ModelFolder {
         for (name, tensor) in stored {
             if let renamed = rename(name) { state[renamed] = adapt(renamed, tensor) }
         }
-        let names = Set(model.stateDict().keys)
-        let missing = names.subtracting(state.keys).subtracting(optional).sorted()
-        let unexpected = Set(state.keys).subtracting(names).sorted()
-        guard missing.isEmpty && unexpected.isEmpty else {
-            let parts = [missing.isEmpty ? nil : "missing \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", …" : "")",
+        let model = withoutInitialization(build)
+        let parameters = model.stateDict()
+        let missing = Set(parameters.keys).subtracting(state.keys)
+        let unexpected = Set(state.keys).subtracting(parameters.keys).sorted()
+        let required = missing.subtracting(optional).sorted()
+        guard required.isEmpty && unexpected.isEmpty else {
+            let parts = [required.isEmpty ? nil : "missing \(required.prefix(5).joined(separator: ", "))\(required.count > 5 ? ", …" : "")",
                          unexpected.isEmpty ? nil : "unexpected \(unexpected.prefix(5).joined(separator: ", "))\(unexpected.count > 5 ? ", …" : "")"]
             throw PretrainedError(path: url.path, problem: "does not fit the configuration: " + parts.compactMap { $0 }.joined(separator: "; "))
         }
-        do { try model.loadStateDict(state, strict: false) } catch {
+        do { try model.loadStateDict(state, strict: false, assign: true) } catch {
             throw PretrainedError(path: url.path, problem: "\(error)")
         }
+        let loaded = Set(state.keys.map { ObjectIdentifier(parameters[$0]!) })
+        for name in missing {
+            let tensor = parameters[name]!
+            guard !loaded.contains(ObjectIdentifier(tensor)) else { continue }
+            tensor.replaceValues(with: tensor.rank >= 2 ? Tensor.randn(tensor.shape) * 0.02 : Tensor.zeros(tensor.shape))
+        }
+        return model
     }
 }

@@ -40,8 +40,7 @@ public final class SentenceEmbedder {
         do { configuration = try BertConfiguration(huggingFace: try folder.json("config.json")) } catch let error as ConfigurationError {
             throw PretrainedError(path: folder.file("config.json").path, problem: error.problem)
         }
-        model = BertModel(configuration)
-        try folder.load(into: model, optional: ["pooler.dense.weight", "pooler.dense.bias"]) { name in
+        model = try folder.loadModel({ BertModel(configuration) }, optional: ["pooler.dense.weight", "pooler.dense.bias"]) { name in
             let short = name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
             return short == "embeddings.position_ids" ? nil : short
         }

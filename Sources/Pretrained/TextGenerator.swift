@@ -45,9 +45,8 @@ public final class TextGenerator {
             heads: try size("n_head"), embedding: try size("n_embd"), activation: activation,
             layerNormEpsilon: (json["layer_norm_epsilon"] as? NSNumber)?.floatValue ?? 1e-5)
         if let problem = configuration.problem { throw PretrainedError(path: path, problem: problem) }
-        model = GPT(configuration)
         let transposed: Set<String> = ["attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"]
-        try folder.load(into: model, optional: ["lm_head.weight"], rename: { name in
+        model = try folder.loadModel({ GPT(configuration) }, optional: ["lm_head.weight"], rename: { name in
             if name.hasSuffix(".attn.bias") || name.hasSuffix(".attn.masked_bias") { return nil }
             return name.hasPrefix("transformer.") || name.hasPrefix("lm_head.") ? name : "transformer." + name
         }, adapt: { name, tensor in

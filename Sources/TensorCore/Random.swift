@@ -83,7 +83,24 @@ public final class RandomGenerator: @unchecked Sendable {
 /// Reseeds the global generator, as PyTorch's `torch.manual_seed`.
 public func manualSeed(_ seed: UInt64) { RandomGenerator.global.reseed(seed) }
 
+/// Runs `body` with ``Tensor/rand(_:low:high:dtype:generator:)`` and ``Tensor/randn(_:dtype:generator:)``
+/// returning tensors whose elements are allocated but not written (and no generator advanced), as transformers'
+/// `no_init_weights`: for building a model whose parameters are all loaded next, where drawing 100 million
+/// random numbers first would take most of the load time. Until they are loaded, such parameters hold
+/// arbitrary values. Task-local: code running beside `body` draws as usual.
+///
+/// ```swift
+/// let model = withoutInitialization { BertModel(configuration) }
+/// try model.loadStateDict(try SafeTensors.read(file), assign: true)
+/// ```
+public func withoutInitialization<Result>(_ body: () throws -> Result) rethrows -> Result {
+    try Tensor.initializationSkipped.withValue(true, body)
+}
+
 extension Tensor {
+    /// Set by ``withoutInitialization(_:)``.
+    static let initializationSkipped = ScopedOverride<Bool>()
+
     /// Fills a new tensor by calling `value(i)` for each flat index under the generator's lock.
     private static func generated(
         _ shape: [Int], dtype: DType, generator: RandomGenerator?,
@@ -91,6 +108,7 @@ extension Tensor {
     ) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         out.requireFloatingPoint("random")
+        if initializationSkipped.current == true { return out }
         let n = out.count
         (generator ?? .global).withLock { g in
             switch dtype {

@@ -7,12 +7,16 @@ import Darwin
 /// The memory behind one or more tensors: a buffer of `count` elements of one `dtype`.
 ///
 /// Views (transpose, slices, expand, reshape of a contiguous tensor) share one storage; it is freed (or kept by
-/// ``StorageCache`` for the next tensor of the same size) when the last tensor using it goes away.
+/// ``StorageCache`` for the next tensor of the same size) when the last tensor using it goes away. A storage
+/// may instead borrow memory that another object owns (a memory-mapped file's): it keeps that owner alive and
+/// frees nothing.
 final class TensorStorage: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let count: Int
     let dtype: DType
     private let byteCount: Int
+    /// The owner of borrowed memory; nil when this storage allocated its own.
+    private let owner: AnyObject?
 
     /// Allocates uninitialised memory for `count` elements.
     init(count: Int, dtype: DType) {
@@ -21,6 +25,24 @@ final class TensorStorage: @unchecked Sendable {
         self.dtype = dtype
         byteCount = Swift.max(count, 1) * dtype.byteSize + TensorStorage.slack
         base = StorageCache.take(byteCount: byteCount) ?? TensorStorage.allocate(byteCount: byteCount)
+        owner = nil
+        bind()
+    }
+
+    /// Storage over `count` elements at `base`, which `owner` keeps valid (and readable for ``slack`` bytes
+    /// past the last element) for as long as it lives.
+    init(borrowing base: UnsafeMutableRawPointer, count: Int, dtype: DType, owner: AnyObject) {
+        require(count >= 0, "storage: negative element count \(count)")
+        require(Int(bitPattern: base) % dtype.byteSize == 0, "storage: borrowed memory is not aligned to \(dtype)'s \(dtype.byteSize) bytes")
+        self.base = base
+        self.count = count
+        self.dtype = dtype
+        byteCount = 0
+        self.owner = owner
+        bind()
+    }
+
+    private func bind() {
         switch dtype {
         case .float32: base.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         case .float64: base.bindMemory(to: Double.self, capacity: Swift.max(count, 1))
@@ -30,7 +52,9 @@ final class TensorStorage: @unchecked Sendable {
         }
     }
 
-    deinit { StorageCache.give(base, byteCount: byteCount) }
+    deinit {
+        if owner == nil { StorageCache.give(base, byteCount: byteCount) }
+    }
 
     /// Bytes allocated past the last element: the GEMM reads whole vectors (up to 64 floats) from B's rows in
     /// place and discards the lanes past the row's end, so those reads must stay inside the allocation.

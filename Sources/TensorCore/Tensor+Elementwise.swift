@@ -80,4 +80,15 @@ extension Tensor {
     public func replaceValues(with source: Tensor) {
         withoutGradient { assign(from: source.dtype == dtype ? source : source.to(dtype), name: "replaceValues") }
     }
+
+    /// Makes this tensor use `source`'s memory instead of its own, without copying, when each is the whole of
+    /// a contiguous storage of the same dtype and shape (a parameter and a tensor loaded from a file); returns
+    /// whether it did, leaving the tensor unchanged when not. The tensor object stays the same, so whatever holds
+    /// it (a module, an optimizer, a tied layer) sees the new values.
+    package func shareStorage(of source: Tensor) -> Bool {
+        guard source.dtype == dtype, source.shape == shape, offset == 0, source.offset == 0, isContiguous,
+              source.isContiguous, storage.count == count, source.storage.count == count else { return false }
+        storage = source.storage
+        return true
+    }
 }

@@ -138,3 +138,17 @@ extension Tensor {
         return try body(UnsafeRawBufferPointer(start: source.rawPointer, count: source.count * dtype.byteSize))
     }
 }
+
+extension Tensor {
+    /// A contiguous tensor over elements that `owner` keeps in memory (a memory-mapped file's bytes): read and
+    /// written in place, never copied, `owner` kept alive as long as any view of the tensor. `base` must be
+    /// aligned to `dtype`'s size and readable for ``readableBytesPastEnd`` bytes past the last element.
+    package convenience init(shape: [Int], dtype: DType, borrowing base: UnsafeMutableRawPointer, owner: AnyObject) {
+        for size in shape { require(size >= 0, "tensor: negative size in shape \(Shapes.text(shape))") }
+        self.init(storage: TensorStorage(borrowing: base, count: Shapes.count(shape), dtype: dtype, owner: owner),
+                  shape: shape, strides: Shapes.contiguousStrides(shape), offset: 0)
+    }
+
+    /// The bytes past a tensor's last element that the kernels may read (and ignore).
+    package static var readableBytesPastEnd: Int { TensorStorage.slack }
+}

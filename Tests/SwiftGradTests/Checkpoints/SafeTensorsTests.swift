@@ -69,21 +69,35 @@ import Testing
         ("overlap", SafeTensorsTests.file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, dataBytes: 12), "data overlaps tensor 'a'"),
         ("missing offsets", SafeTensorsTests.file(#"{"w":{"dtype":"F32","shape":[1]}}"#, dataBytes: 4), "data_offsets is not a pair"),
     ])
-    func hostileFilesAreRejectedWithTheirProblem(_ name: String, _ data: Data, _ problem: String) {
-        do {
-            _ = try SafeTensors.decode(data, path: "bad.safetensors")
-            Issue.record("\(name): decoded without error")
-        } catch let error as CheckpointError {
-            #expect(error.description.contains(problem), "\(name): \(error)")
-            #expect(error.description.hasPrefix("bad.safetensors: "))
-            #expect(!error.description.contains("\n"))
-        } catch {
-            Issue.record("\(name): unexpected error \(error)")
+    func hostileFilesAreRejectedWithTheirProblem(_ name: String, _ data: Data, _ problem: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sg-\(UUID().uuidString).safetensors")
+        try data.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        // From memory, and from the file as it is memory-mapped.
+        for (source, decode) in [("bad.safetensors", { _ = try SafeTensors.decode(data, path: "bad.safetensors") }),
+                                 (url.path, { _ = try SafeTensors.read(url) })] {
+            do {
+                try decode()
+                Issue.record("\(name): decoded without error")
+            } catch let error as CheckpointError {
+                #expect(error.description.contains(problem), "\(name): \(error)")
+                #expect(error.description.hasPrefix(source + ": "))
+                #expect(!error.description.contains("\n"))
+            } catch {
+                Issue.record("\(name): unexpected error \(error)")
+            }
         }
     }
 
-    @Test func missingFileAndUnwritableFolderAreThrown() {
-        #expect(throws: CheckpointError.self) { try SafeTensors.read(URL(fileURLWithPath: "/nonexistent/x.safetensors")) }
+    @Test func missingFileFolderEmptyFileAndUnwritableFolderAreThrown() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("sg-\(UUID().uuidString).safetensors")
+        try Data().write(to: empty)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        for (url, problem) in [(URL(fileURLWithPath: "/nonexistent/x.safetensors"), "cannot read the file (no such file)"),
+                               (FileManager.default.temporaryDirectory, "cannot read the file (not a regular file)"),
+                               (empty, "file is 0 bytes, shorter than the 8-byte header length")] {
+            #expect(throws: CheckpointError(path: url.path, problem: problem)) { try SafeTensors.read(url) }
+        }
         #expect(throws: CheckpointError.self) {
             try SafeTensors.write(["a": Tensor([1])], to: URL(fileURLWithPath: "/nonexistent/dir/x.safetensors"))
         }
