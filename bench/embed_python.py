@@ -26,11 +26,25 @@ def onnx_embedder(folder, threads, directory):
     from transformers import AutoModel
 
     path = os.path.join(directory, "model.onnx")
-    model = AutoModel.from_pretrained(folder).eval()
-    example = {name: torch.ones(2, 16, dtype=torch.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
-    axes = {name: {0: "batch", 1: "time"} for name in example}
-    torch.onnx.export(model, (), path, kwargs=example, input_names=list(example), output_names=["hidden"],
-                      dynamic_axes=axes, dynamo=False)
+    model = AutoModel.from_pretrained(folder, attn_implementation="eager").eval()
+
+    class Hidden(torch.nn.Module):
+        """The transformer's last hidden states from positional inputs, which the exporter traces."""
+
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    example = (torch.ones(2, 16, dtype=torch.int64), torch.tensor([[1] * 16, [1] * 9 + [0] * 7]),
+               torch.zeros(2, 16, dtype=torch.int64))
+    with torch.no_grad():
+        torch.onnx.export(Hidden(), example, path, input_names=names, output_names=["hidden"],
+                          dynamic_axes={name: {0: "batch", 1: "time"} for name in names}, dynamo=False)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -38,6 +52,7 @@ def onnx_embedder(folder, threads, directory):
     session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     tokenizer.enable_truncation(256)
+    tokenizer.no_padding()
     load = time.perf_counter() - start
 
     def embed(sentences, batch_size=32):

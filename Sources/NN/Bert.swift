@@ -123,6 +123,30 @@ public final class BertModel: Module {
         return x
     }
 
+    /// The last layer's hidden states of sequences of `lengths` tokens laid end to end in `tokens`, without
+    /// padding (as FlashAttention's variable-length form and PyTorch's nested tensors): the feed-forward layers
+    /// and norms run on the real tokens alone, and each sequence attends over its own tokens only. Row `i` of the
+    /// result equals position `i - start` of the sequence that row lies in, as ``hiddenStates(_:typeIds:attentionMask:)``
+    /// gives it for that sequence padded in a batch, within float rounding. For a batch of sentences of unequal
+    /// lengths this skips the padding's share of the work.
+    ///
+    /// **Shapes:** `tokens` and `typeIds` `[N]` with N = `lengths.reduce(0, +)` → `[N, hiddenSize]`.
+    public func packedHiddenStates(_ tokens: Tensor, lengths: [Int], typeIds: Tensor? = nil) -> Tensor {
+        let total = lengths.reduce(0, +)
+        require(tokens.rank == 1 && tokens.shape[0] == total,
+                "BertModel.packedHiddenStates: tokens must be [\(total)] (the lengths' sum), got \(tokens.shape)")
+        require(lengths.allSatisfy { $0 >= 0 && $0 <= configuration.maxPositions },
+                "BertModel.packedHiddenStates: every length must be 0...\(configuration.maxPositions), got \(lengths)")
+        if let typeIds {
+            require(typeIds.shape == tokens.shape, "BertModel.packedHiddenStates: typeIds \(typeIds.shape) must be the tokens' shape \(tokens.shape)")
+        }
+        let positions = Tensor(shape: [total], integers: lengths.flatMap { 0..<$0 })
+        let types = typeIds ?? Tensor.zeros([total], dtype: .int64)
+        var x = embeddingNorm(wordEmbeddings(tokens) + positionEmbeddings(positions) + typeEmbeddings(types))
+        for layer in layers { x = layer.forward(packed: x, lengths: lengths) }
+        return x
+    }
+
     /// The pooled output: the first position's hidden state through ``pooler`` and tanh.
     ///
     /// **Shapes:** `[B, T, hiddenSize]` → `[B, hiddenSize]`.
@@ -167,6 +191,23 @@ public final class BertLayer: Module {
         func heads(_ x: Tensor) -> Tensor { x.reshaped(batch, time, self.heads, width / self.heads).transposed(1, 2) }
         let attended = scaledDotProductAttention(heads(query(input)), heads(key(input)), heads(value(input)), mask: mask)
         let x = attentionNorm(input + attentionOutput(joinHeads(attended)))
+        return outputNorm(x + output(intermediate(x)))
+    }
+
+    /// The layer over sequences of `lengths` rows laid end to end in `input` `[N, H]`, each attending over its
+    /// own rows.
+    func forward(packed input: Tensor, lengths: [Int]) -> Tensor {
+        let width = input.shape[1]
+        let (q, k, v) = (query(input), key(input), value(input))
+        var pieces: [Tensor] = [], start = 0
+        for length in lengths where length > 0 {
+            func heads(_ x: Tensor) -> Tensor {
+                x[start..<(start + length)].reshaped(1, length, self.heads, width / self.heads).transposed(1, 2)
+            }
+            pieces.append(joinHeads(scaledDotProductAttention(heads(q), heads(k), heads(v))).reshaped(length, width))
+            start += length
+        }
+        let x = attentionNorm(input + attentionOutput(Tensor.concatenated(pieces)))
         return outputNorm(x + output(intermediate(x)))
     }
 

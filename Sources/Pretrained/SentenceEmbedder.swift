@@ -107,28 +107,20 @@ public final class SentenceEmbedder {
         return out
     }
 
-    /// One batch of encodings, padded to the longest, through the model and the pooling.
+    /// One batch of encodings through the model, unpadded (``BertModel/packedHiddenStates(_:lengths:typeIds:)``),
+    /// and the pooling.
     private func embedBatch(_ encodings: [Encoding]) -> Tensor {
-        let time = encodings.map(\.count).max() ?? 0
-        let padding = tokenizer.vocabulary[tokenizer.paddingToken]!
-        var ids: [Int] = [], types: [Int] = [], mask: [Int] = []
-        for encoding in encodings {
-            let missing = time - encoding.count
-            ids += encoding.ids + Array(repeating: padding, count: missing)
-            types += encoding.typeIds + Array(repeating: 0, count: missing)
-            mask += encoding.attentionMask + Array(repeating: 0, count: missing)
+        let lengths = encodings.map(\.count)
+        let hidden = model.packedHiddenStates(Tensor(shape: [lengths.reduce(0, +)], integers: encodings.flatMap(\.ids)),
+                                              lengths: lengths,
+                                              typeIds: Tensor(shape: [lengths.reduce(0, +)], integers: encodings.flatMap(\.typeIds)))
+        var rows: [Tensor] = [], start = 0
+        for length in lengths {
+            rows.append(length == 0 ? Tensor.zeros([model.configuration.hiddenSize])
+                : pooling == .classToken ? hidden[start] : hidden[start..<(start + length)].mean(axis: 0))
+            start += length
         }
-        let shape = [encodings.count, time]
-        let attention = Tensor(shape: shape, integers: mask)
-        let hidden = model.hiddenStates(Tensor(shape: shape, integers: ids), typeIds: Tensor(shape: shape, integers: types),
-                                        attentionMask: attention)
-        var pooled: Tensor
-        switch pooling {
-        case .classToken: pooled = hidden[.all, 0]
-        case .mean:
-            let weights = attention.to(.float32).unsqueezed(axis: -1)
-            pooled = (hidden * weights).sum(axis: 1) / weights.sum(axis: 1).clamped(min: 1e-9)
-        }
+        var pooled = Tensor.stacked(rows)
         if normalizes {
             pooled = pooled / (pooled * pooled).sum(axis: 1, keepDims: true).sqrt().clamped(min: 1e-12)
         }

@@ -4,12 +4,16 @@ import Glibc
 import Darwin
 #endif
 
-/// Freed tensor buffers of 64 KB or more, kept for the next allocation of the same size.
+/// Freed tensor buffers of 64 KB or more, kept for the next allocation of the same size class.
 ///
 /// A training loop allocates the same activations and gradients on every step. Handing them back to the system
 /// and faulting in freshly zeroed pages on the next step cost a quarter of the time of large elementwise
-/// operations (the kernel's page clearing was 24 % of `swiftgrad bench ops`). Buffers are reused by exact
-/// size; at most ``limit`` bytes are kept, and a buffer that would exceed it is freed as before.
+/// operations (the kernel's page clearing was 24 % of `swiftgrad bench ops`). Buffers are reused by size class
+/// (`byteCount(forRequest:)`: sizes rounded up to a power of two), so that inference on batches of varying
+/// length (sentences sorted by length) reuses the buffers of the batches before rather than keeping one of each
+/// size: all-MiniLM-L6-v2 on 320 sentences of 8–128 tokens peaked at 351 MB with classes a quarter of a power of
+/// two apart and 266 MB with powers of two, at the same speed. At most ``limit`` bytes (counted by class) are
+/// kept, and a buffer that would exceed it is freed.
 public enum StorageCache {
     /// Buffers smaller than this go straight back to `malloc`, which recycles them without page faults.
     static let minimumBytes = 64 << 10
@@ -38,6 +42,12 @@ public enum StorageCache {
     /// Frees every cached buffer.
     public static func clear() { release(downTo: 0) }
 
+    /// The bytes allocated for a request of `requested` bytes: itself up to ``minimumBytes``, else the next power
+    /// of two. The pages past the request are never touched, so they cost address space, not memory.
+    static func byteCount(forRequest requested: Int) -> Int {
+        requested <= minimumBytes ? requested : 1 << (Int.bitWidth - (requested - 1).leadingZeroBitCount)
+    }
+
     /// A cached buffer of exactly `byteCount` bytes, if one is kept.
     static func take(byteCount: Int) -> UnsafeMutableRawPointer? {
         guard byteCount >= minimumBytes else { return nil }
@@ -58,21 +68,21 @@ public enum StorageCache {
             state.cachedBytes += byteCount
             return true
         }
-        if !kept { free(buffer) }
+        if !kept { TensorStorage.deallocate(buffer, byteCount: byteCount) }
     }
 
     /// Frees cached buffers, largest first, until at most `target` bytes are cached.
     private static func release(downTo target: Int) {
-        let released: [UnsafeMutableRawPointer] = state.withLock { state in
-            var released: [UnsafeMutableRawPointer] = []
+        let released: [(UnsafeMutableRawPointer, Int)] = state.withLock { state in
+            var released: [(UnsafeMutableRawPointer, Int)] = []
             while state.cachedBytes > target, let size = state.buffers.keys.max() {
                 let buffer = state.buffers[size]!.removeLast()
                 if state.buffers[size]!.isEmpty { state.buffers[size] = nil }
                 state.cachedBytes -= size
-                released.append(buffer)
+                released.append((buffer, size))
             }
             return released
         }
-        released.forEach { free($0) }
+        for (buffer, size) in released { TensorStorage.deallocate(buffer, byteCount: size) }
     }
 }

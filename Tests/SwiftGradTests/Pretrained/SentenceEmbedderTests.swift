@@ -28,7 +28,16 @@ import Testing
             embedder.model.hiddenStates(Tensor(shape: shape, integers: ids.flatMap { $0 }),
                                         attentionMask: Tensor(shape: shape, integers: mask.flatMap { $0 }))
         }
-        assertClose(hidden, try Fixture.tensor(try #require(reference["hidden"])), relative: 1e-4, absolute: 1e-4)
+        let wantedHidden = try Fixture.tensor(try #require(reference["hidden"]))
+        assertClose(hidden, wantedHidden, relative: 1e-4, absolute: 1e-4)
+        // Unpadded, end to end (with an empty sequence among them): the rows of each sequence's real positions.
+        let lengths = mask.map { $0.reduce(0, +) } + [0]
+        let packed = withoutGradient {
+            embedder.model.packedHiddenStates(Tensor(shape: [lengths.reduce(0, +)], integers: zip(ids, lengths).flatMap { $0.prefix($1) }),
+                                              lengths: lengths)
+        }
+        let realRows = Tensor.concatenated(zip(0..., lengths.dropLast()).map { wantedHidden[$0, 0..<$1] })
+        assertClose(packed, realRows, relative: 1e-4, absolute: 1e-4)
         let embeddings = embedder.embed(texts, batchSize: 2)
         let wanted = try Fixture.tensor(try #require(reference["embeddings"]))
         assertClose(embeddings, wanted, relative: 0, absolute: 1e-5)

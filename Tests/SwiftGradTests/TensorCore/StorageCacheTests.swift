@@ -1,16 +1,26 @@
 import Testing
 @testable import TensorCore
 
-/// The cache of freed tensor buffers. Each test uses its own odd sizes, so that tests running in parallel
-/// never ask for the same buffer size, and checks totals only while the limit keeps other tests out.
+/// The cache of freed tensor buffers. Buffers are cached by power-of-two class: the tests that look for one
+/// buffer use a class (64 MB) that no other test allocates, so that tests running in parallel cannot take it, and
+/// check totals only while the limit keeps other tests out.
 @Suite(.serialized) struct StorageCacheTests {
-    private static func bytes(elements: Int) -> Int { elements * 4 + TensorStorage.slack }
+    private static func bytes(elements: Int) -> Int { StorageCache.byteCount(forRequest: elements * 4 + TensorStorage.slack) }
 
-    @Test func freedLargeBufferServesTheNextTensorOfTheSameSize() {
-        var first: Tensor? = Tensor.full([123_457], 7)
+    @Test func sizesAreRoundedUpToPowersOfTwoAboveTheMinimum() {
+        #expect(StorageCache.byteCount(forRequest: 1000) == 1000)
+        #expect(StorageCache.byteCount(forRequest: StorageCache.minimumBytes) == StorageCache.minimumBytes)
+        #expect(StorageCache.byteCount(forRequest: StorageCache.minimumBytes + 1) == 2 * StorageCache.minimumBytes)
+        #expect(StorageCache.byteCount(forRequest: 1 << 20) == 1 << 20)
+        #expect(StorageCache.byteCount(forRequest: (1 << 20) + 1) == 2 << 20)
+    }
+
+    @Test func freedLargeBufferServesTheNextTensorOfTheSameClass() {
+        StorageCache.clear()   // room for it under the limit, whatever other tests left
+        var first: Tensor? = Tensor.full([8_400_001], 7)
         let freed = first!.storage.base
         first = nil
-        let second = Tensor.zeros([123_457])
+        let second = Tensor.zeros([8_400_017])
         #expect(second.storage.base == freed)
         #expect(second.sum().item() == 0)
     }
@@ -44,9 +54,9 @@ import Testing
     }
 
     @Test func clearFreesCachedBuffers() {
-        _ = Tensor.zeros([70_001])
+        _ = Tensor.zeros([8_400_003])
         StorageCache.clear()
-        #expect(StorageCache.take(byteCount: Self.bytes(elements: 70_001)) == nil)
+        #expect(StorageCache.take(byteCount: Self.bytes(elements: 8_400_003)) == nil)
     }
 
     @Test func smallBuffersGoBackToMalloc() {
