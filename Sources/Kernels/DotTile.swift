@@ -1,3 +1,4 @@
+import FloatIntrinsics
 import KernelSupport
 /// `R` rows of A against `S` columns of B by dot products along the depth, for A's rows and B's columns both
 /// contiguous (A · Wᵀ for a row-major weight W, as a linear layer computes it): element (i, j) of C is
@@ -13,7 +14,7 @@ import KernelSupport
 /// stored. A row or column is read up to one vector past the depth, inside the storage's slack; `partial` marks
 /// the lanes of a last, partial vector that lie inside the depth (`leadingLanes(k % V.scalarCount)`). Each
 /// element goes through `epilogue` (its bias starting at the tile's first column) as it is stored.
-enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
+enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate, P: DotTilePrefetch> {
     @inline(never)
     static func multiply(
         rows: Int, cols: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, b: UnsafePointer<Float>, bCol: Int,
@@ -30,8 +31,18 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
         let bytes = width &* MemoryLayout<Float>.stride
         var offset = 0
         var p = 0
+        var next = InlineArray<S, UnsafeRawPointer>(repeating: UnsafeRawPointer(b))
+        if P.nextTile {
+            for j in 0..<S { next[j] = UnsafeRawPointer(b + (S &+ j) &* bCol) }
+        }
         // A `while` loop, as in `Tile`: the accumulators stay in registers.
         while p &+ 2 &* width <= k {
+            if P.nextTile {
+                for j in 0..<S {
+                    swiftgrad_prefetch_l2(next[j] + offset)
+                    swiftgrad_prefetch_l2(next[j] + (offset &+ bytes))
+                }
+            }
             for i in 0..<R {
                 let x0 = aStart[i].loadUnaligned(fromByteOffset: offset, as: V.self)
                 let x1 = aStart[i].loadUnaligned(fromByteOffset: offset &+ bytes, as: V.self)
@@ -92,6 +103,18 @@ enum DotTile<let R: Int, let S: Int, V: TreeSummable, M: MultiplyAccumulate> {
         }
     }
 }
+
+/// Whether a `DotTile` asks for the next tile's columns of B while it multiplies (into L2, the same bytes of each
+/// column as it reads of its own): for a B streamed from memory, as a language model's weights are read once per
+/// token, where the hardware prefetchers, seeing four streams of 3 KB each, did not keep up. As a type, so that
+/// the tiles without it compile as before.
+protocol DotTilePrefetch { static var nextTile: Bool { get } }
+
+/// Tiles that prefetch the next tile's columns.
+enum PrefetchingNextTile: DotTilePrefetch { static var nextTile: Bool { true } }
+
+/// Tiles that leave prefetching to the hardware.
+enum NotPrefetching: DotTilePrefetch { static var nextTile: Bool { false } }
 
 /// A vector of floats whose lanes sum as a tree, halves added until one lane is left: `foldedToFour` takes it
 /// to four lanes, then `SIMD4.treeSum()` to one. (`SIMD.sum()` adds the lanes one after another, a chain of 15

@@ -201,8 +201,30 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// 2 × 4 pairs of accumulators (AVX-512's 32), else one; columns past the groups of four one by one.
     static func dotProducts(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
                             c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue) {
-        let rowTile = V.scalarCount >= 16 ? 2 : 1
         let partial = leadingLanes(k % V.scalarCount, of: V.self)
+        if k * n >= streamedBElements {
+            dotProductTiles(PrefetchingNextTile.self, m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                            epilogue: epilogue, partial: partial)
+        } else {
+            dotProductTiles(NotPrefetching.self, m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                            epilogue: epilogue, partial: partial)
+        }
+    }
+
+    /// B of this many elements or more (1 MB, L2's size here; one thread's share of it) is taken to come from memory
+    /// in `dotProducts`, whose tiles then prefetch the columns after their own: GPT-2 small's generation, 2 threads,
+    /// 35 → 44–49 tokens/s (1 thread 25 → 32; its 154 MB output layer, 1 × 768 · (50257 × 768)ᵀ, 12.4 → 8.8 ms).
+    /// A B of that size read again from L3 loses little (1 × 768 · (2304 × 768)ᵀ repeated, 1 thread: 104 →
+    /// 106–113 µs). (The same prefetches behind a run-time flag in one tile type slowed every tile by half.)
+    static var streamedBElements: Int { 1 << 18 }
+
+    /// `dotProducts`' loop over tiles, with prefetching `P`.
+    @inline(__always)
+    static func dotProductTiles<P: DotTilePrefetch>(
+        _: P.Type, m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool, epilogue: GEMMEpilogue, partial: SIMDMask<V.MaskStorage>
+    ) {
+        let rowTile = V.scalarCount >= 16 ? 2 : 1
         var j = 0
         while j < n {
             let cols = n - j >= 4 ? 4 : 1
@@ -212,21 +234,21 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
                 let (aRows, bCols, cTile) = (a.base + i * a.rowStride, b.base + j * b.colStride, c + i * ldc + j)
                 switch (rows, cols) {
                 case (2, 4):
-                    DotTile<2, 4, V, M>.multiply(rows: 2, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 epilogue: epilogue.columns(from: j), partial: partial)
+                    DotTile<2, 4, V, M, P>.multiply(rows: 2, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                    bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                    epilogue: epilogue.columns(from: j), partial: partial)
                 case (2, _):
-                    DotTile<2, 1, V, M>.multiply(rows: 2, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 epilogue: epilogue.columns(from: j), partial: partial)
+                    DotTile<2, 1, V, M, P>.multiply(rows: 2, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                    bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                    epilogue: epilogue.columns(from: j), partial: partial)
                 case (_, 4):
-                    DotTile<1, 4, V, M>.multiply(rows: 1, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 epilogue: epilogue.columns(from: j), partial: partial)
+                    DotTile<1, 4, V, M, P>.multiply(rows: 1, cols: 4, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                    bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                    epilogue: epilogue.columns(from: j), partial: partial)
                 default:
-                    DotTile<1, 1, V, M>.multiply(rows: 1, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
-                                                 bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
-                                                 epilogue: epilogue.columns(from: j), partial: partial)
+                    DotTile<1, 1, V, M, P>.multiply(rows: 1, cols: 1, k: k, a: aRows, aRow: a.rowStride, b: bCols,
+                                                    bCol: b.colStride, c: cTile, ldc: ldc, accumulate: accumulate,
+                                                    epilogue: epilogue.columns(from: j), partial: partial)
                 }
                 i += rows
             }

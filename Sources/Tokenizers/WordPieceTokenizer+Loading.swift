@@ -8,8 +8,11 @@ extension WordPieceTokenizer {
     /// - Throws: ``TokenizerError`` for a file that cannot be read, is not JSON, or describes another model,
     ///   normaliser, pre-tokeniser or post-processor than BERT's.
     public init(contentsOf url: URL) throws {
-        let path = url.path
-        let root = try TokenizerFile.jsonObject(url)
+        try self.init(json: try TokenizerFile.jsonObject(url), path: url.path)
+    }
+
+    /// The tokenizer a parsed `tokenizer.json` describes; `path` names the file in errors.
+    init(json root: [String: Any], path: String) throws {
         guard let model = root["model"] as? [String: Any], let type = model["type"] as? String else {
             throw TokenizerError(path: path, problem: "no \"model\" with a \"type\"")
         }

@@ -13,7 +13,7 @@ import Testing
         #expect(w.grad?.scalars == [1, 1, 2, 2])
     }
 
-    /// Compiled, not run: it needs the all-MiniLM-L6-v2 folder (`scripts/check_sentence_embeddings.py` runs it).
+    /// Compiled, not run: it needs the all-MiniLM-L6-v2 folder (RealModelTests runs the model where CI provides it).
     func pretrainedExample() throws {
         let embedder = try SentenceEmbedder(folder: URL(filePath: "all-MiniLM-L6-v2"))
         let vectors = embedder.embed(["A cat sits.", "A dog runs."])      // [2, 384], unit length

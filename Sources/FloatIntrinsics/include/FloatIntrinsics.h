@@ -18,4 +18,8 @@ static inline double swiftgrad_sqrt(double x) { return __builtin_elementwise_sqr
 /// Asks the CPU to bring the cache line at `address` into L1 for reading.
 static inline void swiftgrad_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
+/// Asks the CPU to bring the cache line at `address` toward the core for reading, into L2 rather than L1
+/// (`prefetcht2`): for lines wanted a few thousand cycles later, which in L1 would push out the ones in use.
+static inline void swiftgrad_prefetch_l2(const void *address) { __builtin_prefetch(address, 0, 1); }
+
 #endif

@@ -11,7 +11,7 @@ struct BenchEmbed: ParsableCommand {
         discussion: """
             Sentences are the text's non-empty lines (default: the first 320 lines of the bundled Hamlet and \
             Macbeth), embedded in batches of --batch-size sorted by length, as sentence-transformers does. \
-            Compare: scripts/check_sentence_embeddings.py runs sentence-transformers on the same folder.
+            Compare: bench/compare_embed.sh runs sentence-transformers and ONNX Runtime on the same sentences.
             """
     )
 
@@ -47,7 +47,7 @@ struct BenchEmbed: ParsableCommand {
             ("load the folder", formatSeconds(load), "load_seconds", load),
             ("\(sentences.count) sentences, batch \(batchSize)", String(format: "%.1f sentences/s", Double(sentences.count) / batch),
              "sentences_per_second", Double(sentences.count) / batch),
-            ("one sentence", formatSeconds(single), "single_sentence_seconds", single),
+            ("one sentence (\(embedder.tokenizer.encode(sentences[0]).count) tokens)", formatSeconds(single), "single_sentence_seconds", single),
             ("peak memory", String(format: "%.0f MB", Double(peakResidentBytes()) / 1e6), "peak_rss_bytes", Double(peakResidentBytes())),
         ]
         for (what, value, key, number) in rows {

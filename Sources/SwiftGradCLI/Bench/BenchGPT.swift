@@ -7,27 +7,32 @@ import SwiftGrad
 struct BenchGPT: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpt",
-        abstract: "Time a GPT's training step, its fused attention and its generation (the nanoGPT CPU recipe or the baby GPT).",
+        abstract: "Time a GPT's training step, its fused attention and its generation (nanoGPT's CPU recipe, the baby GPT, GPT-2 small).",
         discussion: """
             cpu: 4 layers, 4 heads, 128 wide, context 64, batch 12, 113 symbols (nanoGPT's CPU recipe); baby: 6 layers, \
-            6 heads, 384 wide, context 256, batch 64 (nanoGPT's Shakespeare model). The step is zero_grad, forward, \
+            6 heads, 384 wide, context 256, batch 64 (nanoGPT's Shakespeare model); gpt2: GPT-2 small's shape with random \
+            weights (12 layers, 12 heads, 768 wide, context 1024, 50257 tokens; generation only by default). The step \
+            is zero_grad, forward, \
             cross-entropy, backward and an AdamW step on random tokens; "products" is the time inside the GEMM kernels; \
             the share of peak divides the step's flops (6 per parameter per token, plus attention's) by its time. \
             Attention is scaled_dot_product_attention at [batch, heads, context, 64], causal, forward and forward + \
-            backward. Generation samples --tokens tokens after one, with the key/value cache and without it.
+            backward. Generation samples --tokens tokens after one, with the key/value cache and without it (gpt2: \
+            with it only), and sets its speed against memory bandwidth: each token reads every weight once (the \
+            position table's one row aside), so the machine's read bandwidth (measured here: the sum of a 1 GB tensor \
+            on the same threads) over the weights' bytes bounds the tokens per second.
             """
     )
 
-    enum Preset: String, ExpressibleByArgument, CaseIterable { case cpu, baby }
+    enum Preset: String, ExpressibleByArgument, CaseIterable { case cpu, baby, gpt2 }
 
-    @Option(help: "cpu or baby.")
+    @Option(help: "cpu, baby or gpt2.")
     var preset: Preset = .cpu
 
     @Option(help: "Tokens generated for the generation rows.")
     var tokens = 200
 
-    @Option(help: "What to time: step, attention, generate (comma-separated).")
-    var parts = "step,attention,generate"
+    @Option(help: "What to time: step, attention, generate (comma-separated; default all three, gpt2 generate).")
+    var parts: String?
 
     @Option(help: "The preset's batch, replaced.")
     var batch: Int?
@@ -43,6 +48,8 @@ struct BenchGPT: ParsableCommand {
         var (configuration, size) = switch preset {
         case .cpu: (GPTConfiguration(vocabularySize: 113, contextLength: 64, layers: 4, heads: 4, embedding: 128), 12)
         case .baby: (GPTConfiguration(vocabularySize: 113, contextLength: 256, layers: 6, heads: 6, embedding: 384), 64)
+        case .gpt2: (GPTConfiguration(vocabularySize: 50257, contextLength: 1024, layers: 12, heads: 12, embedding: 768,
+                                      activation: .tanh), 1)
         }
         configuration.contextLength = context ?? configuration.contextLength
         return (configuration, batch ?? size)
@@ -57,7 +64,7 @@ struct BenchGPT: ParsableCommand {
     func run() throws {
         threadsOption.apply()
         let (config, batch) = configuration
-        let wanted = Set(parts.split(separator: ",").map { String($0) })
+        let wanted = Set((parts ?? (preset == .gpt2 ? "generate" : "step,attention,generate")).split(separator: ",").map { String($0) })
         let peak = KernelSettings.family.peakGFLOPS(threads: Parallelism.threadCount)
         var report = BenchReport(columns: ["what", "time", "products", "GFLOPS", "of peak", "peak memory"])
         let generator = RandomGenerator(seed: 0)
@@ -99,21 +106,40 @@ struct BenchGPT: ParsableCommand {
             }
         }
         if wanted.contains("generate") {
-            for cache in [true, false] {
+            // Bytes read per token: every weight once but the position table, of which one row.
+            let weightBytes = 4 * (model.parameterCount - (config.contextLength - 1) * config.embedding)
+            let bandwidth = readBandwidth()
+            let bound = bandwidth / Double(weightBytes)
+            report.add(row: ["read bandwidth (sum of 1 GB)", String(format: "%.1f GB/s", bandwidth / 1e9), "", "", "",
+                             String(format: "%.0f MB of weights", Double(weightBytes) / 1e6)],
+                       result: ["name": "read bandwidth", "bytes_per_second": bandwidth, "weight_bytes": weightBytes,
+                                "threads": Parallelism.threadCount])
+            for cache in preset == .gpt2 ? [true] : [true, false] {
                 let start = Measure.now()
                 _ = model.generate(after: [0], count: tokens, sampling: Sampling(temperature: 1), cache: cache,
                                    generator: RandomGenerator(seed: 1))
                 let seconds = Measure.now() - start
                 let name = "generate \(tokens) tokens " + (cache ? "(cache)" : "(no cache)")
-                report.add(row: [name, String(format: "%.1f tok/s", Double(tokens) / seconds), "", "", "", ""],
-                           result: ["name": name, "preset": preset.rawValue, "tokens_per_second": Double(tokens) / seconds,
-                                    "threads": Parallelism.threadCount, "weight_bytes": 4 * model.parameterCount])
+                let rate = Double(tokens) / seconds
+                report.add(row: [name, String(format: "%.1f tok/s", rate), "", "",
+                                 cache ? String(format: "%.0f %% of bandwidth's %.1f", 100 * rate / bound, bound) : "", ""],
+                           result: ["name": name, "preset": preset.rawValue, "tokens_per_second": rate,
+                                    "bandwidth_bound_tokens_per_second": bound, "threads": Parallelism.threadCount,
+                                    "weight_bytes": weightBytes])
             }
         }
         report.print(json: options.json)
     }
 
     private func memoryText() -> String { String(format: "%.0f MB", Double(peakResidentBytes()) / 1e6) }
+
+    /// Bytes per second read by summing a 1 GB tensor (far past any cache) on the current threads: the median of
+    /// a few passes after one that faults its pages in.
+    private func readBandwidth() -> Double {
+        let data = Tensor.ones([1 << 28])
+        let seconds = Measure.median(warmup: 1, minRuns: 5, budget: 1) { _ = data.sum() }
+        return Double(4 << 28) / seconds
+    }
 }
 
 /// The most memory this process has held (VmHWM on Linux), in bytes; 0 where it cannot be read.

@@ -19,13 +19,14 @@ struct BenchTokenizer: ParsableCommand {
     @OptionGroup var options: BenchOptions
 
     func run() throws {
-        let (kind, encode) = try Self.tokenizer(URL(fileURLWithPath: model))
+        let tokenizer = try loadTokenizer(contentsOf: URL(fileURLWithPath: model))
+        let kind = tokenizer is WordPieceTokenizer ? "WordPiece" : "BPE"
         let corpus = try text.map { try TextCorpus(file: URL(fileURLWithPath: $0)) } ?? TextCorpus.standard()
         let lines = corpus.text.split(separator: "\n").map(String.init)
         let characters = lines.reduce(0) { $0 + $1.unicodeScalars.count }
         var tokens = 0
         let seconds = Measure.median(warmup: 1, minRuns: 3, budget: 2) {
-            tokens = lines.reduce(0) { $0 + encode($1).count }
+            tokens = lines.reduce(0) { $0 + tokenizer.encode($1).count }
         }
         var report = BenchReport(columns: ["what", "lines", "characters", "tokens", "time", "characters/s"])
         report.add(row: ["\(kind) encode", String(lines.count), String(characters), String(tokens), formatSeconds(seconds),
@@ -33,20 +34,5 @@ struct BenchTokenizer: ParsableCommand {
                    result: ["name": "\(kind.lowercased())_encode", "lines": lines.count, "characters": characters,
                             "tokens": tokens, "median_seconds": seconds, "characters_per_second": Double(characters) / seconds])
         report.print(json: options.json)
-    }
-
-    /// The tokenizer in the file: a BERT vocabulary, or a tokenizer.json of either kind.
-    private static func tokenizer(_ url: URL) throws -> (String, (String) -> Encoding) {
-        if url.pathExtension == "txt" {
-            let wordPiece = try WordPieceTokenizer(vocabularyFile: url)
-            return ("WordPiece", { wordPiece.encode($0) })
-        }
-        do {
-            let wordPiece = try WordPieceTokenizer(contentsOf: url)
-            return ("WordPiece", { wordPiece.encode($0) })
-        } catch let error as TokenizerError where error.problem.hasPrefix("model type BPE") {
-            let bpe = try ByteLevelBPETokenizer(contentsOf: url)
-            return ("BPE", { bpe.encode($0) })
-        }
     }
 }

@@ -106,13 +106,17 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
 
     /// Dot products (B stored transposed) give the same bits on 1, 2 and 3 threads, split by columns
     /// (8×784 · 784×300) or by rows (300×600 · 600×20), and a row gives the same bits alone as in a product of
-    /// many rows, whatever tile it falls in.
-    @Test(arguments: [(8, 784, 300), (300, 600, 20)])
+    /// many rows, whatever tile it falls in. 8×784 · 784×350 is large enough for its tiles to prefetch B on one
+    /// thread and not on two or three: prefetching changes no bit.
+    @Test(arguments: [(8, 784, 300), (300, 600, 20), (8, 784, 350)])
     func dotProductsGiveTheSameBitsOnAnyThreadCountAndBatch(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         let g = RandomGenerator(seed: UInt64(m + k + n))
         let a = Tensor.randn([m, k], generator: g), b = Tensor.randn([n, k], generator: g).transposed()
-        if KernelFamily.avx512.isSupportedByCPU { #expect(AVX512Driver.prefersDotProducts(m: m, n: n, k: k)) }
+        if KernelFamily.avx512.isSupportedByCPU {
+            #expect(AVX512Driver.prefersDotProducts(m: m, n: n, k: k))
+            #expect((k * n >= AVX512Driver.streamedBElements) == (n == 350) && k * n / 2 < AVX512Driver.streamedBElements)
+        }
         Self.forEachKernel { kernel in
             let first = Self.sameBitsOnOneToThreeThreads(a, b, "\(kernel)")
             for row in [0, m / 2, m - 1] {

@@ -131,3 +131,30 @@ extension WordPieceTokenizerTests {
         #expect(throws: TokenizerError.self) { try ByteLevelBPETokenizer(vocabulary: ["a": 0], merges: []) }
     }
 }
+
+/// `loadTokenizer(contentsOf:)`: the kind a file names, read once, and one line for a kind it does not know.
+@Suite struct LoadTokenizerTests {
+    @Test func eachFileGivesItsKindWithTheSameEncodings() throws {
+        let text = "Héllo, world! 猫 🙂"
+        for (name, isWordPiece) in [("wordpiece/tokenizer.json", true), ("wordpiece/vocab.txt", true),
+                                    ("bpe/tokenizer.json", false)] {
+            let url = WordPieceTokenizerTests.resource(name)
+            let tokenizer = try loadTokenizer(contentsOf: url)
+            #expect((tokenizer is WordPieceTokenizer) == isWordPiece, "\(name)")
+            let direct: any Tokenizer = isWordPiece ? (name.hasSuffix(".txt") ? try WordPieceTokenizer(vocabularyFile: url)
+                                                                              : try WordPieceTokenizer(contentsOf: url))
+                : try ByteLevelBPETokenizer(contentsOf: url)
+            #expect(tokenizer.encode(text) == direct.encode(text), "\(name)")
+            #expect(tokenizer.decode(tokenizer.encode(text).ids) == direct.decode(direct.encode(text).ids), "\(name)")
+        }
+    }
+
+    @Test func anUnknownModelTypeIsOneLine() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sg-tok-\(UUID().uuidString).json")
+        try Data(#"{"model": {"type": "Unigram", "vocab": []}}"#.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: TokenizerError(path: url.path, problem: "model type Unigram is not supported (WordPiece and BPE are)")) {
+            try loadTokenizer(contentsOf: url)
+        }
+    }
+}
