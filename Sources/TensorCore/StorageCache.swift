@@ -42,10 +42,16 @@ public enum StorageCache {
     /// Frees every cached buffer.
     public static func clear() { release(downTo: 0) }
 
-    /// The bytes allocated for a request of `requested` bytes: itself up to ``minimumBytes``, else the next power
-    /// of two. The pages past the request are never touched, so they cost address space, not memory.
+    /// The bytes allocated for a request of `requested` bytes: itself up to ``minimumBytes``, the next power of two
+    /// up to 64 MB, and above that the next multiple of an eighth of the power of two below it, so that a tensor
+    /// near the machine's memory does not ask for twice as much address space. The pages past the request are
+    /// never touched, so they cost address space, not memory.
     static func byteCount(forRequest requested: Int) -> Int {
-        requested <= minimumBytes ? requested : 1 << (Int.bitWidth - (requested - 1).leadingZeroBitCount)
+        guard requested > minimumBytes else { return requested }
+        let power = 1 << (Int.bitWidth - (requested - 1).leadingZeroBitCount)
+        guard power > 64 << 20 else { return power }
+        let eighth = power / 16
+        return (requested + eighth - 1) / eighth * eighth
     }
 
     /// A cached buffer of exactly `byteCount` bytes, if one is kept.

@@ -7,12 +7,14 @@ import Testing
 @Suite(.serialized) struct StorageCacheTests {
     private static func bytes(elements: Int) -> Int { StorageCache.byteCount(forRequest: elements * 4 + TensorStorage.slack) }
 
-    @Test func sizesAreRoundedUpToPowersOfTwoAboveTheMinimum() {
+    @Test func sizesAreRoundedUpToPowersOfTwoAboveTheMinimumAndToEighthsAbove64MB() {
         #expect(StorageCache.byteCount(forRequest: 1000) == 1000)
         #expect(StorageCache.byteCount(forRequest: StorageCache.minimumBytes) == StorageCache.minimumBytes)
         #expect(StorageCache.byteCount(forRequest: StorageCache.minimumBytes + 1) == 2 * StorageCache.minimumBytes)
         #expect(StorageCache.byteCount(forRequest: 1 << 20) == 1 << 20)
         #expect(StorageCache.byteCount(forRequest: (1 << 20) + 1) == 2 << 20)
+        #expect(StorageCache.byteCount(forRequest: (64 << 20) + 1) == 72 << 20)
+        #expect(StorageCache.byteCount(forRequest: (20 << 30) + 1) == 22 << 30)
     }
 
     @Test func freedLargeBufferServesTheNextTensorOfTheSameClass() {
