@@ -116,15 +116,17 @@ extension GEMMDriver {
     }
 
     /// One strip of B from a layout with unit row stride (B = Wᵀ for a row-major W, as in a linear layer):
-    /// column j of the strip is contiguous in memory. Whole 16×16 blocks are transposed in registers; the
-    /// ragged edges element by element.
+    /// column j of the strip is contiguous in memory. Whole 16×16 blocks are transposed in registers, sixteen of
+    /// W's rows at a time along the depth (sixteen sequential streams, which the prefetchers follow from memory;
+    /// across all the strip's rows at once, 64 streams, packing took a fifth of an 86-token sentence's embedding
+    /// on 2 threads); the ragged edges element by element.
     static func packTransposedStrip(_ b: MatrixView, source: UnsafePointer<Float>, depth: Int, valid: Int,
                                     width: Int, into out: UnsafeMutablePointer<Float>) {
         let block = 16
         let fullRows = width % block == 0 && b.rowStride == 1 ? depth / block * block : 0
         let fullCols = valid / block * block
-        for p0 in stride(from: 0, to: fullRows, by: block) {
-            for j0 in stride(from: 0, to: fullCols, by: block) {
+        for j0 in stride(from: 0, to: fullCols, by: block) {
+            for p0 in stride(from: 0, to: fullRows, by: block) {
                 transpose16(from: source + p0 + j0 * b.colStride, stride: b.colStride,
                             to: out + p0 * width + j0, outStride: width)
             }
