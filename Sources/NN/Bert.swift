@@ -117,7 +117,7 @@ public final class BertModel: Module {
         }
         let positions = Tensor.arange(0, Float(time), dtype: .int64)
         let types = typeIds ?? Tensor.zeros([batch, time], dtype: .int64)
-        var x = embeddingNorm(wordEmbeddings(tokens) + positionEmbeddings(positions) + typeEmbeddings(types))
+        var x = embedded(tokens, positions: positions, types: types)
         let mask = attentionMask.map { ($0 .!= 0).reshaped(batch, 1, 1, time) }
         for layer in layers { x = layer.forward(x, mask: mask) }
         return x
@@ -142,9 +142,14 @@ public final class BertModel: Module {
         }
         let positions = Tensor(shape: [total], integers: lengths.flatMap { 0..<$0 })
         let types = typeIds ?? Tensor.zeros([total], dtype: .int64)
-        var x = embeddingNorm(wordEmbeddings(tokens) + positionEmbeddings(positions) + typeEmbeddings(types))
+        var x = embedded(tokens, positions: positions, types: types)
         for layer in layers { x = layer.forward(packed: x, lengths: lengths) }
         return x
+    }
+
+    /// Word, position and segment embeddings summed and normalised.
+    private func embedded(_ tokens: Tensor, positions: Tensor, types: Tensor) -> Tensor {
+        embeddingNorm(wordEmbeddings(tokens) + positionEmbeddings(positions) + typeEmbeddings(types))
     }
 
     /// The pooled output: the first position's hidden state through ``pooler`` and tanh.
@@ -190,24 +195,30 @@ public final class BertLayer: Module {
         let (batch, time, width) = (input.shape[0], input.shape[1], input.shape[2])
         func heads(_ x: Tensor) -> Tensor { x.reshaped(batch, time, self.heads, width / self.heads).transposed(1, 2) }
         let attended = scaledDotProductAttention(heads(query(input)), heads(key(input)), heads(value(input)), mask: mask)
-        let x = attentionNorm(input + attentionOutput(joinHeads(attended)))
-        return outputNorm(x + output(intermediate(x)))
+        return afterAttention(input, joinHeads(attended))
     }
 
     /// The layer over sequences of `lengths` rows laid end to end in `input` `[N, H]`, each attending over its
     /// own rows.
     func forward(packed input: Tensor, lengths: [Int]) -> Tensor {
-        let width = input.shape[1]
+        let (rows, width) = (input.shape[0], input.shape[1])
         let (q, k, v) = (query(input), key(input), value(input))
+        // Each sequence's output as a view [length, heads, d], so that joining them is the only copy.
         var pieces: [Tensor] = [], start = 0
         for length in lengths where length > 0 {
             func heads(_ x: Tensor) -> Tensor {
                 x[start..<(start + length)].reshaped(1, length, self.heads, width / self.heads).transposed(1, 2)
             }
-            pieces.append(joinHeads(scaledDotProductAttention(heads(q), heads(k), heads(v))).reshaped(length, width))
+            pieces.append(scaledDotProductAttention(heads(q), heads(k), heads(v))[0].transposed(0, 1))
             start += length
         }
-        let x = attentionNorm(input + attentionOutput(Tensor.concatenated(pieces)))
+        return afterAttention(input, pieces.isEmpty ? Tensor.zeros([0, width]) : Tensor.concatenated(pieces).reshaped(rows, width))
+    }
+
+    /// The rest of the layer once the heads are joined, `attended` `[..., H]`: the output projection and norm,
+    /// then the feed-forward network and its norm.
+    private func afterAttention(_ input: Tensor, _ attended: Tensor) -> Tensor {
+        let x = attentionNorm(input + attentionOutput(attended))
         return outputNorm(x + output(intermediate(x)))
     }
 

@@ -87,24 +87,26 @@ public final class SentenceEmbedder {
         return (pooling, normalizes)
     }
 
-    /// The embeddings of `sentences`, in their order: batches of `batchSize` sentences of similar length (sorted
-    /// by length, as sentence-transformers does, so that little is padding), run without gradients.
+    /// The embeddings of `sentences`, in their order, `batchSize` sentences at a time, run without gradients.
+    /// A batch is not padded (each sentence attends over its own tokens), so no sorting by length is needed.
     ///
     /// **Shapes:** → `[sentences.count, hiddenSize]`.
     public func embed(_ sentences: [String], batchSize: Int = 32) -> Tensor {
+        embed(encodings: sentences.map { tokenizer.encode($0) }, batchSize: batchSize)
+    }
+
+    /// The embeddings of sentences already encoded by ``tokenizer`` (whose lengths a caller may want to look at
+    /// first, to say that some were cut), in their order.
+    ///
+    /// **Shapes:** → `[encodings.count, hiddenSize]`.
+    public func embed(encodings: [Encoding], batchSize: Int = 32) -> Tensor {
         require(batchSize >= 1, "SentenceEmbedder.embed: batchSize must be at least 1, got \(batchSize)")
-        let width = model.configuration.hiddenSize
-        let encodings = sentences.map { tokenizer.encode($0) }
-        let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count }
-        let out = Tensor.zeros([sentences.count, width])
-        withoutGradient {
-            for start in stride(from: 0, to: order.count, by: batchSize) {
-                let members = Array(order[start..<Swift.min(start + batchSize, order.count)])
-                let vectors = embedBatch(members.map { encodings[$0] })
-                for (row, index) in members.enumerated() { out[index] = vectors[row] }
-            }
+        guard !encodings.isEmpty else { return Tensor.zeros([0, model.configuration.hiddenSize]) }
+        return withoutGradient {
+            Tensor.concatenated(stride(from: 0, to: encodings.count, by: batchSize).map { start in
+                embedBatch(Array(encodings[start..<Swift.min(start + batchSize, encodings.count)]))
+            })
         }
-        return out
     }
 
     /// One batch of encodings through the model, unpadded (``BertModel/packedHiddenStates(_:lengths:typeIds:)``),

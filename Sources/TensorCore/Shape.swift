@@ -26,6 +26,12 @@ enum Shapes {
     /// Number of elements of `shape` (1 for a scalar, 0 if any size is 0, whatever the others).
     static func count(_ shape: [Int]) -> Int { shape.contains(0) ? 0 : shape.reduce(1, *) }
 
+    /// The element count of a new tensor of `shape`; stops when a size is negative.
+    static func newTensorCount(_ shape: [Int]) -> Int {
+        for size in shape { require(size >= 0, "tensor: negative size in shape \(text(shape))") }
+        return count(shape)
+    }
+
     /// `[3, 4]`, as error messages print shapes.
     static func text(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 

@@ -43,8 +43,7 @@ public final class Tensor {
 
     /// A new contiguous tensor of `shape` whose elements are not yet written.
     init(uninitializedShape shape: [Int], dtype: DType) {
-        for size in shape { require(size >= 0, "tensor: negative size in shape \(Shapes.text(shape))") }
-        storage = TensorStorage(count: Shapes.count(shape), dtype: dtype)
+        storage = TensorStorage(count: Shapes.newTensorCount(shape), dtype: dtype)
         self.shape = shape
         strides = Shapes.contiguousStrides(shape)
         offset = 0
@@ -144,8 +143,7 @@ extension Tensor {
     /// written in place, never copied, `owner` kept alive as long as any view of the tensor. `base` must be
     /// aligned to `dtype`'s size and readable for ``readableBytesPastEnd`` bytes past the last element.
     package convenience init(shape: [Int], dtype: DType, borrowing base: UnsafeMutableRawPointer, owner: AnyObject) {
-        for size in shape { require(size >= 0, "tensor: negative size in shape \(Shapes.text(shape))") }
-        self.init(storage: TensorStorage(borrowing: base, count: Shapes.count(shape), dtype: dtype, owner: owner),
+        self.init(storage: TensorStorage(borrowing: base, count: Shapes.newTensorCount(shape), dtype: dtype, owner: owner),
                   shape: shape, strides: Shapes.contiguousStrides(shape), offset: 0)
     }
 

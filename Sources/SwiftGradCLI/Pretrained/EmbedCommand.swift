@@ -16,14 +16,10 @@ struct EmbedCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The model folder (all-MiniLM-L6-v2, say).")
-    var model: String
+    @OptionGroup var options: SentenceModelOptions
 
     @Argument(help: "A text file, one sentence per line (default: standard input).")
     var input: String?
-
-    @Option(help: "Sentences per batch.")
-    var batchSize = 32
 
     @Option(help: "Write the embeddings to this .npy file ([sentences, width], float32) instead of printing them.")
     var npy: String?
@@ -33,19 +29,15 @@ struct EmbedCommand: ParsableCommand {
 
     @OptionGroup var threadsOption: ThreadsOption
 
-    func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-    }
-
     func run() throws {
         threadsOption.apply()
-        let embedder = try SentenceEmbedder(folder: URL(fileURLWithPath: model))
+        let embedder = try options.embedder()
         let sentences = try readLines()
-        let longest = sentences.map { embedder.tokenizer.encode($0).count }.max() ?? 0
-        if let limit = embedder.tokenizer.maxLength, longest >= limit {
+        let encodings = sentences.map { embedder.tokenizer.encode($0) }
+        if let limit = embedder.tokenizer.maxLength, encodings.contains(where: { $0.count >= limit }) {
             FileHandle.standardError.write(Data("swiftgrad: some sentences were cut at the model's \(limit) tokens\n".utf8))
         }
-        let embeddings = embedder.embed(sentences, batchSize: batchSize)
+        let embeddings = embedder.embed(encodings: encodings, batchSize: options.batchSize)
         if let npy {
             try NPY.write(embeddings, to: URL(fileURLWithPath: npy))
             return
