@@ -108,9 +108,10 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
     let outChannels = w.shape[0]
     let out = Tensor(uninitializedShape: [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth],
                      dtype: .float32)
-    // 2·N·O·outH·outW·(C/groups·kh·kw) flops for each product, forward and each gradient.
-    let flops = 2 * out.count * (geometry.channels / groups) * geometry.kernelHeight * geometry.kernelWidth
-    ProductTimer.time(flops: flops) {
+    let products = { (kind: ProductShape.Kind) in
+        ProductShape(kind, geometry: geometry, groups: groups, outChannels: outChannels)
+    }
+    ProductTimer.time(products(.convolution)) {
         Kernels.active.convolution(input: x.pointer(Float.self), weight: w.pointer(Float.self),
                                    bias: b.map { UnsafePointer($0.pointer(Float.self)) }, activation: activation, geometry: geometry,
                                    groups: groups, outChannels: outChannels, out: out.pointer(Float.self))
@@ -124,7 +125,7 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
         var gradients: [Tensor?] = [nil, nil]
         if needsInput {
             let inputGradient = Tensor(uninitializedShape: x.shape, dtype: .float32)
-            ProductTimer.time(flops: flops) {
+            ProductTimer.time(products(.convolutionInputGradient)) {
                 Kernels.active.convolutionInputGradient(gradient: gradient.pointer(Float.self), weight: w.pointer(Float.self),
                                                         geometry: geometry, groups: groups, outChannels: outChannels,
                                                         input: inputGradient.pointer(Float.self))
@@ -133,7 +134,7 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
         }
         if needsWeight {
             let weightGradient = Tensor(uninitializedShape: w.shape, dtype: .float32)
-            ProductTimer.time(flops: flops) {
+            ProductTimer.time(products(.convolutionWeightGradient)) {
                 Kernels.active.convolutionWeightGradient(input: x.pointer(Float.self), gradient: gradient.pointer(Float.self),
                                                          geometry: geometry, groups: groups, outChannels: outChannels,
                                                          weight: weightGradient.pointer(Float.self))

@@ -33,12 +33,11 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
     let (w, b) = (weight.detached(), bias?.contiguous().detached())
     let out = Tensor(uninitializedShape: [rows, outFeatures], dtype: .float32)
     let epilogue = GEMMEpilogue(bias: b.map { UnsafePointer($0.pointer(Float.self)) }, activation: fused)
-    ProductTimer.time(flops: 2 * rows * outFeatures * inFeatures) {
-        Kernels.active.gemm(m: rows, n: outFeatures, k: inFeatures,
-                            a: MatrixView(base: x.pointer(Float.self), rowStride: x.strides[0], colStride: x.strides[1]),
-                            b: MatrixView(base: w.pointer(Float.self), rowStride: w.strides[1], colStride: w.strides[0]),
-                            c: out.pointer(Float.self), ldc: outFeatures, accumulate: false, epilogue: epilogue,
-                            threads: Parallelism.threadCount)
+    let left = MatrixView(base: x.pointer(Float.self), rowStride: x.strides[0], colStride: x.strides[1])
+    let right = MatrixView(base: w.pointer(Float.self), rowStride: w.strides[1], colStride: w.strides[0])
+    ProductTimer.time(ProductShape(.linear, m: rows, k: inFeatures, n: outFeatures, a: left, b: right)) {
+        Kernels.active.gemm(m: rows, n: outFeatures, k: inFeatures, a: left, b: right, c: out.pointer(Float.self),
+                            ldc: outFeatures, accumulate: false, epilogue: epilogue, threads: Parallelism.threadCount)
     }
     let result = out.reshaped(to: outShape)
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])

@@ -91,11 +91,11 @@ private func multiplyMatrices(
 ) {
     switch a.dtype {
     case .float32:
-        ProductTimer.time(flops: 2 * m * n * k) {
+        let left = MatrixView(base: a.pointer(Float.self) + aOffset, rowStride: aRow, colStride: aCol)
+        let right = MatrixView(base: b.pointer(Float.self) + bOffset, rowStride: bRow, colStride: bCol)
+        ProductTimer.time(ProductShape(.matmul, m: m, k: k, n: n, a: left, b: right)) {
             Kernels.active.gemm(
-                m: m, n: n, k: k,
-                a: MatrixView(base: a.pointer(Float.self) + aOffset, rowStride: aRow, colStride: aCol),
-                b: MatrixView(base: b.pointer(Float.self) + bOffset, rowStride: bRow, colStride: bCol),
+                m: m, n: n, k: k, a: left, b: right,
                 c: out.pointer(Float.self) + at, ldc: n, accumulate: false, epilogue: .none,
                 threads: Parallelism.threadCount)
         }

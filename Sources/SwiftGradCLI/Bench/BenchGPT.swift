@@ -45,12 +45,7 @@ struct BenchGPT: ParsableCommand {
     @OptionGroup var options: BenchOptions
 
     var configuration: (GPTConfiguration, batch: Int) {
-        var (configuration, size) = switch preset {
-        case .cpu: (GPTConfiguration(vocabularySize: 113, contextLength: 64, layers: 4, heads: 4, embedding: 128), 12)
-        case .baby: (GPTConfiguration(vocabularySize: 113, contextLength: 256, layers: 6, heads: 6, embedding: 384), 64)
-        case .gpt2: (GPTConfiguration(vocabularySize: 50257, contextLength: 1024, layers: 12, heads: 12, embedding: 768,
-                                      activation: .tanh), 1)
-        }
+        var (configuration, size) = BenchModelStep.gptConfiguration(preset)
         configuration.contextLength = context ?? configuration.contextLength
         return (configuration, batch ?? size)
     }
@@ -71,14 +66,7 @@ struct BenchGPT: ParsableCommand {
         let model = GPT(config, generator: generator)
         let (t, c, layers) = (Double(config.contextLength), Double(config.embedding), Double(config.layers))
         if wanted.contains("step") {
-            let optimizer = AdamW(model.parameters(), learningRate: 1e-3, weightDecay: 0.1)
-            let x = Tensor.randint(0, config.vocabularySize, shape: [batch, config.contextLength], generator: generator)
-            let y = Tensor.randint(0, config.vocabularySize, shape: [batch, config.contextLength], generator: generator)
-            let step = {
-                optimizer.zeroGrad()
-                crossEntropy(logits: model(x), targets: y, classAxis: -1).backward()
-                optimizer.step()
-            }
+            let step = BenchModelStep.gptStep(model, batch: batch, generator: generator)
             let seconds = Measure.median(minRuns: 5, budget: 3, step)
             let product = ProductTimer.measuring(step)
             // 6 flops per weight per token (forward 2, backward 4) and causal attention's 2·2·T²·C/2 per layer, ×3.

@@ -25,28 +25,12 @@ struct BenchTrainStep: ParsableCommand {
     func run() throws {
         threadsOption.apply()
         let peak = KernelSettings.family.peakGFLOPS(threads: Parallelism.threadCount)
-        let generator = RandomGenerator(seed: 0)
         var report = BenchReport(columns: ["model", "step", "products", "other", "products GFLOPS", "step of peak"])
-        let wide = Sequential.multilayerPerceptron([784, 1024, 1024, 10], generator: generator)
-        let main = Sequential.multilayerPerceptron([784, 256, 128, 10], generator: generator)
-        let cnn = Sequential.convolutionalNetwork(ConvolutionalNetworkLayout(channels: [32, 64], hidden: [128], classes: 10),
-                                                  imageSize: 28, generator: generator)
-        let models: [(String, Module, Optimizer, [Int])] = [
-            ("MLP 784-1024-1024-10 b256", wide, SGD(wide.parameters(), learningRate: 0.1, momentum: 0.9), [256, 784]),
-            ("MLP 784-256-128-10 b128", main, AdamW(main.parameters(), learningRate: 0.003, weightDecay: 0.1), [128, 784]),
-            ("CNN preset b128", cnn, AdamW(cnn.parameters(), learningRate: 0.003, weightDecay: 0.1), [128, 1, 28, 28]),
-        ]
-        for (name, model, optimizer, inputShape) in models {
-            let x = Tensor.randn(inputShape, generator: generator)
-            let labels = Tensor.randint(0, 10, shape: [inputShape[0]], generator: generator)
-            let step = {
-                optimizer.zeroGrad()
-                crossEntropy(logits: model(x), targets: labels).backward()
-                optimizer.step()
-            }
+        for model in [BenchModelStep.mlp, .main, .cnn] {
+            let (name, step) = (model.title, model.makeStep())
             let seconds = Measure.median(minRuns: 5, budget: 2, step)
             // The products' share of a step: a median over steps run with the timer on.
-            var products: [(seconds: Double, flops: Double)] = []
+            var products: [ProductTally] = []
             for _ in 0..<5 { products.append(ProductTimer.measuring(step)) }
             let product = products.sorted { $0.seconds < $1.seconds }[products.count / 2]
             let gflops = product.flops / product.seconds / 1e9, stepShare = product.flops / seconds / 1e9 / peak

@@ -84,6 +84,8 @@ import Testing
           "--optimizer", "sgd", "--schedule", "constant", "--lr=1e30", "--out", path("diverging")],
          "the loss became"),
         (["bench", "gemm", "--sizes", "12x"], "is not a size N or a shape MxKxN"),
+        (["bench", "gemm", "--shapes", "mlp,resnet"], "--shapes: no model or file 'resnet'"),
+        (["bench", "gemm", "--shapes", "/proc/swiftgrad-shapes"], "--shapes: no model or file '/proc/swiftgrad-shapes'"),
         (["bench", "inference", "--sizes", "784"], "--sizes must be at least 2 positive integers"),
         (["bench", "inference", "--batches", "0,3"], "--batches must be positive integers"),
         (["bench", "conv", "--batch", "0"], "--batch must be at least 1"),

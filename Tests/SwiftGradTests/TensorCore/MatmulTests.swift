@@ -212,6 +212,26 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         #expect(convolution.flops == 3 * 2 * 2 * 4 * 36 * 27)
         #expect(ProductTimer.measuring { _ = (a + 1).exp() }.flops == 0)
     }
+
+    /// Each shape is counted with its calls, in `swiftgrad bench gemm --sizes` form: a linear layer's weight is
+    /// B stored transposed; its backward pass multiplies the output's gradient by the weight (`g · W`) and the
+    /// gradient transposed by the input (`gᵀ · x`, computed transposed to land in the weight's layout); a
+    /// convolution's products are one per image, in the windows' layout.
+    @Test func countsEachShapeWithItsCalls() {
+        let x = Tensor.randn([6, 5]).requiringGrad(), weight = Tensor.randn([3, 5]).requiringGrad()
+        let upstream = Tensor.randn([6, 3])
+        let linear = ProductTimer.measuring {
+            for _ in 0..<2 { (TensorCore.linear(x, weight: weight) * upstream).sum().backward() }
+        }
+        #expect(Dictionary(uniqueKeysWithValues: linear.shapes.map { ($0.key.sizeText, $0.value.calls) })
+                == ["6x5x3T": 2, "6x3x5": 2, "3Tx6x5": 2])
+        #expect(linear.shapes.keys.map { $0.kind.rawValue }.sorted() == ["linear", "matmul", "matmul"])
+        #expect(abs(linear.shapes.values.map { $0.seconds }.reduce(0, +) - linear.seconds) < 1e-9)
+        let image = Tensor.randn([2, 3, 6, 6]).requiringGrad(), filters = Tensor.randn([4, 3, 3, 3]).requiringGrad()
+        let convolution = ProductTimer.measuring { conv2d(image, filters, padding: 1).sum().backward() }
+        #expect(Set(convolution.shapes.keys.map { "\($0.kind.rawValue) \($0.sizeText) ×\($0.count)" })
+                == ["conv2d 4x27x36 ×2", "conv2d input gradient 27Tx4x36 ×2", "conv2d weight gradient 27x36x4T ×2"])
+    }
 }
 
 /// The GEMM's epilogue (a bias per column and ReLU, applied to each tile as it is stored) gives the bits of the
