@@ -60,6 +60,9 @@ package enum BinaryOp: Sendable {
     case add, subtract, multiply, divide, power, maximum, minimum
     /// x where y > 0, else 0: the backward pass of `relu` in one pass (PyTorch's `threshold_backward`).
     case passWherePositive
+    /// x where min ≤ y ≤ max, else 0 (NaN too): the backward pass of `clamp` in one pass (PyTorch's
+    /// `clamp_backward`).
+    case passWithin(min: Double, max: Double)
     /// x·gelu′(y): the backward pass of `gelu` in one pass (PyTorch's `gelu_backward`).
     case geluGradient(GELUApproximation)
 }

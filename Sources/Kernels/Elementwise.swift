@@ -215,6 +215,10 @@ private struct Divide: BinaryFunction {
 private struct PassWherePositive: BinaryFunction {
     @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { y > 0 ? x : 0 }
 }
+private struct PassWithin: BinaryFunction {
+    let low: Double, high: Double
+    @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { y >= T(low) && y <= T(high) ? x : 0 }
+}
 private struct PowerOf: BinaryFunction {
     @inline(__always) func callAsFunction<T: KernelScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) }
 }
@@ -350,6 +354,7 @@ struct BinaryKernel: ScalarKernel {
         case .maximum: runBinary(Maximum(), layout, out, a, b)
         case .minimum: runBinary(Minimum(), layout, out, a, b)
         case .passWherePositive: runBinary(PassWherePositive(), layout, out, a, b)
+        case .passWithin(let low, let high): runBinary(PassWithin(low: low, high: high), layout, out, a, b)
         case .geluGradient(let approximation): runBinary(GELUGradient(approximation: approximation), layout, out, a, b)
         }
     }

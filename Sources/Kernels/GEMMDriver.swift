@@ -377,10 +377,11 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// One tile of C, at most `mr` × `nr`. A tile wider than one vector runs on a register tile of exactly its
     /// rows: on the 6-row tile, a product of one row spent five sixths of its multiply-adds on copies of it
     /// (interleaved in one process: 1×256 · 256×256 2.2 µs against 4.7, 7×256 · 256×256 6.4 against 8.9,
-    /// 64×784 · 784×1024 3 % faster). A tile at most one vector wide (a classifier's last layer, the last columns
-    /// of a product) takes a one-vector tile of six rows, where the main one would compute 64 columns for 10.
-    /// Its rows are not cut to fit: the lesson's 5×784 · 784×10, whose operands fill L1 (47 of 48 KB), ran
-    /// 10 % slower on a 5-row tile, and 5×2048 · 2048×10 25 % slower; 1 to 4 rows ran at the same speed.
+    /// 64×784 · 784×1024 3 % faster), and of as many vectors as its columns need (see `multiplyColumns`). A tile
+    /// at most one vector wide (a classifier's last layer, the last columns of a product) takes a one-vector tile
+    /// of six rows, where the main one would compute 64 columns for 10. Its rows are not cut to fit: the lesson's
+    /// 5×784 · 784×10, whose operands fill L1 (47 of 48 KB), ran 10 % slower on a 5-row tile, and
+    /// 5×2048 · 2048×10 25 % slower; 1 to 4 rows ran at the same speed.
     ///
     /// With A's rows contiguous (`D` = 1, the common case) the one-vector tile takes the depth in several
     /// accumulator sets, shortening each FMA chain; each set's loads are the first's plus a constant, so they
@@ -391,21 +392,62 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// 6.4–7.2 → 5.5 µs, 5×2048 · 2048×10 3.4–3.5 → 3.0 µs (three sets: in between).
     @inline(__always)
     static func multiplyTile(_ tile: TileOperands) {
-        if tile.cols > V.scalarCount {
-            switch tile.rows {
-            case 1: Tile<1, VC, 1, 0, V, M>.multiply(tile)
-            case 2: Tile<2, VC, 1, 0, V, M>.multiply(tile)
-            case 3: Tile<3, VC, 1, 0, V, M>.multiply(tile)
-            case 4: Tile<4, VC, 1, 0, V, M>.multiply(tile)
-            case 5: Tile<5, VC, 1, 0, V, M>.multiply(tile)
-            default: Tile<6, VC, 1, 0, V, M>.multiply(tile)
-            }
-        } else if tile.aDepth == 1 && V.scalarCount >= 16 {
-            Tile<6, 1, 4, 1, V, M>.multiply(tile)
+        if tile.cols <= V.scalarCount {
+            multiplyOneVector(tile, V.self)
+            return
+        }
+        // On 16 lanes, columns past the last whole vector that fit in half of one go to a tile of 8-lane vectors:
+        // the lesson's 50 columns as 48 + 8 rather than 64 (a 256-bit multiply-add costs a 512-bit one's half on
+        // AMD's Zen 4 and no more than it on Intel's cores).
+        let spare = tile.cols % V.scalarCount
+        guard V.scalarCount == 16 && spare != 0 && spare <= 8 else {
+            multiplyColumns(tile)
+            return
+        }
+        var whole = tile, rest = tile
+        whole.cols -= spare
+        rest.cols = spare
+        (rest.b, rest.c, rest.epilogue) = (tile.b + whole.cols, tile.c + whole.cols, tile.epilogue.columns(from: whole.cols))
+        if whole.cols == V.scalarCount { multiplyOneVector(whole, V.self) } else { multiplyColumns(whole) }
+        multiplyOneVector(rest, SIMD8<Float>.self)
+    }
+
+    /// A tile of `rows` × `cols` with more than one vector of columns, on a register tile of as many vectors as
+    /// they need: the last strip of a product 32 or 48 columns wide computed 64 on the 4-vector tile.
+    @inline(__always)
+    static func multiplyColumns(_ tile: TileOperands) {
+        switch (tile.cols + V.scalarCount - 1) / V.scalarCount {
+        case 2 where VC > 2: multiplyRows(tile, Vectors<2>.self)
+        case 3 where VC > 3: multiplyRows(tile, Vectors<3>.self)
+        default: multiplyRows(tile, Vectors<VC>.self)
+        }
+    }
+
+    /// `multiplyColumns`' tile of exactly `tile.rows` rows and `C` vectors.
+    @inline(__always)
+    static func multiplyRows<let C: Int>(_ tile: TileOperands, _: Vectors<C>.Type) {
+        switch tile.rows {
+        case 1: Tile<1, C, 1, 0, V, M>.multiply(tile)
+        case 2: Tile<2, C, 1, 0, V, M>.multiply(tile)
+        case 3: Tile<3, C, 1, 0, V, M>.multiply(tile)
+        case 4: Tile<4, C, 1, 0, V, M>.multiply(tile)
+        case 5: Tile<5, C, 1, 0, V, M>.multiply(tile)
+        default: Tile<6, C, 1, 0, V, M>.multiply(tile)
+        }
+    }
+
+    /// A tile at most one vector of `W` wide, on six rows (see `multiplyTile`).
+    @inline(__always)
+    static func multiplyOneVector<W: TreeSummable>(_ tile: TileOperands, _: W.Type) {
+        if tile.aDepth == 1 && W.scalarCount >= 16 {
+            Tile<6, 1, 4, 1, W, M>.multiply(tile)
         } else if tile.aDepth == 1 {
-            Tile<6, 1, 2, 1, V, M>.multiply(tile)
+            Tile<6, 1, 2, 1, W, M>.multiply(tile)
         } else {
-            Tile<6, 1, 1, 0, V, M>.multiply(tile)
+            Tile<6, 1, 1, 0, W, M>.multiply(tile)
         }
     }
 }
+
+/// A register tile's width in vectors, as a type (see `GEMMDriver.multiplyRows`).
+enum Vectors<let C: Int> {}

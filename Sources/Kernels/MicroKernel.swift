@@ -206,14 +206,18 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: TreeSummable, M: Mu
             }
             return
         }
-        withUnsafeTemporaryAllocation(of: V.self, capacity: R &* C) { copy in
+        let half = (R + 1) / 2
+        withUnsafeTemporaryAllocation(of: V.self, capacity: half &* C) { top in
+        withUnsafeTemporaryAllocation(of: V.self, capacity: Swift.max(1, R &- half) &* C) { bottom in
             for i in 0..<R {
-                for j in 0..<C { copy[i &* C &+ j] = tile[i][j] }
+                for j in 0..<C {
+                    if i < half { top[i &* C &+ j] = tile[i][j] } else { bottom[(i &- half) &* C &+ j] = tile[i][j] }
+                }
             }
             for i in 0..<rows {
                 let row = c + i &* ldc
                 for j in 0..<C where j &* n < cols {
-                    let (start, value) = (j &* n, copy[i &* C &+ j])
+                    let (start, value) = (j &* n, i < half ? top[i &* C &+ j] : bottom[(i &- half) &* C &+ j])
                     if start &+ n <= cols && epilogue.isNone {
                         storeVector(value, row + start, accumulate: accumulate)
                     } else {
@@ -224,6 +228,7 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: TreeSummable, M: Mu
                     }
                 }
             }
+        }
         }
     }
 

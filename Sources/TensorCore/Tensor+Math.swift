@@ -34,15 +34,12 @@ extension Tensor {
     /// Every element limited to `[min, max]` (either bound may be omitted), as PyTorch's `clamp`;
     /// `x.clamped(min: 0)` is the lesson's `clamp_min(0.)`.
     ///
-    /// The gradient passes where `min <= x <= max` and is 0 where the value was clipped.
+    /// The gradient passes where `min <= x <= max` and is 0 where the value was clipped (and where x is NaN).
     public func clamped(min: Float? = nil, max: Float? = nil) -> Tensor {
         let low = Double(min ?? -.infinity), high = Double(max ?? .infinity)
         require(low <= high, "clamped: min \(low) is greater than max \(high)")
         return applying(.clamp(min: low, max: high)).recorded("clamp", self) { [self] g in
-            var inside = g
-            if let min { inside = inside * (self .>= min) }
-            if let max { inside = inside * (self .<= max) }
-            return [inside]
+            [Tensor.combining(g, self, .passWithin(min: low, max: high), name: "clamp backward")]
         }
     }
 

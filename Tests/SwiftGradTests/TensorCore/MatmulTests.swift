@@ -48,11 +48,15 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
     /// Sizes 1 to 3 tiles, and around them, for every combination of transposed operands, against the same
     /// product in float64. 14×260×770 crosses the cache blocks (KC 256, NC 768) by a few rows and columns.
     /// 257×65×260 has too many rows to read a row-major B in place, so it packs B either way. With B stored
-    /// transposed, the last five take dot products: an odd number of rows and of columns past groups of four,
-    /// and depths of whole vector pairs (256), an odd vector (272), and 1 or 15 steps past them.
+    /// transposed, the five from 3×257×5 take dot products: an odd number of rows and of columns past groups of
+    /// four, and depths of whole vector pairs (256), an odd vector (272), and 1 or 15 steps past them. The last
+    /// seven end their strips on narrower tiles: two or three vectors (32, 48, 25 and 45 columns), and whole
+    /// vectors plus a tile of half vectors for the last few columns (56 = 48 + 8, 120 = 64 + 48 + 8, 40 = 32 + 8;
+    /// 70×400 with A stored transposed packs B).
     @Test(arguments: [(1, 1, 1), (6, 0, 5), (5, 1, 7), (7, 3, 17), (13, 9, 65), (19, 33, 130), (2, 300, 70),
                       (37, 21, 3), (64, 16, 129), (97, 101, 130), (14, 260, 770), (257, 65, 260),
-                      (3, 257, 5), (8, 272, 9), (2, 303, 4), (1, 256, 33), (65, 512, 13)])
+                      (3, 257, 5), (8, 272, 9), (2, 303, 4), (1, 256, 33), (65, 512, 13),
+                      (5, 7, 32), (11, 19, 48), (3, 8, 25), (9, 17, 56), (4, 5, 120), (70, 400, 45), (70, 400, 40)])
     func matchesFloat64ReferenceOnEdgeSizes(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         // The AVX-512 family's decisions, compiled for AVX-512: asked only where the CPU has it.
@@ -240,7 +244,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
 /// view), column blocks, depth blocks (k past 256), edge tiles, k = 0 and 1, and C added to.
 @Suite struct GEMMEpilogueTests {
     @Test(arguments: [(5, 300, 21), (3, 1, 17), (7, 0, 9), (40, 70, 130), (70, 300, 100), (257, 40, 200),
-                      (13, 520, 40)])
+                      (13, 520, 40), (6, 50, 40), (9, 30, 48)])
     func epilogueIsTheProductThenBiasAndActivation(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         let generator = RandomGenerator(seed: 9)

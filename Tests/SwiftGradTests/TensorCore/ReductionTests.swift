@@ -112,4 +112,16 @@ import Testing
         #expect(x.clamped(min: -0.5, max: 1).scalars == [-0.5, 0, 1])
         assertClose(Tensor([-1000, 0, 1000]).sigmoid(), shape: [3], [0, 0.5, 1])
     }
+
+    /// clamp's gradient as PyTorch's `clamp_backward`: it passes where min ≤ x ≤ max, bounds included, and is 0
+    /// where x was clipped or is NaN; with one bound, only that bound clips.
+    @Test func clampGradientPassesInsideTheBoundsIncluded() {
+        for (low, high, expected) in [(Float(0), Float(1), [Float](arrayLiteral: 0, 1, 1, 1, 0, 0)),
+                                      (0, nil, [0, 1, 1, 1, 1, 0]), (nil, 1, [1, 1, 1, 1, 0, 0])] as [(Float?, Float?, [Float])] {
+            let x = Tensor([-1, 0, 0.5, 1, 2, .nan]).requiringGrad()
+            (x.clamped(min: low, max: high) * Tensor([1, 2, 3, 4, 5, 6])).sum().backward()
+            let weights: [Float] = [1, 2, 3, 4, 5, 6]
+            #expect(x.grad?.scalars == zip(expected, weights).map { $0 * $1 }, "min \(String(describing: low)) max \(String(describing: high))")
+        }
+    }
 }
