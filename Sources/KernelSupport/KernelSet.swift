@@ -112,6 +112,10 @@ package protocol KernelSet {
     static func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
                      accumulate: Bool, epilogue: GEMMEpilogue, threads: Int)
 
+    /// How ``gemm(m:n:k:a:b:c:ldc:accumulate:epilogue:threads:)`` runs a product of these operands (only their
+    /// strides are read) on `threads` threads.
+    static func gemmPlan(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, threads: Int) -> GEMMPlan
+
     /// Writes `op(a)` into `out`, both of `shape`, each read through its own strides.
     static func unary(_ op: UnaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
                       a: UnsafeRawPointer, aStrides: [Int])

@@ -21,10 +21,45 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     /// 9.8 → 6.3, 2×512 · 512×512 13.3 → 8.4).
     static var parallelBElements: Int { 1 << 16 }
 
+    /// C (+)= A·B for an m×k A and k×n B, through `epilogue`, as `plan` lays it out for `threads` threads.
     static func multiply(
         m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue = .none, threads: Int
     ) {
+        let plan = plan(m: m, n: n, k: k, a: a, b: b, threads: threads)
+        let dot = plan.kernel == .dotProducts
+        switch plan.split {
+        case .none where dot:
+            dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
+        case .none:
+            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                   blockDepth: plan.blocksDepth)
+        case .rows, .columns:
+            let alongRows = plan.split == .rows
+            splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, parts: plan.parts, alongRows: alongRows,
+                   unit: dot ? (alongRows ? 2 : 4) : (alongRows ? mr : nr)) { m, n, a, b, c, epilogue in
+                if dot {
+                    dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
+                } else {
+                    single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                           blockDepth: true)
+                }
+            }
+        case .columnBlocks:
+            columnBlocks(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                         parts: plan.parts)
+        case .sharedPackedB:
+            // When the pool is busy with another thread's product, this thread does all of it.
+            if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                       parts: plan.parts) {
+                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                       blockDepth: true)
+            }
+        }
+    }
+
+    /// How an m×k · k×n product of `a` and `b` runs on up to `threads` threads (see ``GEMMPlan``).
+    static func plan(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, threads: Int) -> GEMMPlan {
         // A product that may run on several threads blocks its depth on every path, as the packed path must, so
         // that its parts add in the same order whichever path each takes; a smaller one always runs whole on one
         // thread, where the unpacked path need not (4 blocks of the lesson's 784 cost 12 %).
@@ -32,25 +67,15 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         let parts = large ? Swift.min(threads, Swift.max(1, Swift.max(m / mr, n / nr))) : 1
         // A's rows and B's columns contiguous (x · Wᵀ for a row-major W): dot products along the depth where they
         // beat packing B (see `prefersDotProducts`). Decided for the whole product, so that no part of a larger
-        // one takes this path alone and sums in another order.
+        // one takes this path alone and sums in another order. Threads split the longer side of C, in whole tiles.
         if a.colStride == 1 && b.rowStride == 1 && prefersDotProducts(m: m, n: n, k: k) {
-            if parts == 1 {
-                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
-                return
-            }
-            // Threads split the longer side of C, in whole tiles.
-            let alongRows = m > n
-            splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, parts: parts, alongRows: alongRows,
-                   unit: alongRows ? 2 : 4) { m, n, a, b, c, epilogue in
-                dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
-            }
-            return
+            return GEMMPlan(split: parts == 1 ? .none : m > n ? .rows : .columns, parts: parts, kernel: .dotProducts,
+                            blocksDepth: false)
         }
         if parts == 1 {
-            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                   blockDepth: large)
-            return
+            return GEMMPlan(split: .none, parts: 1, kernel: kernel(m: m, n: n, k: k, a: a, b: b), blocksDepth: large)
         }
+        let byRows = { (unit: Int) in ((m + unit - 1) / unit + parts - 1) / parts * unit }
         // At least as many rows as columns: threads take blocks of A's rows, in whole panels, and multiply each by
         // all of B on their own, each packing its own copy of B where the shape packs. B is the smaller operand
         // and stays in each core's L2; splitting B's columns instead had both threads stream all of A from L3 for
@@ -59,40 +84,40 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         // 16384×128 · (384×128)ᵀ 127 → 191–194; 1024² 174–211 → 210–216, 1024×256 · (256×256)ᵀ 184–218 → 222,
         // 512×512 · 512×256 216 → 221, 3000×64 · 64×64 217 → 216.
         if m >= n {
-            splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, parts: parts, alongRows: true,
-                   unit: mr) { m, n, a, b, c, epilogue in
-                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                       blockDepth: true)
-            }
-            return
+            return GEMMPlan(split: .rows, parts: parts, kernel: kernel(m: byRows(mr), n: n, k: k, a: a, b: b),
+                            blocksDepth: true)
         }
         // Fewer rows than columns, A read in place and B at least two strips per thread: threads take blocks of
         // B's columns and multiply all of A by each on their own (see `columnBlocks`).
-        if readsInPlace(a) && (n + nr - 1) / nr >= 2 * parts {
-            columnBlocks(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                         parts: parts)
-            return
+        let strips = (n + nr - 1) / nr
+        if readsInPlace(a) && strips >= 2 * parts {
+            let width = Swift.min(n, strips / (2 * parts) * nr)
+            return GEMMPlan(split: .columnBlocks, parts: parts, kernel: kernel(m: m, n: width, k: k, a: a, b: b),
+                            blocksDepth: true)
         }
         // Large products with A to pack share each packed block of B between the threads. Smaller ones (under
         // four chunks of rows per thread, or four strips of B) split C instead: there the barriers cost more
-        // than packing B twice saves (128²: 18 % slower shared; 64×784 · 784×50, one strip: 43 %). (When the
-        // pool is busy with another thread's product, this thread does all of it.)
+        // than packing B twice saves (128²: 18 % slower shared; 64×784 · 784×50, one strip: 43 %).
         if m / rowChunk >= 4 * parts && n >= 4 * nr {
-            if !packed(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                       parts: parts) {
-                single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                       blockDepth: true)
-            }
-            return
+            return GEMMPlan(split: .sharedPackedB, parts: parts, kernel: readsInPlace(a) ? .packedB : .packedAB,
+                            blocksDepth: true)
         }
         // Few rows, or one strip: split C into `parts` blocks along its longer side, in whole tiles; each part
         // multiplies on its own.
-        let alongRows = m / mr >= n / nr
-        splitC(m: m, n: n, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, parts: parts, alongRows: alongRows,
-               unit: alongRows ? mr : nr) { m, n, a, b, c, epilogue in
-            single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                   blockDepth: true)
+        if m / mr >= n / nr {
+            return GEMMPlan(split: .rows, parts: parts, kernel: kernel(m: byRows(mr), n: n, k: k, a: a, b: b),
+                            blocksDepth: true)
         }
+        let width = ((n + nr - 1) / nr + parts - 1) / parts * nr
+        return GEMMPlan(split: .columns, parts: parts, kernel: kernel(m: m, n: Swift.min(n, width), k: k, a: a, b: b),
+                        blocksDepth: true)
+    }
+
+    /// What one thread's m×k · k×n share runs (`single`'s choice): B's rows read in place where
+    /// `readsBInPlace`, else the packed path, packing A too where `readsInPlace` says it must.
+    static func kernel(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView) -> GEMMPlan.Kernel {
+        if b.colStride == 1 && readsBInPlace(m: m, n: n, k: k, aRowsContiguous: a.colStride == 1) { return .bInPlace }
+        return readsInPlace(a) ? .packedB : .packedAB
     }
 
     /// Runs `body(m, n, a, b, c, epilogue)` on `parts` threads, each on one block of C and the operands behind it:
@@ -188,7 +213,7 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue = .none, blockDepth: Bool
     ) {
         // B's rows must be contiguous to be read in place; A's elements are read through its strides.
-        if b.colStride == 1 && readsBInPlace(m: m, n: n, k: k, aRowsContiguous: a.colStride == 1) {
+        if kernel(m: m, n: n, k: k, a: a, b: b) == .bInPlace {
             direct(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
                    blockDepth: blockDepth)
             return

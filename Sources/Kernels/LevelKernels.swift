@@ -20,6 +20,10 @@ package enum LevelKernels: KernelSet {
                            threads: threads)
     }
 
+    package static func gemmPlan(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, threads: Int) -> GEMMPlan {
+        LevelGEMM.plan(m: m, n: n, k: k, a: a, b: b, threads: threads)
+    }
+
     @inline(never)
     package static func unary(_ op: UnaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
                               outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int]) {

@@ -107,3 +107,17 @@ private func multiplyMatrices(
         a.requireFloatingPoint("matmul")
     }
 }
+
+extension Tensor {
+    /// How `a.matmul(b)` runs for two float32 matrices on the current threads: the GEMM's plan for their shapes
+    /// and layouts (see ``GEMMPlan``), for `swiftgrad bench gemm`.
+    package static func productPlan(_ a: Tensor, _ b: Tensor) -> GEMMPlan {
+        require(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0] && a.dtype == .float32 && b.dtype == .float32,
+                "productPlan: needs float32 matrices that line up, got \(Shapes.text(a.shape)) \(a.dtype) and \(Shapes.text(b.shape)) \(b.dtype)")
+        return Kernels.active.gemmPlan(
+            m: a.shape[0], n: b.shape[1], k: a.shape[1],
+            a: MatrixView(base: a.pointer(Float.self), rowStride: a.strides[0], colStride: a.strides[1]),
+            b: MatrixView(base: b.pointer(Float.self), rowStride: b.strides[0], colStride: b.strides[1]),
+            threads: Parallelism.threadCount)
+    }
+}

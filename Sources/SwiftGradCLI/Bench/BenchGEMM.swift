@@ -48,20 +48,20 @@ struct BenchGEMM: ParsableCommand {
         var report: BenchReport
         if let shapes, let models = try Self.models(shapes) {
             report = BenchReport(columns: ["model", "product", "shape", "per step", "in step", "of peak", "alone",
-                                           "of peak"])
+                                           "of peak", "plan"])
             for model in models { addProducts(of: model, peak: peak, to: &report) }
         } else {
-            report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS", "of peak"])
+            report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS", "of peak", "plan"])
             let list = try shapes.map { try Self.sizes(inFile: $0) } ?? sizes
             for shape in try list.split(separator: ",").map({ try GEMMShape(parsing: String($0)) }) {
-                let gflops = Self.aloneGFLOPS(shape)
+                let (gflops, plan) = Self.alone(shape)
                 let seconds = 2 * Double(shape.m * shape.k * shape.n) / gflops / 1e9
                 report.add(
                     row: [shape.text, "\(Parallelism.threadCount)", KernelSettings.family.rawValue, formatSeconds(seconds),
-                          String(format: "%.1f", gflops), Self.share(gflops, of: peak)],
+                          String(format: "%.1f", gflops), Self.share(gflops, of: peak), plan],
                     result: ["name": "gemm", "m": shape.m, "k": shape.k, "n": shape.n, "shape": shape.text,
                              "threads": Parallelism.threadCount, "kernel": KernelSettings.family.rawValue,
-                             "gflops": gflops, "median_seconds": seconds, "peak_gflops": peak])
+                             "gflops": gflops, "median_seconds": seconds, "peak_gflops": peak, "plan": plan])
             }
         }
         report.print(json: options.json)
@@ -99,28 +99,29 @@ struct BenchGEMM: ParsableCommand {
         let tally = ProductTimer.measuring { for _ in 0..<steps { step() } }
         for (shape, (calls, seconds)) in tally.shapes.sorted(by: { $0.value.seconds > $1.value.seconds }) {
             let inStep = Double(shape.flops * calls) / seconds / 1e9
-            let alone = Self.aloneGFLOPS(GEMMShape(shape))
+            let (alone, plan) = Self.alone(GEMMShape(shape))
             let perStep = (shape.count > 1 ? "\(shape.count) × " : "") + "\(calls / steps)"
             report.add(
                 row: [model.rawValue, shape.kind.rawValue, shape.sizeText, perStep, String(format: "%.1f", inStep),
-                      Self.share(inStep, of: peak), String(format: "%.1f", alone), Self.share(alone, of: peak)],
+                      Self.share(inStep, of: peak), String(format: "%.1f", alone), Self.share(alone, of: peak), plan],
                 result: ["name": "gemm", "model": model.rawValue, "kind": shape.kind.rawValue, "shape": shape.sizeText,
                          "m": shape.m, "k": shape.k, "n": shape.n, "products_per_call": shape.count,
                          "calls_per_step": calls / steps, "step_seconds": seconds / Double(steps),
                          "step_gflops": inStep, "gflops": alone, "threads": Parallelism.threadCount,
-                         "kernel": KernelSettings.family.rawValue, "peak_gflops": peak])
+                         "kernel": KernelSettings.family.rawValue, "peak_gflops": peak, "plan": plan])
         }
     }
 
-    /// GFLOPS of one product of `shape` on the current threads (the median of several).
-    static func aloneGFLOPS(_ shape: GEMMShape) -> Double {
+    /// GFLOPS of one product of `shape` on the current threads (the median of several), and the GEMM's plan for
+    /// it.
+    static func alone(_ shape: GEMMShape) -> (gflops: Double, plan: String) {
         let a = shape.transposeA ? Tensor.randn([shape.k, shape.m]).transposed() : Tensor.randn([shape.m, shape.k])
         let b = shape.transposeB ? Tensor.randn([shape.n, shape.k]).transposed() : Tensor.randn([shape.k, shape.n])
         let flops = 2.0 * Double(shape.m * shape.k * shape.n)
         let seconds = Measure.median(minRuns: 5, budget: Swift.min(2, Swift.max(0.3, flops / 1e10))) {
             _ = a.matmul(b)
         }
-        return flops / seconds / 1e9
+        return (flops / seconds / 1e9, Tensor.productPlan(a, b).description)
     }
 
     static func share(_ gflops: Double, of peak: Double) -> String { String(format: "%.0f %%", 100 * gflops / peak) }

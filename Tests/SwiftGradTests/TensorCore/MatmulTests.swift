@@ -77,6 +77,41 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         }
     }
 
+    /// Every plan the GEMM makes, from its one planning function (the AVX-512 family's, where the CPU has it),
+    /// and the product it runs right against float64 on that plan's threads, on every family: dot products whole
+    /// and split by columns and by rows; B read in place and packed on one thread; B read in place by row blocks,
+    /// by column blocks from the shared counter, and by columns of C; B packed by row blocks; A and B packed on
+    /// one thread and with each packed block of B shared. (`T`: the operand stored transposed.)
+    @Test(arguments: [
+        ("1x784x1024T", 1, "dot products, 1 thread"), ("8x784x300T", 2, "dot products, 2 threads by columns of C"),
+        ("300x600x20T", 2, "dot products, 2 threads by rows of C"), ("200x100x50", 1, "B read in place, 1 thread"),
+        ("257x65x260", 1, "B packed, 1 thread"), ("1030Tx20x260", 2, "B read in place, 2 threads by rows of C"),
+        ("20x300x300", 2, "B read in place, 2 threads taking blocks of B's columns"),
+        ("5x1000x150", 2, "B read in place, 2 threads by columns of C"),
+        ("140Tx600x140", 2, "B packed, 2 threads by rows of C"), ("1100Tx40x500", 1, "A and B packed, 1 thread"),
+        ("1030Tx3x1100", 2, "A and B packed, 2 threads sharing each packed block of B"),
+    ])
+    func eachPlanIsChosenAndRight(_ shape: String, _ threads: Int, _ plan: String) {
+        let sizes = shape.split(separator: "x").map { String($0) }
+        let (transposedA, transposedB) = (sizes[0].hasSuffix("T"), sizes[2].hasSuffix("T"))
+        let (m, k, n) = (Int(sizes[0].filter(\.isNumber))!, Int(sizes[1])!, Int(sizes[2].filter(\.isNumber))!)
+        let g = RandomGenerator(seed: UInt64(m * 7 + k * 5 + n))
+        let a = transposedA ? Tensor.randn([k, m], generator: g).transposed() : Tensor.randn([m, k], generator: g)
+        let b = transposedB ? Tensor.randn([n, k], generator: g).transposed() : Tensor.randn([k, n], generator: g)
+        if KernelFamily.avx512.isSupportedByCPU {
+            let chosen = KernelSettings.withFamily(.avx512) {
+                Parallelism.withThreadCount(threads) { Tensor.productPlan(a, b).description }
+            }
+            #expect(chosen == plan, "\(shape) on \(threads) threads")
+        }
+        let expected = a.to(.float64).matmul(b.to(.float64))
+        Self.forEachKernel { kernel in
+            Parallelism.withThreadCount(threads) {
+                assertClose(a.matmul(b), expected, relative: 1e-4, absolute: 1e-4, "\(shape) \(kernel) threads \(threads)")
+            }
+        }
+    }
+
     /// Products on 1, 2 and 3 threads give the same bits, whichever path each part takes: 300×70 · 70×300, B
     /// packed on one thread and read in place by the column blocks of two; 1030×20 · 20×260 with A packed (Aᵀ
     /// stored 1030 wide), where two threads share each packed block of B; 66×13200 · 13200×20, B packed on one
