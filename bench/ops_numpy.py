@@ -32,17 +32,18 @@ def main():
         positive = np.abs(a) + 1
         if args.torch:
             a, b, positive = lib.from_numpy(a), lib.from_numpy(b), lib.from_numpy(positive)
-        for name, arrays, fn in [
-            ("add", 3, lambda: a + b),
-            ("multiply", 3, lambda: a * b),
-            ("exp", 2, lambda: lib.exp(a)),
-            ("log", 2, lambda: lib.log(positive)),
-            ("tanh", 2, lambda: lib.tanh(a)),
-            ("sum", 1, lambda: a.sum()),
+        for name, bytes_per_element, fn in [
+            ("add", 12, lambda: a + b),
+            ("multiply", 12, lambda: a * b),
+            ("exp", 8, lambda: lib.exp(a)),
+            ("log", 8, lambda: lib.log(positive)),
+            ("tanh", 8, lambda: lib.tanh(a)),
+            ("greater", 9, lambda: a > b),
+            ("sum", 4, lambda: a.sum()),
         ]:
             seconds = median_time(fn)
             results.append({"name": name, "elements": n, "threads": args.threads if args.torch else 1,
-                            "median_seconds": seconds, "gb_per_second": arrays * n * 4 / seconds / 1e9})
+                            "median_seconds": seconds, "gb_per_second": bytes_per_element * n / seconds / 1e9})
     print_results(results, args.json, f"{'op':<9} {'elements':>9} {'median':>11} {'GB/s':>6}",
                   lambda r: f"{r['name']:<9} {r['elements']:>9} {r['median_seconds'] * 1e6:>9.1f}µs "
                             f"{r['gb_per_second']:>6.1f}")

@@ -67,6 +67,23 @@ package enum BinaryOp: Sendable {
     case geluGradient(GELUApproximation)
 }
 
+/// How two elements compare (`.==`, `.<`, …).
+package enum Comparison: Sendable {
+    case equal, notEqual, less, lessEqual, greater, greaterEqual
+
+    @inline(__always)
+    package func holds<T: Comparable>(_ x: T, _ y: T) -> Bool {
+        switch self {
+        case .equal: return x == y
+        case .notEqual: return x != y
+        case .less: return x < y
+        case .lessEqual: return x <= y
+        case .greater: return x > y
+        case .greaterEqual: return x >= y
+        }
+    }
+}
+
 /// A reduction along one axis.
 package enum ReduceOp: Sendable {
     case sum, max, min
@@ -123,6 +140,11 @@ package protocol KernelSet {
     /// Writes `op(a, b)` into `out`; `a` and `b` are read through strides broadcast to `shape`.
     static func binary(_ op: BinaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
                        a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int])
+
+    /// Writes whether `comparison` holds for each pair of `a` and `b` (of `dtype`) into `out` as bytes (1 or 0), all
+    /// three read through strides broadcast to `shape`.
+    static func compare(_ comparison: Comparison, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
+                        outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int])
 
     /// Writes `condition ? a : b` into `out` (`condition` a bool tensor's bytes, `a`, `b` and `out` of `dtype`), all
     /// four read through strides broadcast to `shape`.

@@ -360,6 +360,67 @@ struct BinaryKernel: ScalarKernel {
     }
 }
 
+/// Writes whether `comparison` holds for each pair of `a` and `b` into `out`, one byte (1 or 0) per element, all
+/// three read through strides broadcast to `shape`. One loop per comparison, each specialised (with the
+/// comparison passed as a closure, each element cost a call: 3.3 ns).
+struct CompareKernel: ScalarKernel {
+    let comparison: Comparison, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int], a: UnsafeRawPointer,
+        aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int]
+
+    func run<T: KernelScalar>(_: T.Type) {
+        switch comparison {
+        case .equal: rows(T.self, Equal.self)
+        case .notEqual: rows(T.self, NotEqual.self)
+        case .less: rows(T.self, Less.self)
+        case .lessEqual: rows(T.self, LessEqual.self)
+        case .greater: rows(T.self, Greater.self)
+        case .greaterEqual: rows(T.self, GreaterEqual.self)
+        }
+    }
+
+    @inline(__always)
+    private func rows<T: KernelScalar, C: ElementComparison>(_: T.Type, _: C.Type) {
+        let (out, a, b) = (self.out.typed(UInt8.self), self.a.typed(T.self), self.b.typed(T.self))
+        let layout = StridedLayout(shape: shape, strides: [outStrides, aStrides, bStrides])
+        layout.forEachPiece { piece, start in
+            let out = out + layout.offset(ofOuter: start, operand: 0)
+            let (a, b) = (a + layout.offset(ofOuter: start, operand: 1), b + layout.offset(ofOuter: start, operand: 2))
+            piece.forEachRow { offsets, n, s in
+                var io = offsets[0], ia = offsets[1], ib = offsets[2]
+                for _ in 0..<n {
+                    out[io] = C.holds(a[ia], b[ib]) ? 1 : 0
+                    io &+= s[0]
+                    ia &+= s[1]
+                    ib &+= s[2]
+                }
+            }
+        }
+    }
+}
+
+/// One of the six comparisons, as a type (see `CompareKernel`).
+private protocol ElementComparison {
+    static func holds<T: KernelScalar>(_ x: T, _ y: T) -> Bool
+}
+private enum Equal: ElementComparison {
+    @inline(__always) static func holds<T: KernelScalar>(_ x: T, _ y: T) -> Bool { x == y }
+}
+private enum NotEqual: ElementComparison {
+    @inline(__always) static func holds<T: KernelScalar>(_ x: T, _ y: T) -> Bool { x != y }
+}
+private enum Less: ElementComparison {
+    @inline(__always) static func holds<T: KernelScalar>(_ x: T, _ y: T) -> Bool { x < y }
+}
+private enum LessEqual: ElementComparison {
+    @inline(__always) static func holds<T: KernelScalar>(_ x: T, _ y: T) -> Bool { x <= y }
+}
+private enum Greater: ElementComparison {
+    @inline(__always) static func holds<T: KernelScalar>(_ x: T, _ y: T) -> Bool { x > y }
+}
+private enum GreaterEqual: ElementComparison {
+    @inline(__always) static func holds<T: KernelScalar>(_ x: T, _ y: T) -> Bool { x >= y }
+}
+
 /// Writes `condition ? a : b` into `out` (the condition one byte per element), all four read through strides
 /// broadcast to `shape`.
 struct SelectKernel: ScalarKernel {

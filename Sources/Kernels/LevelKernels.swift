@@ -39,6 +39,14 @@ package enum LevelKernels: KernelSet {
     }
 
     @inline(never)
+    package static func compare(_ comparison: Comparison, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
+                                outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int], b: UnsafeRawPointer,
+                                bStrides: [Int]) {
+        run(CompareKernel(comparison: comparison, shape: shape, out: out, outStrides: outStrides, a: a,
+                          aStrides: aStrides, b: b, bStrides: bStrides), dtype)
+    }
+
+    @inline(never)
     package static func select(_ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer, outStrides: [Int],
                                condition: UnsafeRawPointer, conditionStrides: [Int], a: UnsafeRawPointer,
                                aStrides: [Int], b: UnsafeRawPointer, bStrides: [Int]) {

@@ -66,30 +66,19 @@ extension Tensor {
     }
 }
 
-/// How two elements compare, for ``Tensor/compared(_:_:_:name:)``.
-enum Comparison {
-    case equal, notEqual, less, lessEqual, greater, greaterEqual
-
-    @inline(__always)
-    func holds<T: Comparable>(_ x: T, _ y: T) -> Bool {
-        switch self {
-        case .equal: return x == y
-        case .notEqual: return x != y
-        case .less: return x < y
-        case .lessEqual: return x <= y
-        case .greater: return x > y
-        case .greaterEqual: return x >= y
-        }
-    }
-}
-
 extension Tensor {
     /// A bool tensor: whether `comparison` holds for each broadcast pair (operands promoted to one dtype first).
     static func compared(_ a: Tensor, _ b: Tensor, _ comparison: Comparison, name: String) -> Tensor {
         let (a, b) = promoted(a, b, name: name)
         let shape = Shapes.broadcastOrStop(a.shape, b.shape, op: name)
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
-        a.dtype.withStoredType(ComparisonWalk(comparison: comparison, out: out, a: a, b: b))
+        guard a.dtype.isFloatingPoint else {
+            a.dtype.withStoredType(ComparisonWalk(comparison: comparison, out: out, a: a, b: b))
+            return out
+        }
+        Kernels.active.compare(comparison, a.dtype, shape: shape, out: out.rawPointer, outStrides: out.strides,
+                               a: a.rawPointer, aStrides: Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape),
+                               b: b.rawPointer, bStrides: Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape))
         return out
     }
 

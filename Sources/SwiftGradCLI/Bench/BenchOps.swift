@@ -6,7 +6,7 @@ import SwiftGrad
 struct BenchOps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "Time add, multiply, exp, log, tanh and sum on 1M and 16M float32 elements (compare: bench/ops_numpy.py)."
+        abstract: "Time add, multiply, exp, log, tanh, a comparison and sum on 1M and 16M float32 elements (compare: bench/ops_numpy.py)."
     )
 
     @Option(help: "Element counts, comma-separated.")
@@ -21,18 +21,19 @@ struct BenchOps: ParsableCommand {
         var report = BenchReport(columns: ["op", "elements", "median", "GB/s"])
         for n in counts {
             let a = Tensor.randn([n]), b = Tensor.randn([n]), positive = a.abs() + 1
-            // Bytes moved per call: every input read once and the output written once.
+            // Bytes moved per element: every input read once and the output written once (a bool is one byte).
             let cases: [(String, Int, () -> Tensor)] = [
-                ("add", 3, { a + b }),
-                ("multiply", 3, { a * b }),
-                ("exp", 2, { a.exp() }),
-                ("log", 2, { positive.log() }),
-                ("tanh", 2, { a.tanh() }),
-                ("sum", 1, { a.sum() }),
+                ("add", 12, { a + b }),
+                ("multiply", 12, { a * b }),
+                ("exp", 8, { a.exp() }),
+                ("log", 8, { positive.log() }),
+                ("tanh", 8, { a.tanh() }),
+                ("greater", 9, { a .> b }),
+                ("sum", 4, { a.sum() }),
             ]
-            for (name, arrays, op) in cases {
+            for (name, bytes, op) in cases {
                 let seconds = Measure.median(minRuns: 10, budget: 0.5) { _ = op() }
-                let gbps = Double(arrays * n * 4) / seconds / 1e9
+                let gbps = Double(bytes * n) / seconds / 1e9
                 report.add(row: [name, "\(n)", formatSeconds(seconds), String(format: "%.1f", gbps)],
                            result: ["name": name, "elements": n, "threads": Parallelism.threadCount,
                                     "median_seconds": seconds, "gb_per_second": gbps])

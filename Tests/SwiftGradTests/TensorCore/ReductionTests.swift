@@ -113,6 +113,22 @@ import Testing
         assertClose(Tensor([-1000, 0, 1000]).sigmoid(), shape: [3], [0, 0.5, 1])
     }
 
+    /// Float comparisons run in the kernels: float64 through a transposed view (NaN equal to nothing, itself
+    /// included), and a comparison large enough to be cut into pieces for several threads.
+    @Test func floatComparisonsThroughStridesAndOnThreads() {
+        let y = Tensor(shape: [2, 2], scalars: [1, .nan, 3, 4]).to(.float64).transposed()
+        #expect((y .> 2).scalars == [0, 1, 0, 1])
+        #expect((y .== y).scalars == [1, 1, 0, 1])
+        #expect((y .!= y).scalars == [0, 0, 1, 0])
+        #expect((y .<= Tensor([3, 3]).to(.float64)).scalars == [1, 1, 0, 0])
+        let g = RandomGenerator(seed: 4)
+        let a = Tensor.randn([300_001], generator: g), b = Tensor.randn([300_001], generator: g)
+        let expected = zip(a.scalars, b.scalars).map { $0 < $1 ? Float(1) : 0 }
+        ParallelismTests.forEachThreadCount([1, 2]) { threads in
+            #expect((a .< b).scalars == expected, "threads \(threads)")
+        }
+    }
+
     /// clamp's gradient as PyTorch's `clamp_backward`: it passes where min ≤ x ≤ max, bounds included, and is 0
     /// where x was clipped or is NaN; with one bound, only that bound clips.
     @Test func clampGradientPassesInsideTheBoundsIncluded() {
