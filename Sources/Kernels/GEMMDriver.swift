@@ -418,23 +418,41 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
     @inline(__always)
     static func multiplyTile(_ tile: TileOperands) {
         if tile.cols <= V.scalarCount {
-            multiplyOneVector(tile, V.self)
+            multiplyOneVector(tile)
             return
         }
-        // On 16 lanes, columns past the last whole vector that fit in half of one go to a tile of 8-lane vectors:
-        // the lesson's 50 columns as 48 + 8 rather than 64 (a 256-bit multiply-add costs a 512-bit one's half on
-        // AMD's Zen 4 and no more than it on Intel's cores).
+        // On 16 lanes, columns past the last whole vector that fit in half of one take an 8-lane vector beside
+        // the whole ones (`HalfTailTile`): the lesson's 50 columns as 48 + 8 rather than 64 (a 256-bit
+        // multiply-add costs a 512-bit one's half on AMD's Zen 4 and no more than it on Intel's cores).
         let spare = tile.cols % V.scalarCount
         guard V.scalarCount == 16 && spare != 0 && spare <= 8 else {
             multiplyColumns(tile)
             return
         }
-        var whole = tile, rest = tile
-        whole.cols -= spare
-        rest.cols = spare
-        (rest.b, rest.c, rest.epilogue) = (tile.b + whole.cols, tile.c + whole.cols, tile.epilogue.columns(from: whole.cols))
-        if whole.cols == V.scalarCount { multiplyOneVector(whole, V.self) } else { multiplyColumns(whole) }
-        multiplyOneVector(rest, SIMD8<Float>.self)
+        switch tile.cols / V.scalarCount {
+        case 1: multiplyHalfTail(tile, Vectors<1>.self)
+        case 2: multiplyHalfTail(tile, Vectors<2>.self)
+        default: multiplyHalfTail(tile, Vectors<3>.self)
+        }
+    }
+
+    /// `multiplyTile`'s tile of `C` whole vectors and a half one, on exactly the tile's rows up to three, else
+    /// six; for three whole vectors, six rows as two tiles of three: 6 × 3½ accumulators and their operands do not
+    /// fit AVX-512's 32 registers (spilled, 200×100 · 100×50 took 49 µs against 22).
+    @inline(__always)
+    static func multiplyHalfTail<let C: Int>(_ tile: TileOperands, _: Vectors<C>.Type) {
+        switch tile.rows {
+        case 1: HalfTailTile<1, C, V, SIMD8<Float>, M>.multiply(tile)
+        case 2: HalfTailTile<2, C, V, SIMD8<Float>, M>.multiply(tile)
+        case 3: HalfTailTile<3, C, V, SIMD8<Float>, M>.multiply(tile)
+        case _ where C >= 3:
+            var top = tile, bottom = tile
+            (top.rows, bottom.rows) = (3, tile.rows - 3)
+            (bottom.a, bottom.c) = (tile.a + 3 * tile.aRow, tile.c + 3 * tile.ldc)
+            HalfTailTile<3, C, V, SIMD8<Float>, M>.multiply(top)
+            HalfTailTile<3, C, V, SIMD8<Float>, M>.multiply(bottom)
+        default: HalfTailTile<6, C, V, SIMD8<Float>, M>.multiply(tile)
+        }
     }
 
     /// A tile of `rows` × `cols` with more than one vector of columns, on a register tile of as many vectors as
@@ -461,15 +479,15 @@ enum GEMMDriver<let VC: Int, V: TreeSummable, M: MultiplyAccumulate> {
         }
     }
 
-    /// A tile at most one vector of `W` wide, on six rows (see `multiplyTile`).
+    /// A tile at most one vector wide, on six rows (see `multiplyTile`).
     @inline(__always)
-    static func multiplyOneVector<W: TreeSummable>(_ tile: TileOperands, _: W.Type) {
-        if tile.aDepth == 1 && W.scalarCount >= 16 {
-            Tile<6, 1, 4, 1, W, M>.multiply(tile)
+    static func multiplyOneVector(_ tile: TileOperands) {
+        if tile.aDepth == 1 && V.scalarCount >= 16 {
+            Tile<6, 1, 4, 1, V, M>.multiply(tile)
         } else if tile.aDepth == 1 {
-            Tile<6, 1, 2, 1, W, M>.multiply(tile)
+            Tile<6, 1, 2, 1, V, M>.multiply(tile)
         } else {
-            Tile<6, 1, 1, 0, W, M>.multiply(tile)
+            Tile<6, 1, 1, 0, V, M>.multiply(tile)
         }
     }
 }

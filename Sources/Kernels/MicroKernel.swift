@@ -178,7 +178,7 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: TreeSummable, M: Mu
     /// call and reloaded around the loop (2 % of a training step). So a whole tile is stored by loops of fixed
     /// length, and an edge tile is first copied out whole.
     @inline(__always)
-    private static func store(
+    static func store(
         _ tile: InlineArray<R, InlineArray<C, V>>, rows: Int, cols: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: GEMMEpilogue
     ) {
@@ -240,5 +240,49 @@ enum Tile<let R: Int, let C: Int, let U: Int, let D: Int, V: TreeSummable, M: Mu
         var value = value
         if accumulate { value += raw.loadUnaligned(as: V.self) }
         raw.storeBytes(of: value, as: V.self)
+    }
+}
+
+/// A register tile of `R` rows by `C` vectors of `V` and, to their right, one vector of `H` (half as many lanes):
+/// the last strip of a product whose columns end at most half a vector past a whole one (the lesson's 50 as
+/// 3 × 16 + 8 on AVX-512). Each depth step's element of A is broadcast once for both, and the half vector's
+/// multiply-adds interleave with the whole ones': as a tile of its own, the half vector's six accumulators waited
+/// on each other's latency. Rows and columns past the tile's are handled as `Tile`'s are.
+enum HalfTailTile<let R: Int, let C: Int, V: TreeSummable, H: TreeSummable, M: MultiplyAccumulate> {
+    @inline(never)
+    static func multiply(_ operands: TileOperands) {
+        let (rows, k, aRow, aDepth) = (operands.rows, operands.depth, operands.aRow, operands.aDepth)
+        var acc = InlineArray<R, InlineArray<C, V>>(repeating: InlineArray(repeating: V()))
+        var tail = InlineArray<R, H>(repeating: H())
+        var rowOffset = InlineArray<R, Int>(repeating: 0)
+        for i in 0..<R { rowOffset[i] = Swift.min(i, rows &- 1) &* aRow }
+        var aStep = operands.a
+        let width = V.scalarCount &* MemoryLayout<Float>.stride
+        var bRow = UnsafeRawPointer(operands.b)
+        let bStep = operands.bDepth &* MemoryLayout<Float>.stride
+        var p = 0
+        // A `while` loop, as in `Tile`: the accumulators stay in registers.
+        while p < k {
+            var bv = InlineArray<C, V>(repeating: V())
+            for j in 0..<C { bv[j] = bRow.loadUnaligned(fromByteOffset: j &* width, as: V.self) }
+            let bh = bRow.loadUnaligned(fromByteOffset: C &* width, as: H.self)
+            for i in 0..<R {
+                let x = aStep[rowOffset[i]]
+                let av = V(repeating: x)
+                for j in 0..<C { acc[i][j] = M.accumulate(acc[i][j], av, bv[j]) }
+                tail[i] = M.accumulate(tail[i], H(repeating: x), bh)
+            }
+            bRow += bStep
+            aStep += aDepth
+            p &+= 1
+        }
+        let whole = C &* V.scalarCount
+        Tile<R, C, 1, 0, V, M>.store(acc, rows: rows, cols: whole, c: operands.c, ldc: operands.ldc,
+                                     accumulate: operands.accumulate, epilogue: operands.epilogue)
+        var tailTile = InlineArray<R, InlineArray<1, H>>(repeating: InlineArray(repeating: H()))
+        for i in 0..<R { tailTile[i][0] = tail[i] }
+        Tile<R, 1, 1, 0, H, M>.store(tailTile, rows: rows, cols: operands.cols &- whole, c: operands.c + whole,
+                                     ldc: operands.ldc, accumulate: operands.accumulate,
+                                     epilogue: operands.epilogue.columns(from: whole))
     }
 }
