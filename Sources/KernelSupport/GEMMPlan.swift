@@ -37,12 +37,14 @@ package struct GEMMPlan: Sendable, Equatable, CustomStringConvertible {
     /// Whether the depth is multiplied in cache-sized blocks (always when the product may be split, so that its
     /// parts sum in one order whatever the thread count).
     package var blocksDepth: Bool
+    /// Whether the product runs as Cᵀ = Bᵀ · Aᵀ, the rest of the plan being that product's.
+    package var transposed = false
 
     package init(split: Split, parts: Int, kernel: Kernel, blocksDepth: Bool) {
         (self.split, self.parts, self.kernel, self.blocksDepth) = (split, parts, kernel, blocksDepth)
     }
 
-    /// The plan in words: `B packed, 2 threads by rows of C`.
+    /// The plan in words: `B packed, 2 threads by rows of C`; a transposed one starts `as Cᵀ = Bᵀ·Aᵀ: `.
     package var description: String {
         let kernelText = switch kernel {
         case .dotProducts: "dot products"
@@ -57,6 +59,6 @@ package struct GEMMPlan: Sendable, Equatable, CustomStringConvertible {
         case .columnBlocks: "\(parts) threads taking blocks of B's columns"
         case .sharedPackedB: "\(parts) threads sharing each packed block of B"
         }
-        return "\(kernelText), \(splitText)"
+        return (transposed ? "as Cᵀ = Bᵀ·Aᵀ: " : "") + "\(kernelText), \(splitText)"
     }
 }

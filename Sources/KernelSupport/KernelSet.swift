@@ -25,6 +25,9 @@ package struct MatrixView {
     package func columns(from start: Int) -> MatrixView {
         MatrixView(base: base + start * colStride, rowStride: rowStride, colStride: colStride)
     }
+
+    /// The same elements with rows and columns swapped.
+    package var transposed: MatrixView { MatrixView(base: base, rowStride: colStride, colStride: rowStride) }
 }
 
 /// What a matrix product does to each element of C as it stores it: `C[i, j] = activation(A·B[i, j] (+ C[i, j])

@@ -49,14 +49,15 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
     /// product in float64. 14×260×770 crosses the cache blocks (KC 256, NC 768) by a few rows and columns.
     /// 257×65×260 has too many rows to read a row-major B in place, so it packs B either way. With B stored
     /// transposed, the five from 3×257×5 take dot products: an odd number of rows and of columns past groups of
-    /// four, and depths of whole vector pairs (256), an odd vector (272), and 1 or 15 steps past them. The last
+    /// four, and depths of whole vector pairs (256), an odd vector (272), and 1 or 15 steps past them. The next
     /// seven end their strips on narrower tiles: two or three vectors (32, 48, 25 and 45 columns), and whole
-    /// vectors plus a tile of half vectors for the last few columns (56 = 48 + 8, 120 = 64 + 48 + 8, 40 = 32 + 8;
-    /// 70×400 with A stored transposed packs B).
+    /// vectors plus half a vector for the last few columns (56 = 48 + 8, 120 = 64 + 48 + 8, 40 = 32 + 8; 70×400
+    /// with A stored transposed packs B). One column of C from an A stored transposed runs transposed.
     @Test(arguments: [(1, 1, 1), (6, 0, 5), (5, 1, 7), (7, 3, 17), (13, 9, 65), (19, 33, 130), (2, 300, 70),
                       (37, 21, 3), (64, 16, 129), (97, 101, 130), (14, 260, 770), (257, 65, 260),
                       (3, 257, 5), (8, 272, 9), (2, 303, 4), (1, 256, 33), (65, 512, 13),
-                      (5, 7, 32), (11, 19, 48), (3, 8, 25), (9, 17, 56), (4, 5, 120), (70, 400, 45), (70, 400, 40)])
+                      (5, 7, 32), (11, 19, 48), (3, 8, 25), (9, 17, 56), (4, 5, 120), (70, 400, 45), (70, 400, 40),
+                      (37, 21, 1)])
     func matchesFloat64ReferenceOnEdgeSizes(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         // The AVX-512 family's decisions, compiled for AVX-512: asked only where the CPU has it.
@@ -81,7 +82,8 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
     /// and the product it runs right against float64 on that plan's threads, on every family: dot products whole
     /// and split by columns and by rows; B read in place and packed on one thread; B read in place by row blocks,
     /// by column blocks from the shared counter, and by columns of C; B packed by row blocks; A and B packed on
-    /// one thread and with each packed block of B shared. (`T`: the operand stored transposed.)
+    /// one thread and with each packed block of B shared; one column of C from an A stored transposed, as the
+    /// row Cᵀ = Bᵀ · Aᵀ, on one thread and two. (`T`: the operand stored transposed.)
     @Test(arguments: [
         ("1x784x1024T", 1, "dot products, 1 thread"), ("8x784x300T", 2, "dot products, 2 threads by columns of C"),
         ("300x600x20T", 2, "dot products, 2 threads by rows of C"), ("200x100x50", 1, "B read in place, 1 thread"),
@@ -90,6 +92,8 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         ("5x1000x150", 2, "B read in place, 2 threads by columns of C"),
         ("140Tx600x140", 2, "B packed, 2 threads by rows of C"), ("1100Tx40x500", 1, "A and B packed, 1 thread"),
         ("1030Tx3x1100", 2, "A and B packed, 2 threads sharing each packed block of B"),
+        ("50Tx200x1", 1, "as Cᵀ = Bᵀ·Aᵀ: B read in place, 1 thread"),
+        ("1030Tx300x1", 2, "as Cᵀ = Bᵀ·Aᵀ: B read in place, 2 threads taking blocks of B's columns"),
     ])
     func eachPlanIsChosenAndRight(_ shape: String, _ threads: Int, _ plan: String) {
         let sizes = shape.split(separator: "x").map { String($0) }
