@@ -53,11 +53,12 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
     /// seven end their strips on narrower tiles: two or three vectors (32, 48, 25 and 45 columns), and whole
     /// vectors plus half a vector for the last few columns (56 = 48 + 8, 120 = 64 + 48 + 8, 40 = 32 + 8; 70×400
     /// with A stored transposed packs B). One column of C from an A stored transposed runs transposed.
+    /// 257×300×70 packs a depth past KC as one block (`wholeDepth`).
     @Test(arguments: [(1, 1, 1), (6, 0, 5), (5, 1, 7), (7, 3, 17), (13, 9, 65), (19, 33, 130), (2, 300, 70),
                       (37, 21, 3), (64, 16, 129), (97, 101, 130), (14, 260, 770), (257, 65, 260),
                       (3, 257, 5), (8, 272, 9), (2, 303, 4), (1, 256, 33), (65, 512, 13),
                       (5, 7, 32), (11, 19, 48), (3, 8, 25), (9, 17, 56), (4, 5, 120), (70, 400, 45), (70, 400, 40),
-                      (37, 21, 1)])
+                      (37, 21, 1), (257, 300, 70)])
     func matchesFloat64ReferenceOnEdgeSizes(_ size: (Int, Int, Int)) {
         let (m, k, n) = size
         // The AVX-512 family's decisions, compiled for AVX-512: asked only where the CPU has it.
