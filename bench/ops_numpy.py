@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""NumPy's (or PyTorch's) figures for `swiftgrad bench ops`: add, multiply, exp, log, tanh and sum on float32 arrays.
+"""NumPy's (or PyTorch's) figures for `swiftgrad bench ops`: add, multiply, exp, log, tanh, greater and sum on
+float32 arrays.
 
 Usage: python3 bench/ops_numpy.py [--sizes 1048576,16777216] [--torch --threads N] [--json]
 Prints the same table (or {"results": [...]} JSON) as the Swift command, median of repeated runs. NumPy runs
