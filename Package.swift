@@ -8,9 +8,11 @@ import PackageDescription
 #if arch(x86_64)
 let avx512: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
 let avx2: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+let avx512bf16: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4", "-Xcc", "-mavx512bf16"])]
 #else
 let avx512: [SwiftSetting] = []
 let avx2: [SwiftSetting] = []
+let avx512bf16: [SwiftSetting] = []
 #endif
 let kernelDependencies: [Target.Dependency] = ["KernelSupport", "CPUFeatures", "FloatIntrinsics"]
 
@@ -50,7 +52,12 @@ let package = Package(
         .target(name: "KernelsX86V4", dependencies: kernelDependencies, swiftSettings: avx512),
         .target(name: "KernelsX86V3", dependencies: kernelDependencies, swiftSettings: avx2),
         .target(name: "KernelsBaseline", dependencies: kernelDependencies),
-        .target(name: "TensorCore", dependencies: ["KernelSupport", "KernelsX86V4", "KernelsX86V3", "KernelsBaseline"]),
+        // `VDPBF16PS`, which Swift cannot name, as an inline C function.
+        .target(name: "BFloat16Intrinsics"),
+        // The bfloat16 products of CPUs with AVX512-BF16 (its own sources: the other kernels are x86-64-v4's).
+        .target(name: "KernelsX86V4BF16", dependencies: ["KernelSupport", "BFloat16Intrinsics"], swiftSettings: avx512bf16),
+        .target(name: "TensorCore", dependencies: ["KernelSupport", "KernelsX86V4", "KernelsX86V3", "KernelsBaseline",
+                                                   "KernelsX86V4BF16"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Optimizers", dependencies: ["TensorCore"]),
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),

@@ -4,16 +4,20 @@
 # AGAINST=torch runs only that one (default: both, or NumPy alone where torch is not installed).
 # SHAPES is a list of sizes (64,256x784x1024T, as `swiftgrad bench gemm --sizes` reads them), or the models whose
 # training steps' products to compare (lesson, mlp, main, cnn, gpt, baby-gpt: `bench gemm --shapes`), or a file
-# of shapes. With models, the table also gives each product's rate inside SwiftGrad's step.
+# of shapes. With models, the table also gives each product's rate inside SwiftGrad's step. DTYPE=bf16 compares
+# bfloat16 products (`bench gemm --dtype bf16`) with PyTorch's bfloat16 matmul (sizes or a file of shapes).
 # Build first:
 #   swift build -c release
-# Usage: [AGAINST=numpy|torch|both] bench/compare_gemm.sh [SHAPES] [THREADS] [ROUNDS]
+# Usage: [AGAINST=numpy|torch|both] [DTYPE=f32|bf16] bench/compare_gemm.sh [SHAPES] [THREADS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shapes=${1:-64,128,256,512,1024,2048,5x784x10,64x784x50,64x784x50T,64Tx784x50,256x784x1024,256x784x1024T,256Tx784x1024}
 threads=${2:-1}
 rounds=${3:-3}
+dtype=${DTYPE:-f32}
 if python3 -c 'import torch' 2>/dev/null; then against=${AGAINST:-both}; else against=${AGAINST:-numpy}; fi
+# NumPy has no bfloat16.
+if [[ $dtype == bf16 ]]; then against=torch; torch_dtype=--bf16; else torch_dtype=; fi
 [[ $against == numpy || $against == torch || $against == both ]] \
     || { echo "AGAINST must be numpy, torch or both, got '$against'" >&2; exit 1; }
 swift_bin=.build/release/swiftgrad
@@ -22,14 +26,14 @@ if [[ $shapes =~ ^[0-9xXtT,]+$ ]]; then option=--sizes; else option=--shapes; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for round in $(seq "$rounds"); do
-    "$swift_bin" bench gemm "$option" "$shapes" --threads "$threads" --json > "$tmp/swift.$round.json"
+    "$swift_bin" bench gemm "$option" "$shapes" --threads "$threads" --dtype "$dtype" --json > "$tmp/swift.$round.json"
     sizes=$(python3 -c 'import json, sys; print(",".join(dict.fromkeys(r["shape"] for r in json.load(open(sys.argv[1]))["results"])))' "$tmp/swift.$round.json")
     if [[ $against != torch ]]; then
         env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" \
             python3 bench/gemm_numpy.py --sizes "$sizes" --json > "$tmp/numpy.$round.json"
     fi
     if [[ $against != numpy ]]; then
-        python3 bench/gemm_numpy.py --torch --threads "$threads" --sizes "$sizes" --json > "$tmp/torch.$round.json"
+        python3 bench/gemm_numpy.py --torch $torch_dtype --threads "$threads" --sizes "$sizes" --json > "$tmp/torch.$round.json"
     fi
 done
 python3 - "$tmp" "$rounds" "$threads" "$against" <<'PY'

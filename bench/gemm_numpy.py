@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""NumPy (OpenBLAS) figures for `swiftgrad bench gemm`: float32 C = A·B, median GFLOPS; with --torch, PyTorch's.
+"""NumPy (OpenBLAS) figures for `swiftgrad bench gemm`: float32 C = A·B, median GFLOPS; with --torch, PyTorch's;
+with --torch --bf16, PyTorch's bfloat16 product (oneDNN on VDPBF16PS where the CPU has AVX512-BF16).
 
 Usage: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
            python3 bench/gemm_numpy.py --sizes 64,128,256x784x1024 [--json]
-       python3 bench/gemm_numpy.py --torch --threads 1 --sizes 1x784x1024T [--json]
+       python3 bench/gemm_numpy.py --torch [--bf16] --threads 1 --sizes 1x784x1024T [--json]
 
 Shapes are N (N×N·N×N) or MxKxN; a T suffix on M or N reads that operand transposed, as in the Swift command.
 Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in this command only: this machine's environment forces
@@ -32,6 +33,7 @@ def main():
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--torch", action="store_true", help="time PyTorch (torch.matmul, no autograd) instead of NumPy")
     parser.add_argument("--threads", type=int, default=1, help="PyTorch's thread count (with --torch)")
+    parser.add_argument("--bf16", action="store_true", help="bfloat16 operands (with --torch)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     threads = int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count()))
@@ -47,6 +49,8 @@ def main():
         b = rng.standard_normal((n, k), dtype=np.float32).T if tb else rng.standard_normal((k, n), dtype=np.float32)
         if args.torch:
             a, b = torch.from_numpy(a), torch.from_numpy(b)
+            if args.bf16:
+                a, b = a.to(torch.bfloat16), b.to(torch.bfloat16)
         flops = 2.0 * m * k * n
         seconds = median_time(lambda: a @ b, min(2.0, max(0.3, flops / 1e10)))
         results.append({"name": "gemm", "shape": text, "m": m, "k": k, "n": n, "threads": threads,

@@ -45,6 +45,18 @@ int swiftgrad_cpu_supports_x86_64_v4(void) {
     }
     return cached;
 }
+
+int swiftgrad_cpu_supports_avx512_bf16(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        unsigned int a, b, c, d;
+        // CPUID leaf 7, sub-leaf 1: EAX bit 5 is AVX512_BF16 (the sub-leaf exists when leaf 7's EAX is 1 or more).
+        int bf16 = swiftgrad_cpu_supports_x86_64_v4() && __get_cpuid_count(7, 0, &a, &b, &c, &d) && a >= 1
+            && __get_cpuid_count(7, 1, &a, &b, &c, &d) && ((a >> 5) & 1);
+        cached = bf16;
+    }
+    return cached;
+}
 #else
 int swiftgrad_cpu_supports_x86_64_v3(void) {
 #if defined(__aarch64__)
@@ -55,4 +67,6 @@ int swiftgrad_cpu_supports_x86_64_v3(void) {
 }
 
 int swiftgrad_cpu_supports_x86_64_v4(void) { return 0; }
+
+int swiftgrad_cpu_supports_avx512_bf16(void) { return 0; }
 #endif

@@ -6,15 +6,16 @@ import TensorCore
 public enum NPY {
     /// The `descr` of each dtype, and the dtype each readable `descr` becomes (the integer types SwiftGrad lacks
     /// widened to int32).
-    private static let descriptions: [DType: String] = [.float32: "<f4", .float64: "<f8", .int32: "<i4", .int64: "<i8", .bool: "|b1"]
-    private static let readable: [String: DType] = ["<f4": .float32, "<f8": .float64, "<i4": .int32, "<i8": .int64,
-                                                    "|b1": .bool, "|u1": .int32, "<u1": .int32, "|i1": .int32]
+    private static let descriptions: [DType: String] = [.float32: "<f4", .float64: "<f8", .float16: "<f2", .int32: "<i4",
+                                                        .int64: "<i8", .bool: "|b1"]
+    private static let readable: [String: DType] = ["<f4": .float32, "<f8": .float64, "<f2": .float16, "<i4": .int32,
+                                                    "<i8": .int64, "|b1": .bool, "|u1": .int32, "<u1": .int32, "|i1": .int32]
 
     /// The largest header accepted (NumPy's own limit is 10 000 bytes for version 1 headers it writes).
     public static let maximumHeaderBytes = 1 << 20
 
-    /// The array in the file at `url`: `<f4` as float32, `<f8` as float64, `<i4` as int32, `<i8` as int64, `|b1`
-    /// as bool, and bytes (`|u1`, `|i1`) as int32. Fortran-order arrays are transposed into row-major order.
+    /// The array in the file at `url`: `<f4` as float32, `<f8` as float64, `<f2` as float16, `<i4` as int32,
+    /// `<i8` as int64, `|b1` as bool, and bytes (`|u1`, `|i1`) as int32. Fortran-order arrays are transposed into row-major order.
     ///
     /// - Throws: ``CheckpointError`` for a missing file, a bad magic string or version, a header that is not the
     ///   expected dict, an unsupported dtype or a data size that does not match the shape.
@@ -55,7 +56,7 @@ public enum NPY {
             throw fail("header 'shape' is not a tuple of non-negative integers")
         }
         guard let dtype = readable[descr] else {
-            throw fail("unsupported dtype '\(descr)' (supported: <f4, <f8, <i8, <i4, |u1, |b1)")
+            throw fail("unsupported dtype '\(descr)' (supported: <f4, <f8, <f2, <i8, <i4, |u1, |i1, |b1)")
         }
         var count = 1
         for size in shape {
@@ -83,9 +84,10 @@ public enum NPY {
     }
 
     /// The `.npy` (version 1.0) bytes of `tensor`, C order, stored as `dtype` (converted as `to(_:)` converts;
-    /// the tensor's own dtype when nil).
+    /// the tensor's own dtype when nil). NumPy has no bfloat16: a bfloat16 tensor is stored as float32 (exactly).
     public static func encode(_ tensor: Tensor, as dtype: DType? = nil) -> Data {
-        let stored = tensor.to(dtype ?? tensor.dtype)
+        let requested = dtype ?? tensor.dtype
+        let stored = tensor.to(requested == .bfloat16 ? .float32 : requested)
         let shapeText = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
             : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descriptions[stored.dtype]!)', 'fortran_order': False, 'shape': \(shapeText), }"

@@ -14,8 +14,8 @@ public enum SafeTensors {
     /// reader allocate before anything is validated.
     public static let maximumHeaderBytes = 100 << 20
 
-    /// The element types SafeTensors reads. F32, F64, I32, I64 and BOOL keep their dtype; F16 and BF16 become
-    /// float32 (exactly), I16, I8 and U8 int32 (SwiftGrad has no narrower types).
+    /// The element types SafeTensors reads. F32, F64, F16, BF16, I32, I64 and BOOL keep their dtype; I16, I8 and
+    /// U8 become int32 (SwiftGrad has no narrower integer types).
     enum ElementType: String {
         case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
         case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
@@ -34,10 +34,12 @@ public enum SafeTensors {
             switch self {
             case .f64: return .float64
             case .f32: return .float32
+            case .f16: return .float16
+            case .bf16: return .bfloat16
             case .i64: return .int64
             case .i32: return .int32
             case .bool: return .bool
-            case .f16, .bf16, .i16, .i8, .u8: return nil
+            case .i16, .i8, .u8: return nil
             }
         }
 
@@ -46,6 +48,8 @@ public enum SafeTensors {
             switch dtype {
             case .float64: self = .f64
             case .float32: self = .f32
+            case .float16: self = .f16
+            case .bfloat16: self = .bf16
             case .int64: self = .i64
             case .int32: self = .i32
             case .bool: self = .bool
@@ -53,9 +57,9 @@ public enum SafeTensors {
         }
     }
 
-    /// The tensors of the file at `url`, by name. The file is memory-mapped copy-on-write and F32, F64, I64
-    /// and I32 tensors are views of its pages, not copies: loading reads nothing until a tensor is used, and a
-    /// tensor written gets private copies of the pages it writes (the file never changes). Other types are
+    /// The tensors of the file at `url`, by name. The file is memory-mapped copy-on-write and F32, F64, BF16,
+    /// F16, I64 and I32 tensors are views of its pages, not copies: loading reads nothing until a tensor is used,
+    /// and a tensor written gets private copies of the pages it writes (the file never changes). Other types are
     /// converted into tensors of their own.
     ///
     /// - Throws: ``CheckpointError`` for a missing or unreadable file, and for any inconsistency: a header
@@ -160,12 +164,8 @@ public enum SafeTensors {
         func load<T>(_: T.Type, _ i: Int) -> T { bytes.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) }
         func widened(_ value: (Int) -> Int) -> Tensor { Tensor(shape: shape, integers: (0..<count).map(value), dtype: .int32) }
         switch type {
-        case .f64, .f32, .i64, .i32, .bool:
+        case .f64, .f32, .f16, .bf16, .i64, .i32, .bool:
             return Tensor(shape: shape, dtype: type.dtype!) { $0.copyMemory(from: bytes) }
-        case .f16:
-            return Tensor(shape: shape, scalars: (0..<count).map { halfToFloat(UInt16(littleEndian: load(UInt16.self, $0))) })
-        case .bf16:
-            return Tensor(shape: shape, scalars: (0..<count).map { Float(bitPattern: UInt32(UInt16(littleEndian: load(UInt16.self, $0))) << 16) })
         case .i16:
             return widened { Int(Int16(littleEndian: load(Int16.self, $0))) }
         case .i8:
@@ -175,20 +175,8 @@ public enum SafeTensors {
         }
     }
 
-    /// IEEE half precision to float, subnormals and infinities included.
-    static func halfToFloat(_ bits: UInt16) -> Float {
-        let sign: Float = bits & 0x8000 != 0 ? -1 : 1
-        let exponent = Int((bits >> 10) & 0x1F)
-        let fraction = Float(bits & 0x3FF)
-        switch exponent {
-        case 0: return sign * fraction * 0x1p-24
-        case 31: return fraction == 0 ? sign * .infinity : .nan
-        default: return sign * (1 + fraction / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
-        }
-    }
-
-    /// The safetensors bytes of `tensors` (float32 as F32, float64 as F64, int32 as I32, int64 as I64, bool as
-    /// BOOL), names sorted, data 8-byte aligned.
+    /// The safetensors bytes of `tensors` (float32 as F32, float64 as F64, bfloat16 as BF16, float16 as F16,
+    /// int32 as I32, int64 as I64, bool as BOOL), names sorted, data 8-byte aligned.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }

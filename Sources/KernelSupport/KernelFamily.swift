@@ -6,6 +6,10 @@ import Synchronization
 /// every family (each compiled from the same Swift source with its own flags, in the targets
 /// `KernelsX86V4`, `KernelsX86V3` and `KernelsBaseline`) and runs the fastest one the CPU supports.
 public enum KernelFamily: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// x86-64-v4 with AVX512-BF16: the avx512 family's kernels, and products of bfloat16 operands on
+    /// `VDPBF16PS` (6×64 tiles of float32 accumulators over pairs of bfloat16), twice the float32 multiply-adds
+    /// per cycle. Elsewhere bfloat16 products round their operands and run on the float32 GEMM.
+    case avx512bf16
     /// x86-64-v4 (AVX-512): 6×64 GEMM tiles of `SIMD16<Float>` with fused multiply-add.
     case avx512
     /// x86-64-v3 (AVX2 and FMA): 6×16 tiles of `SIMD8<Float>` with fused multiply-add; on arm64, NEON.
@@ -19,19 +23,25 @@ public enum KernelFamily: String, CaseIterable, Sendable, CustomStringConvertibl
     /// The instruction-set level in the compiler's words, as the README and `--version` name it.
     public var level: String {
         switch self {
+        case .avx512bf16: return "x86-64-v4 + AVX512-BF16"
         case .avx512: return "x86-64-v4"
         case .fma: return isArm64 ? "arm64 NEON" : "x86-64-v3"
         case .portable: return isArm64 ? "arm64" : "x86-64 baseline"
         }
     }
 
-    /// Whether this binary holds the family: all three on x86-64; no AVX-512 elsewhere.
-    public var isBuilt: Bool { self != .avx512 || !isArm64 }
+    /// Whether this binary holds the family: all four on x86-64; no AVX-512 elsewhere.
+    public var isBuilt: Bool { !(self == .avx512 || self == .avx512bf16) || !isArm64 }
+
+    /// Whether products of bfloat16 operands run on a bfloat16 instruction in this family (else they round
+    /// their operands and run on the float32 GEMM).
+    public var hasBFloat16Products: Bool { self == .avx512bf16 }
 
     /// Whether the CPU running the program has every instruction the family's level may use (and, for AVX,
     /// the operating system saves the registers).
     public var isSupportedByCPU: Bool {
         switch self {
+        case .avx512bf16: return swiftgrad_cpu_supports_avx512_bf16() == 1
         case .avx512: return swiftgrad_cpu_supports_x86_64_v4() == 1
         case .fma: return swiftgrad_cpu_supports_x86_64_v3() == 1
         case .portable: return true

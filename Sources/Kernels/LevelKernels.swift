@@ -224,7 +224,7 @@ private func run(_ kernel: some ScalarKernel, _ dtype: DType) {
     switch dtype {
     case .float32: kernel.run(Float.self)
     case .float64: kernel.run(Double.self)
-    case .int32, .int64, .bool:
-        fatalError("kernels: \(dtype) reached a floating-point kernel (TensorCore checks dtypes before calling one)")
+    case .bfloat16, .float16, .int32, .int64, .bool:
+        fatalError("kernels: \(dtype) reached a float32/float64 kernel (TensorCore checks dtypes before calling one)")
     }
 }

@@ -1,44 +1,4 @@
 import KernelSupport
-/// Packing buffers, kept between calls (one set per concurrently running part).
-final class PackingBuffers: @unchecked Sendable {
-    private(set) var a: UnsafeMutablePointer<Float>
-    private(set) var b: UnsafeMutablePointer<Float>
-    private var aCapacity = 0, bCapacity = 0
-
-    init() {
-        a = .allocate(capacity: 1)
-        b = .allocate(capacity: 1)
-    }
-
-    /// Makes room for `aCount` and `bCount` floats (plus vector slack), reallocating only to grow.
-    func reserve(a aCount: Int, b bCount: Int) {
-        if aCount > aCapacity {
-            a.deallocate()
-            aCapacity = aCount
-            a = Self.allocate(aCount)
-        }
-        if bCount > bCapacity {
-            b.deallocate()
-            bCapacity = bCount
-            b = Self.allocate(bCount)
-        }
-    }
-
-    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: (count + 64) * 4, alignment: 64)
-        return raw.bindMemory(to: Float.self, capacity: count + 64)
-    }
-
-    private static let pool = Locked<[PackingBuffers]>([])
-
-    /// Borrows a set of buffers for the duration of `body`.
-    static func withBuffers<R>(_ body: (PackingBuffers) -> R) -> R {
-        let buffers = pool.withLock { $0.popLast() } ?? PackingBuffers()
-        defer { pool.withLock { $0.append(buffers) } }
-        return body(buffers)
-    }
-}
-
 extension GEMMDriver {
     /// Packs A[row..<row+rows, col..<col+depth] into panels of `mr` rows, depth-major within a panel
     /// (`dst[panel·mr·depth + p·mr + i]`). Rows past the end repeat the last row; the kernel does not store them.

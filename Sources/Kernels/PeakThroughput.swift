@@ -4,24 +4,7 @@ import KernelSupport
 /// operations (with `acc + x·y` the compiler would hoist the product). `x` < 1 keeps the values bounded.
 enum PeakProbe<let A: Int, V: SIMD, M: MultiplyAccumulate> where V.Scalar == Float {
     static func gflops(threads: Int, steps: Int) -> Double {
-        var best = 0.0
-        for _ in 0..<5 {
-            var parts = Swift.max(1, Swift.min(threads, Parallelism.threadCount))
-            let elapsed = ContinuousClock().measure {
-                let body = { (part: Int) in
-                    require(run(steps: steps, seed: Float(part)).isFinite, "peakGFLOPS: the probe's values overflowed")
-                }
-                // While another thread's product holds the pool, this one measures one core.
-                if parts == 1 || !Parallelism.pool().runConcurrently(parts: parts, body) {
-                    parts = 1
-                    body(0)
-                }
-            }
-            let (seconds, attoseconds) = elapsed.components
-            let flops = Double(parts * steps * A * V.scalarCount * 2)
-            best = Swift.max(best, flops / (Double(seconds) + Double(attoseconds) * 1e-18) / 1e9)
-        }
-        return best
+        bestProbeGFLOPS(threads: threads, steps: steps, flopsPerStep: A * V.scalarCount * 2) { run(steps: $0, seed: $1) }
     }
 
     @inline(never)

@@ -2,6 +2,7 @@ import KernelSupport
 import KernelsX86V3
 import KernelsX86V4
 import KernelsBaseline
+import KernelsX86V4BF16
 
 /// How a call reaches the kernel of the running CPU: every op asks for `Kernels.active` and calls its entry
 /// point. `active` is the family ``KernelSettings/family`` names (the fastest the CPU supports, chosen once at
@@ -15,10 +16,25 @@ package enum Kernels {
     /// The kernels of `family`.
     package static func kernels(for family: KernelFamily) -> any KernelSet.Type {
         switch family {
-        case .avx512: return KernelsX86V4.LevelKernels.self
+        case .avx512, .avx512bf16: return KernelsX86V4.LevelKernels.self
         case .fma: return KernelsX86V3.LevelKernels.self
         case .portable: return KernelsBaseline.LevelKernels.self
         }
+    }
+}
+
+extension Kernels {
+    /// The bfloat16 products of the family in use: on a bfloat16 instruction where the family has one, else nil
+    /// (operands rounded to bfloat16 and multiplied by the float32 GEMM).
+    package static var bfloat16Products: (any BFloat16Products.Type)? { bfloat16Products(for: KernelSettings.family) }
+
+    /// The bfloat16 products of `family`, nil where it has no bfloat16 instruction.
+    package static func bfloat16Products(for family: KernelFamily) -> (any BFloat16Products.Type)? {
+        #if arch(x86_64)
+        return family.hasBFloat16Products ? PairProducts.self : nil
+        #else
+        return nil
+        #endif
     }
 }
 
@@ -41,6 +57,23 @@ extension KernelFamily {
         require(isBuilt && isSupportedByCPU,
                 "peakGFLOPS: '\(self)' needs \(level), which this CPU lacks")
         return Kernels.kernels(for: self).peakGFLOPS(threads: threads, steps: steps)
+    }
+
+    /// The most GFLOPS this family's bfloat16 dot-product instruction reaches on `threads` cores at once (as
+    /// ``peakGFLOPS(threads:)`` measures its float32 multiply-adds), or nil where the family has none
+    /// (``hasBFloat16Products``): then bfloat16 products run at the float32 peak.
+    public func bfloat16PeakGFLOPS(threads: Int = 1) -> Double? {
+        #if DEBUG
+        bfloat16PeakGFLOPS(threads: threads, steps: 1 << 12)
+        #else
+        bfloat16PeakGFLOPS(threads: threads, steps: 1 << 20)
+        #endif
+    }
+
+    func bfloat16PeakGFLOPS(threads: Int, steps: Int) -> Double? {
+        require(isBuilt && isSupportedByCPU,
+                "bfloat16PeakGFLOPS: '\(self)' needs \(level), which this CPU lacks")
+        return Kernels.bfloat16Products(for: self)?.peakGFLOPS(threads: threads, steps: steps)
     }
 }
 

@@ -107,7 +107,7 @@ extension Tensor {
         _ fill: (RandomGenerator, _ count: Int, _ store: (Int, Double) -> Void) -> Void
     ) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        out.requireFloatingPoint("random")
+        out.requireArithmetic("random")
         if initializationSkipped.current == true { return out }
         let n = out.count
         (generator ?? .global).withLock { g in
@@ -118,7 +118,7 @@ extension Tensor {
             case .float64:
                 let p = out.pointer(Double.self)
                 fill(g, n) { p[$0] = $1 }
-            case .int32, .int64, .bool:
+            case .bfloat16, .float16, .int32, .int64, .bool:
                 break
             }
         }

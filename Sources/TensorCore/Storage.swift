@@ -46,6 +46,8 @@ final class TensorStorage: @unchecked Sendable {
         switch dtype {
         case .float32: base.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         case .float64: base.bindMemory(to: Double.self, capacity: Swift.max(count, 1))
+        case .bfloat16: base.bindMemory(to: BFloat16.self, capacity: Swift.max(count, 1))
+        case .float16: base.bindMemory(to: Half.self, capacity: Swift.max(count, 1))
         case .int32: base.bindMemory(to: Int32.self, capacity: Swift.max(count, 1))
         case .int64: base.bindMemory(to: Int64.self, capacity: Swift.max(count, 1))
         case .bool: base.bindMemory(to: UInt8.self, capacity: Swift.max(count, 1))

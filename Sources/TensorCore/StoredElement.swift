@@ -1,8 +1,8 @@
 // The Swift types that hold each dtype's elements, and the one switch that turns a runtime dtype into one of
 // them, for the ops that work on every dtype (copies, conversions, comparisons, sums of integers).
 
-/// A type that holds one dtype's elements in storage: `Float`, `Double`, `Int32`, `Int64`, and `UInt8` for
-/// bool (0 or 1; Swift's `Bool` may not hold a byte read from a file).
+/// A type that holds one dtype's elements in storage: `Float`, `Double`, `BFloat16`, `Half`, `Int32`, `Int64`,
+/// and `UInt8` for bool (0 or 1; Swift's `Bool` may not hold a byte read from a file).
 protocol StoredElement: Comparable {
     /// The dtype whose storage holds this type.
     static var dtype: DType { get }
@@ -29,6 +29,27 @@ extension Double: StoredElement {
     var integerValue: Int64 { Int64(converting: self) }
     init(converting value: Double) { self = value }
     init(converting value: Int64) { self.init(value) }
+}
+
+/// A 16-bit float: converted from a double through float32, as PyTorch's `c10::BFloat16` and `c10::Half` are.
+protocol SixteenBitFloat: StoredElement {
+    init(_ value: Float)
+    var floatValue: Float { get }
+}
+
+extension SixteenBitFloat {
+    var doubleValue: Double { Double(floatValue) }
+    var integerValue: Int64 { Int64(converting: doubleValue) }
+    init(converting value: Double) { self.init(Float(value)) }
+    init(converting value: Int64) { self.init(Float(value)) }
+}
+
+extension BFloat16: SixteenBitFloat {
+    static var dtype: DType { .bfloat16 }
+}
+
+extension Half: SixteenBitFloat {
+    static var dtype: DType { .float16 }
 }
 
 extension Int32: StoredElement {
@@ -71,6 +92,8 @@ extension DType {
         switch self {
         case .float32: return visitor.visit(Float.self)
         case .float64: return visitor.visit(Double.self)
+        case .bfloat16: return visitor.visit(BFloat16.self)
+        case .float16: return visitor.visit(Half.self)
         case .int32: return visitor.visit(Int32.self)
         case .int64: return visitor.visit(Int64.self)
         case .bool: return visitor.visit(UInt8.self)

@@ -157,7 +157,7 @@ public func which(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let cs = Shapes.broadcastStrides(shape: condition.shape, strides: condition.strides, to: shape)
     let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
     let bStrides = Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
-    guard a.dtype.isFloatingPoint else {
+    guard a.dtype.isArithmetic else {
         out.writeSelection(condition, a, b)
         return out
     }

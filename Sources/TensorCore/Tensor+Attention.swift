@@ -33,7 +33,7 @@
 public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor? = nil,
                                       isCausal: Bool = false, dropout: Float = 0, scale: Float? = nil,
                                       generator: RandomGenerator? = nil) -> Tensor {
-    query.requireFloatingPoint("scaledDotProductAttention")
+    query.requireArithmetic("scaledDotProductAttention")
     let shapes = "query \(Shapes.text(query.shape)), key \(Shapes.text(key.shape)), value \(Shapes.text(value.shape))"
     require(query.rank >= 2 && key.rank == query.rank && value.rank == query.rank,
             "scaledDotProductAttention: query, key and value need the same rank, at least 2; got \(shapes)")

@@ -58,7 +58,7 @@ extension Tensor {
 public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1,
                    padding: Padding2D = 0, dilation: Size2D = 1, groups: Int = 1,
                    activation: Activation = .identity) -> Tensor {
-    input.requireFloatingPoint("conv2d")
+    input.requireArithmetic("conv2d")
     require(input.rank == 4, "conv2d: input must be [N, C, H, W], got shape \(Shapes.text(input.shape))")
     require(weight.rank == 4, "conv2d: weight must be [out, in/groups, kh, kw], got shape \(Shapes.text(weight.shape))")
     let (n, c) = (input.shape[0], input.shape[1])

@@ -9,23 +9,25 @@ extension Tensor {
         storage.base.assumingMemoryBound(to: T.self) + offset
     }
 
-    /// Stops with a message naming `op` unless this tensor holds floating-point numbers.
-    func requireFloatingPoint(_ op: String) {
-        require(dtype.isFloatingPoint,
-                "\(op): needs a floating-point tensor, got \(dtype) of shape \(Shapes.text(shape)); convert it with to(.float32)")
+    /// Stops with a message naming `op` unless this tensor holds float32 or float64 numbers.
+    func requireArithmetic(_ op: String) {
+        require(dtype.isArithmetic,
+                "\(op): needs a float32 or float64 tensor, got \(dtype) of shape \(Shapes.text(shape)); convert it with to(.float32)")
     }
 
-    /// The operands of a binary op `name`, converted to one dtype: a float beside an integer or bool makes both
-    /// that float dtype; int32 beside int64 makes int64, bool beside an integer that integer; a 0-d operand
-    /// (a number written as a literal) takes the other operand's dtype when both are floats or both are not.
-    /// Two different float dtypes stop: converting float64 to float32 (or back) is asked for, never implied.
+    /// The operands of a binary op `name`, converted to one dtype: a float32 or float64 beside an integer, bool,
+    /// bfloat16 or float16 makes both that dtype; int32 beside int64 makes int64, bool beside an integer that
+    /// integer; a 0-d operand (a number written as a literal) takes the other operand's dtype when both are
+    /// float32/float64 or both are not; bfloat16 or float16 beside another of those dtypes makes both float32.
+    /// float32 beside float64 stops: converting one to the other is asked for, never implied.
     static func promoted(_ a: Tensor, _ b: Tensor, name: String) -> (Tensor, Tensor) {
         if a.dtype == b.dtype { return (a, b) }
-        let (aFloat, bFloat) = (a.dtype.isFloatingPoint, b.dtype.isFloatingPoint)
+        let (aFloat, bFloat) = (a.dtype.isArithmetic, b.dtype.isArithmetic)
         if aFloat != bFloat { return aFloat ? (a, b.to(a.dtype)) : (a.to(b.dtype), b) }
         if b.rank == 0 && !b.requiresGrad { return (a, b.to(a.dtype)) }
         if a.rank == 0 && !a.requiresGrad { return (a.to(b.dtype), b) }
         require(!aFloat, "\(name): dtypes \(a.dtype) and \(b.dtype) differ; convert one with to(_:)")
+        if a.dtype.isFloatingPoint || b.dtype.isFloatingPoint { return (a.to(.float32), b.to(.float32)) }
         let wider: DType = a.dtype == .int64 || b.dtype == .int64 ? .int64 : .int32
         return (a.to(wider), b.to(wider))
     }
@@ -56,7 +58,7 @@ extension Tensor {
     /// Copies `source` (read through `sourceStrides`, broadcast to this shape) into this tensor's elements;
     /// both have this tensor's dtype.
     func copyElements(from source: Tensor, sourceStrides: [Int]) {
-        if dtype.isFloatingPoint {
+        if dtype.isArithmetic {
             Kernels.active.unary(.copy, dtype, shape: shape, out: rawPointer, outStrides: strides, a: source.rawPointer,
                                  aStrides: sourceStrides)
         } else {
@@ -72,7 +74,7 @@ extension Tensor {
         let (a, b) = promoted(a, b, name: name)
         let shape = Shapes.broadcastOrStop(a.shape, b.shape, op: name)
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
-        guard a.dtype.isFloatingPoint else {
+        guard a.dtype.isArithmetic else {
             a.dtype.withStoredType(ComparisonWalk(comparison: comparison, out: out, a: a, b: b))
             return out
         }
@@ -85,6 +87,8 @@ extension Tensor {
     /// `op(a, b)` for int32 or int64 operands of this tensor's dtype, wrapping on overflow as PyTorch's integer
     /// arithmetic does: add, subtract, multiply, maximum and minimum; any other op stops, naming it.
     func writeIntegers(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) {
+        let name = String("\(op)".prefix { $0 != "(" })
+        if dtype.isFloatingPoint { requireArithmetic(name) }
         let function: (Int64, Int64) -> Int64
         switch op {
         case .add: function = { $0 &+ $1 }
@@ -92,7 +96,7 @@ extension Tensor {
         case .multiply: function = { $0 &* $1 }
         case .maximum: function = { Swift.max($0, $1) }
         case .minimum: function = { Swift.min($0, $1) }
-        default: return requireFloatingPoint(String("\(op)".prefix { $0 != "(" }))
+        default: return requireArithmetic(name)
         }
         dtype.withStoredType(IntegerArithmetic(out: self, a: a, b: b, function: function))
     }

@@ -4,7 +4,7 @@
 extension Tensor {
     /// `op` applied to every element, as a new contiguous tensor; a floating-point op.
     func applying(_ op: UnaryOp) -> Tensor {
-        requireFloatingPoint(String("\(op)".prefix { $0 != "(" }))
+        requireArithmetic(String("\(op)".prefix { $0 != "(" }))
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.active.unary(op, dtype, shape: shape, out: out.rawPointer, outStrides: out.strides, a: rawPointer,
                              aStrides: strides)
@@ -29,7 +29,7 @@ extension Tensor {
     /// Writes `op(a, b)` into `self`'s elements (through its strides); `a` and `b` broadcast to `self`'s shape and
     /// have its dtype.
     func write(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) {
-        guard dtype.isFloatingPoint else { return writeIntegers(op, a, b) }
+        guard dtype.isArithmetic else { return writeIntegers(op, a, b) }
         let aStrides = Shapes.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
         let bStrides = Shapes.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
         Kernels.active.binary(op, dtype, shape: shape, out: rawPointer, outStrides: strides, a: a.rawPointer,
@@ -54,8 +54,10 @@ extension Tensor {
     func update(_ op: BinaryOp, _ other: Tensor, name: String) {
         require(!(GradMode.isEnabled && requiresGrad),
                 "\(name): in-place update of a tensor that requires gradients; do it inside withoutGradient { }")
-        // Integers and bools (and a float literal into floats) convert to this dtype; floats never into integers.
+        // Integers and bools (and a float literal into floats, and 16-bit floats into float32 or float64) convert
+        // to this dtype; floats never into integers.
         let converts = !other.dtype.isFloatingPoint || (dtype.isFloatingPoint && other.rank == 0)
+            || (dtype.isArithmetic && !other.dtype.isArithmetic)
         let other = converts ? other.to(dtype) : other
         require(other.dtype == dtype, "\(name): dtypes \(dtype) and \(other.dtype) differ")
         let target = Shapes.broadcastOrStop(shape, other.shape, op: name)

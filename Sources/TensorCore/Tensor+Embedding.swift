@@ -26,7 +26,7 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
                                dimension: dimension, skipping: paddingIndex)
         case .float64: addRows(rows, from: gradient.pointer(Double.self), into: weightGradient.pointer(Double.self),
                                dimension: dimension, skipping: paddingIndex)
-        case .int32, .int64, .bool: gradient.requireFloatingPoint("embedding")
+        case .bfloat16, .float16, .int32, .int64, .bool: gradient.requireArithmetic("embedding")
         }
         return [weightGradient]
     }

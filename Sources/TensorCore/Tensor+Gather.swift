@@ -30,7 +30,7 @@ extension Tensor {
             switch g.dtype {
             case .float32: addAt(contiguousPicked, from: gradient.pointer(Float.self), into: full.pointer(Float.self))
             case .float64: addAt(contiguousPicked, from: gradient.pointer(Double.self), into: full.pointer(Double.self))
-            case .int32, .int64, .bool: g.requireFloatingPoint("gather")
+            case .bfloat16, .float16, .int32, .int64, .bool: g.requireArithmetic("gather")
             }
             return [full]
         }

@@ -8,7 +8,7 @@
 /// **Shapes:** input `[..., normalizedShape...]`, weight and bias `normalizedShape` → the input's shape.
 public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
                       epsilon: Float = 1e-5) -> Tensor {
-    input.requireFloatingPoint("layerNorm")
+    input.requireArithmetic("layerNorm")
     let trailing = Array(input.shape.suffix(normalizedShape.count))
     require(!normalizedShape.isEmpty && input.rank >= normalizedShape.count && trailing == normalizedShape,
             "layerNorm: input \(Shapes.text(input.shape)) does not end in normalizedShape \(Shapes.text(normalizedShape))")

@@ -8,11 +8,13 @@
 /// gradient as its column sums and the input's and weight's as two products. GELU's gradient needs the product
 /// before it, which the tile does not keep: while a gradient is being recorded, GELU runs as its own op after the
 /// product (as PyTorch's), and inside ``withoutGradient(_:)`` on the tiles. `Linear(_:_:activation:)` runs
-/// this way, and `Sequential` runs `Linear → ReLU` as one call with `activation: .relu`.
+/// this way, and `Sequential` runs `Linear → ReLU` as one call with `activation: .relu`. A bfloat16 weight or
+/// input, or ``withAutocast(_:enabled:_:)``, makes the product a bfloat16 one (see ``matmul(_:_:)``), and the bias
+/// and the activation ops of their own.
 ///
 /// **Shapes:** input `[..., in]`, weight `[out, in]`, bias `[out]` → `[..., out]`.
 public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation = .identity) -> Tensor {
-    input.requireFloatingPoint("linear")
+    if input.dtype != .bfloat16 { input.requireArithmetic("linear") }
     require(weight.rank == 2 && input.rank >= 1 && input.shape[input.rank - 1] == weight.shape[1],
             "linear: input \(Shapes.text(input.shape)) does not match weight \(Shapes.text(weight.shape)) ([out, in])")
     let (inFeatures, outFeatures) = (weight.shape[1], weight.shape[0])
@@ -20,7 +22,10 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
         require(bias.shape == [outFeatures],
                 "linear: bias must be [\(outFeatures)] for weight \(Shapes.text(weight.shape)), got \(Shapes.text(bias.shape))")
     }
-    guard input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 else {
+    // Other dtypes, and bfloat16 products (a bfloat16 operand, or autocast), take the product and then the bias and
+    // the activation as ops of their own.
+    guard input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32
+            && Autocast.dtype == nil else {
         let product = input.matmul(weight.transposed()), biased = bias.map { product + $0 } ?? product
         return biased.activated(activation)
     }

@@ -11,7 +11,7 @@
 /// bias `[C]` → the input's shape.
 public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor? = nil,
                       bias: Tensor? = nil, training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
-    input.requireFloatingPoint("batchNorm")
+    input.requireArithmetic("batchNorm")
     checkBatchNormArguments(input, runningMean, runningVariance, weight, bias, op: "batchNorm")
     if training { return trainingBatchNorm(input, runningMean, runningVariance, weight, bias, momentum, epsilon, .none) }
     require(runningMean != nil && runningVariance != nil, "batchNorm: evaluation needs runningMean and runningVariance")

@@ -8,7 +8,7 @@
 /// **Shapes:** `[N, C, H, W]` → `[N, C, outH, outW]`, outH = (H + 2·padding − kernel) / stride + 1 (rounded
 /// down), likewise outW.
 public func maxPool2d(_ input: Tensor, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0) -> Tensor {
-    input.requireFloatingPoint("maxPool2d")
+    input.requireArithmetic("maxPool2d")
     let geometry = poolingGeometry(input, kernel: kernel, stride: stride, padding: padding, op: "maxPool2d")
     let source = input.contiguous()
     let out = Tensor(uninitializedShape: [geometry.batch, geometry.channels, geometry.outHeight, geometry.outWidth],

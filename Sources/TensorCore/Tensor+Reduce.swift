@@ -20,10 +20,13 @@ extension Tensor {
         let (source, outer, length, inner, shape) = reductionLayout(axis, keepDims: keepDims, op: name)
         require(op == .sum || length > 0 || outer * inner == 0,
                 "\(name): cannot reduce an empty axis (shape \(Shapes.text(self.shape)))")
+        if op == .sum && dtype.isFloatingPoint && !dtype.isArithmetic {
+            return to(.float32).reduced(op, axis: axis, keepDims: keepDims, name: name)
+        }
         if op == .sum && !dtype.isFloatingPoint {
             return Tensor.integerSums(source, outer: outer, length: length, inner: inner, shape: shape)
         }
-        requireFloatingPoint(name)
+        requireArithmetic(name)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.active.reduce(op, dtype, src: source.rawPointer, outer: outer, length: length, inner: inner,
                               dst: out.rawPointer)
@@ -52,7 +55,7 @@ extension Tensor {
     ///
     /// **Shapes:** as ``sum(axis:keepDims:)``.
     public func mean(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
-        requireFloatingPoint("mean")
+        requireArithmetic("mean")
         let n = axis.map { rank == 0 ? 1 : shape[Shapes.axisOrStop($0, rank: rank, op: "mean")] } ?? count
         return sum(axis: axis, keepDims: keepDims) / Float(n)
     }
@@ -89,7 +92,7 @@ extension Tensor {
     ///
     /// **Shapes:** as ``sum(axes:keepDims:)``.
     public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
-        requireFloatingPoint("mean")
+        requireArithmetic("mean")
         let n = axes.reduce(1) { $0 * shape[Shapes.axisOrStop($1, rank: rank, op: "mean")] }
         return sum(axes: axes, keepDims: keepDims) / Float(Swift.max(n, 1))
     }
@@ -120,7 +123,7 @@ extension Tensor {
     }
 
     private func extreme(_ op: ReduceOp, axis: Int?, keepDims: Bool, name: String) -> Tensor {
-        if !dtype.isFloatingPoint {
+        if !dtype.isArithmetic {
             return to(.float64).extreme(op, axis: axis, keepDims: keepDims, name: name).to(dtype)
         }
         let result = reduced(op, axis: axis, keepDims: keepDims, name: name), extreme = result.detached()
@@ -149,7 +152,7 @@ extension Tensor {
     }
 
     private func argExtreme(largest: Bool, axis: Int?, keepDims: Bool, name: String) -> Tensor {
-        if !dtype.isFloatingPoint {
+        if !dtype.isArithmetic {
             return to(.float64).argExtreme(largest: largest, axis: axis, keepDims: keepDims, name: name)
         }
         let (source, outer, length, inner, shape) = reductionLayout(axis, keepDims: keepDims, op: name)
@@ -185,7 +188,7 @@ extension Tensor {
 
     /// Softmax or log-softmax along `axis` in one pass per row (`softmaxKernel`), not recorded.
     private func normalizedExponential(axis: Int, log: Bool, op: String) -> Tensor {
-        requireFloatingPoint(op)
+        requireArithmetic(op)
         let (source, outer, length, inner, _) = reductionLayout(axis, keepDims: true, op: op)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Kernels.active.softmax(log: log, dtype, src: source.rawPointer, outer: outer, length: length, inner: inner,

@@ -13,6 +13,13 @@ import Testing
         #expect(w.grad?.scalars == [1, 1, 2, 2])
     }
 
+    @Test func mixedPrecisionExample() {
+        let x = Tensor.randn([64, 784]), w = Tensor.randn([256, 784]).requiringGrad()
+        let loss = withAutocast { linear(x, weight: w).relu().sum() }
+        loss.backward()         // w.grad is float32; the products ran on bfloat16 operands
+        #expect(w.grad?.dtype == .float32 && w.grad?.shape == [256, 784])
+    }
+
     /// Compiled, not run: it needs the all-MiniLM-L6-v2 folder (RealModelTests runs the model where CI provides it).
     func pretrainedExample() throws {
         let embedder = try SentenceEmbedder(folder: URL(filePath: "all-MiniLM-L6-v2"))

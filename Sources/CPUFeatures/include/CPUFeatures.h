@@ -18,6 +18,10 @@ static inline int swiftgrad_build_has_fma(void) {
 /// x86-64-v3, and the operating system saves the AVX-512 registers.
 int swiftgrad_cpu_supports_x86_64_v4(void);
 
+/// 1 when the CPU running the program has x86-64-v4 and AVX512-BF16 (`VDPBF16PS`, the bfloat16 dot product that
+/// accumulates into float32): AMD Zen 4 and later, Intel Cooper Lake and Sapphire Rapids on.
+int swiftgrad_cpu_supports_avx512_bf16(void);
+
 /// 1 when the CPU running the program has everything x86-64-v3 adds to the baseline (AVX, AVX2, BMI1, BMI2,
 /// F16C, FMA, LZCNT, MOVBE), and the operating system saves the AVX registers; always 1 on arm64, whose NEON
 /// has fused multiply-add.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SwiftGrad
 
-/// `swiftgrad bench gemm`: float32 matrix multiply throughput.
+/// `swiftgrad bench gemm`: float32 and bfloat16 matrix multiply throughput.
 struct BenchGEMM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
@@ -19,6 +19,11 @@ struct BenchGEMM: ParsableCommand {
             unfolded and folded back, and runs its images on separate threads, one product each) and alone (the \
             same shape and layout as one matmul on --threads threads, as --sizes measures it), heaviest first. A \
             file instead of a model name holds shapes as --sizes takes them, one per line (# starts a comment).
+
+            --dtype bf16 multiplies bfloat16 operands with float32 sums (a mixed-precision product) and reports \
+            each rate as a share of the bfloat16 instruction's peak (VDPBF16PS, where the kernel family is \
+            avx512bf16; elsewhere the float32 peak, as the operands are rounded and multiplied in float32), beside \
+            the float32 product of the same shape in the same run and the ratio of the two.
             """
     )
 
@@ -30,8 +35,11 @@ struct BenchGEMM: ParsableCommand {
 
     @OptionGroup var threadsOption: ThreadsOption
 
-    @Option(help: "Kernel family: avx512, fma or portable (default: the fastest this CPU runs, or SWIFTGRAD_KERNEL).")
+    @Option(help: "Kernel family: avx512bf16, avx512, fma or portable (default: the fastest this CPU runs, or SWIFTGRAD_KERNEL).")
     var kernel: String?
+
+    @Option(help: "Operands: f32, or bf16 (bfloat16 operands, float32 sums; --sizes or a file of shapes).")
+    var dtype: BenchDType = .f32
 
     @OptionGroup var options: BenchOptions
 
@@ -44,9 +52,30 @@ struct BenchGEMM: ParsableCommand {
             KernelSettings.family = family
         }
         // What the kernel's arithmetic alone reaches on these cores: the ceiling each rate is a share of.
-        let peak = KernelSettings.family.peakGFLOPS(threads: Parallelism.threadCount)
+        let family = KernelSettings.family
+        let peak = dtype == .bf16 ? family.bfloat16PeakGFLOPS(threads: Parallelism.threadCount) ?? family.peakGFLOPS(threads: Parallelism.threadCount)
+            : family.peakGFLOPS(threads: Parallelism.threadCount)
         var report: BenchReport
-        if let shapes, let models = try Self.models(shapes) {
+        if dtype == .bf16 {
+            if let shapes, try Self.models(shapes) != nil {
+                throw ValidationError("--dtype bf16 takes --sizes or a file of shapes, not a model's training step")
+            }
+            report = BenchReport(columns: ["shape", "threads", "kernel", "median", "GFLOPS", "of peak", "f32 GFLOPS",
+                                           "vs f32", "plan"])
+            let list = try shapes.map { try Self.sizes(inFile: $0) } ?? sizes
+            for shape in try list.split(separator: ",").map({ try GEMMShape(parsing: String($0)) }) {
+                let (gflops, plan) = Self.alone(shape, dtype: .bfloat16)
+                let (float32, _) = Self.alone(shape)
+                let seconds = 2 * Double(shape.m * shape.k * shape.n) / gflops / 1e9
+                report.add(
+                    row: [shape.text, "\(Parallelism.threadCount)", family.rawValue, formatSeconds(seconds),
+                          String(format: "%.1f", gflops), Self.share(gflops, of: peak), String(format: "%.1f", float32),
+                          String(format: "%.2f×", gflops / float32), plan],
+                    result: ["name": "gemm", "dtype": "bf16", "m": shape.m, "k": shape.k, "n": shape.n, "shape": shape.text,
+                             "threads": Parallelism.threadCount, "kernel": family.rawValue, "gflops": gflops,
+                             "median_seconds": seconds, "peak_gflops": peak, "float32_gflops": float32, "plan": plan])
+            }
+        } else if let shapes, let models = try Self.models(shapes) {
             report = BenchReport(columns: ["model", "product", "shape", "per step", "in step", "of peak", "alone",
                                            "of peak", "plan"])
             for model in models { addProducts(of: model, peak: peak, to: &report) }
@@ -112,16 +141,20 @@ struct BenchGEMM: ParsableCommand {
         }
     }
 
-    /// GFLOPS of one product of `shape` on the current threads (the median of several), and the GEMM's plan for
-    /// it.
-    static func alone(_ shape: GEMMShape) -> (gflops: Double, plan: String) {
-        let a = shape.transposeA ? Tensor.randn([shape.k, shape.m]).transposed() : Tensor.randn([shape.m, shape.k])
-        let b = shape.transposeB ? Tensor.randn([shape.n, shape.k]).transposed() : Tensor.randn([shape.k, shape.n])
+    /// GFLOPS of one product of `shape` with operands of `dtype` (float32 or bfloat16) on the current threads (the
+    /// median of several), and how it runs: the float32 GEMM's plan, or the bfloat16 product's kind.
+    static func alone(_ shape: GEMMShape, dtype: DType = .float32) -> (gflops: Double, plan: String) {
+        let a = (shape.transposeA ? Tensor.randn([shape.k, shape.m]) : Tensor.randn([shape.m, shape.k])).to(dtype)
+        let b = (shape.transposeB ? Tensor.randn([shape.n, shape.k]) : Tensor.randn([shape.k, shape.n])).to(dtype)
+        let (left, right) = (shape.transposeA ? a.transposed() : a, shape.transposeB ? b.transposed() : b)
         let flops = 2.0 * Double(shape.m * shape.k * shape.n)
         let seconds = Measure.median(minRuns: 5, budget: Swift.min(2, Swift.max(0.3, flops / 1e10))) {
-            _ = a.matmul(b)
+            _ = left.matmul(right)
         }
-        return (flops / seconds / 1e9, Tensor.productPlan(a, b).description)
+        guard dtype == .float32 else {
+            return (flops / seconds / 1e9, KernelSettings.family.hasBFloat16Products ? "bf16 pairs" : "rounded f32")
+        }
+        return (flops / seconds / 1e9, Tensor.productPlan(left, right).description)
     }
 
     static func share(_ gflops: Double, of peak: Double) -> String { String(format: "%.0f %%", 100 * gflops / peak) }
@@ -160,4 +193,9 @@ struct GEMMShape {
             throw ValidationError("'\(text)' is not a size N or a shape MxKxN")
         }
     }
+}
+
+/// The operands' dtype of `bench gemm`.
+enum BenchDType: String, ExpressibleByArgument, CaseIterable {
+    case f32, bf16
 }

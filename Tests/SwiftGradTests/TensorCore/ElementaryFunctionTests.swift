@@ -29,7 +29,7 @@ import Testing
 
     /// Tensor ops run exp, log and tanh 16 lanes at a time with a scalar remainder (40,024 inputs: 8 left over):
     /// every element has the scalar function's bits, in every kernel family (each compiles both for its level).
-    @Test(arguments: KernelFamily.runnable)
+    @Test(arguments: KernelFamily.distinctFloat32)
     func tensorOpsGiveTheScalarFunctionsBits(_ kernel: KernelFamily) {
         KernelSettings.withFamily(kernel) { Self.tensorOpsGiveTheScalarFunctionsBits() }
     }
@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    @Test(arguments: KernelFamily.runnable)
+    @Test(arguments: KernelFamily.distinctFloat32)
     func logIsWithinOneUlp(_ kernel: KernelFamily) {
         KernelSettings.withFamily(kernel) { Self.logIsWithinOneUlp() }
     }
@@ -57,7 +57,7 @@ import Testing
         }
     }
 
-    @Test(arguments: KernelFamily.runnable)
+    @Test(arguments: KernelFamily.distinctFloat32)
     func tanhIsWithinOneUlpAndKeepsTheSignOfZero(_ kernel: KernelFamily) {
         KernelSettings.withFamily(kernel) { Self.tanhIsWithinOneUlpAndKeepsTheSignOfZero() }
     }
@@ -70,7 +70,7 @@ import Testing
     }
 
     /// Results that would be subnormal are flushed to zero, as documented.
-    @Test(arguments: KernelFamily.runnable)
+    @Test(arguments: KernelFamily.distinctFloat32)
     func expIsWithinOneUlpAboveTheSubnormalRange(_ kernel: KernelFamily) {
         KernelSettings.withFamily(kernel) { Self.expIsWithinOneUlpAboveTheSubnormalRange() }
     }

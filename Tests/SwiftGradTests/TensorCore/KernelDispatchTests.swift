@@ -21,6 +21,23 @@ import Testing
         #expect(KernelFamily.runnable.first == KernelFamily.fastestForCPU && KernelFamily.runnable.last == .portable)
     }
 
+    /// The bfloat16 level is found by CPUID as Linux finds it, runs avx512's float32 kernels, adds only its
+    /// bfloat16 products, and SWIFTGRAD_KERNEL=avx512 turns them off.
+    @Test func theBFloat16LevelAddsOnlyItsProductsAndCanBeTurnedOff() throws {
+        if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) {
+            let words = Set(flags.split(separator: " "))
+            #expect(KernelFamily.avx512bf16.isSupportedByCPU == (words.contains("avx512_bf16") && KernelFamily.avx512.isSupportedByCPU))
+        }
+        #expect(ObjectIdentifier(Kernels.kernels(for: .avx512bf16)) == ObjectIdentifier(Kernels.kernels(for: .avx512)))
+        for family in KernelFamily.allCases {
+            #expect((Kernels.bfloat16Products(for: family) != nil) == (family == .avx512bf16 && family.isBuilt))
+        }
+        if KernelFamily.avx512bf16.isSupportedByCPU {
+            #expect(KernelFamily.fastestForCPU == .avx512bf16 && KernelFamily.chosen(by: "avx512") == (.avx512, nil))
+        }
+    }
+
     @Test func cliNamesTheFamilyAndReportsABadChoiceInOneLine() throws {
         let plain = try runCLI(["--version"])
         #expect(plain.stdout.contains("kernels: \(KernelFamily.fastestForCPU) (\(KernelFamily.fastestForCPU.level))"))
@@ -57,7 +74,7 @@ import Testing
                     parameter, other, gradient.grad!]
         }
         let reference = KernelSettings.withFamily(.portable) { results() }
-        for kernel in KernelFamily.runnable where kernel != .portable {
+        for kernel in KernelFamily.distinctFloat32 where kernel != .portable {
             let got = KernelSettings.withFamily(kernel) { results() }
             for (index, (a, b)) in zip(got, reference).enumerated() {
                 assertClose(a, b, relative: 1e-5, absolute: 1e-6, "\(kernel), result \(index)")

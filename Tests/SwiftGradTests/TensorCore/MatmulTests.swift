@@ -14,7 +14,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
 
     /// Runs `body` with each runnable kernel family, scoped to this test (suites running beside it keep theirs).
     static func forEachKernel(_ body: (KernelFamily) -> Void) {
-        for kernel in KernelFamily.runnable {
+        for kernel in KernelFamily.distinctFloat32 {
             KernelSettings.withFamily(kernel) { body(kernel) }
         }
     }
@@ -291,7 +291,7 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         let a = Tensor.randn([m, 2 * k], generator: generator), b = Tensor.randn([k, n], generator: generator)
         let bTransposed = b.transposed().contiguous(), bias = Tensor.randn([n], generator: generator)
         let start = Tensor.randn([m, n], generator: generator)
-        for kernel in KernelFamily.runnable {
+        for kernel in KernelFamily.distinctFloat32 {
             for threads in [1, 2] {
                 for (layout, strided, transposed) in [("A rows, B rows", false, false), ("B transposed", false, true),
                                                       ("A strided", true, false)] {

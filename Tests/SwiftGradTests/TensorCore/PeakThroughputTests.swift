@@ -26,6 +26,9 @@ import Testing
             for threads in [1, 2] {
                 let peak = kernel.peakGFLOPS(threads: threads, steps: 2000)
                 #expect(peak.isFinite && peak > 0, "\(kernel) on \(threads) threads: \(peak)")
+                // The bfloat16 instruction's probe, where the family has one.
+                let bfloat16 = kernel.bfloat16PeakGFLOPS(threads: threads, steps: 2000)
+                #expect((bfloat16 != nil) == kernel.hasBFloat16Products && (bfloat16 ?? 1) > 0, "\(kernel) bfloat16: \(String(describing: bfloat16))")
             }
         }
     }
