@@ -14,6 +14,11 @@ package struct BFloat16MatrixView {
         (self.base, self.elements, self.rowStride, self.colStride) = (base, elements, rowStride, colStride)
     }
 
+    /// A float32 matrix, rounded as it is read.
+    package init(_ matrix: MatrixView) {
+        self.init(base: matrix.base, elements: .float32, rowStride: matrix.rowStride, colStride: matrix.colStride)
+    }
+
     /// The matrix from row `row` and column `column` on.
     package func from(row: Int, column: Int) -> BFloat16MatrixView {
         let offset = (row * rowStride + column * colStride) * (elements == .float32 ? 4 : 2)
@@ -51,10 +56,15 @@ package protocol BFloat16Products {
 /// The bfloat16 bits (in the low 16 of 32) of float32 values given as their bits, rounded to nearest even; a NaN
 /// stays a NaN with its sign, made quiet. Lane by lane, so one function serves the scalar conversion and the
 /// products' packing.
+///
+/// Integer arithmetic only: Swift's SIMD comparisons and `replacing(with:where:)` built their mask lane by lane
+/// through the stack (a third of a mixed-precision training step went to that). A magnitude past infinity's makes
+/// `0x7F80_0000 − magnitude` wrap to a number with its top bit set: that bit, spread over the lane, is the NaN mask.
 @inlinable @inline(__always)
 package func bfloat16Bits<V: SIMD>(_ bits: V) -> V where V.Scalar == UInt32 {
     let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
-    return rounded.replacing(with: (bits &>> 16) | 0x40, where: (bits & 0x7FFF_FFFF) .> 0x7F80_0000)
+    let nan = V(repeating: 0) &- ((V(repeating: 0x7F80_0000) &- (bits & 0x7FFF_FFFF)) &>> 31)
+    return rounded & ~nan | ((bits &>> 16) | 0x40) & nan
 }
 
 /// ``bfloat16Bits(_:)`` of one float32's bits.

@@ -192,22 +192,27 @@ package protocol KernelSet {
 
     /// A float32 2-d convolution, `out` `[N, O, outH, outW]` = the windows of `geometry` over `input`
     /// `[N, C, H, W]` times `weight` `[O, C/groups, kh, kw]`, plus `bias` `[O]`, then `activation` (applied as the
-    /// product stores each tile), in `groups` independent groups of channels. All contiguous.
+    /// product stores each tile), in `groups` independent groups of channels. All contiguous. With `bfloat16`, its
+    /// products read their operands as bfloat16 (mixed precision), the activation applied after each product.
     static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             activation: Activation, geometry: WindowGeometry, groups: Int, outChannels: Int,
-                            out: UnsafeMutablePointer<Float>)
+                            out: UnsafeMutablePointer<Float>, bfloat16: (any BFloat16Products.Type)?)
 
-    /// The gradient of ``convolution(input:weight:bias:activation:geometry:groups:outChannels:out:)``'s input from the
-    /// output's `gradient` `[N, O, outH, outW]`, written into `input` `[N, C, H, W]`.
+    /// The gradient of the convolution's input from the output's `gradient` `[N, O, outH, outW]`, written into
+    /// `input` `[N, C, H, W]`; on `bfloat16`'s products where given.
     static func convolutionInputGradient(gradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                          geometry: WindowGeometry, groups: Int, outChannels: Int,
-                                         input: UnsafeMutablePointer<Float>)
+                                         input: UnsafeMutablePointer<Float>, bfloat16: (any BFloat16Products.Type)?)
 
-    /// The gradient of ``convolution(input:weight:bias:activation:geometry:groups:outChannels:out:)``'s weight from the
-    /// output's `gradient` `[N, O, outH, outW]`, written into `weight` `[O, C/groups, kh, kw]`.
+    /// The gradient of the convolution's weight from the output's `gradient` `[N, O, outH, outW]`, written into
+    /// `weight` `[O, C/groups, kh, kw]`; on `bfloat16`'s products where given.
     static func convolutionWeightGradient(input: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
                                           geometry: WindowGeometry, groups: Int, outChannels: Int,
-                                          weight: UnsafeMutablePointer<Float>)
+                                          weight: UnsafeMutablePointer<Float>, bfloat16: (any BFloat16Products.Type)?)
+
+    /// Products of bfloat16 operands as this level runs them without a bfloat16 instruction: the operands rounded
+    /// to bfloat16, then its float32 GEMM.
+    static var roundedBFloat16Products: any BFloat16Products.Type { get }
 
     /// Max pooling (padding counts as −∞): `out` `[N, C, outH, outW]` and, for each, the position in its input
     /// plane (`y·W + x`) of the first largest element (or the last NaN), as PyTorch picks it.

@@ -35,7 +35,8 @@ extension GEMMDriver {
     /// The forward pass (see ``KernelSet/convolution(input:weight:bias:activation:geometry:groups:outChannels:out:)``);
     /// the bias is C's starting value, the activation the product's epilogue.
     static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                            activation: Activation, shape s: ConvolutionShape, out: UnsafeMutablePointer<Float>) {
+                            activation: Activation, shape s: ConvolutionShape, out: UnsafeMutablePointer<Float>,
+                            bfloat16: (any BFloat16Products.Type)?) {
         let g = s.geometry, outChannels = s.groups * s.outputs
         forEachImage(of: s) { images, threads in
             PackingBuffers.withBuffers { scratch in
@@ -49,11 +50,11 @@ extension GEMMDriver {
                                 (c + o * s.pixels).update(repeating: bias[group * s.outputs + o], count: s.pixels)
                             }
                         }
-                        multiply(m: s.outputs, n: s.pixels, k: s.depth,
-                                 a: MatrixView(base: weight + group * s.outputs * s.depth, rowStride: s.depth, colStride: 1),
-                                 b: MatrixView(base: scratch.a, rowStride: s.pixels, colStride: 1),
-                                 c: c, ldc: s.pixels, accumulate: bias != nil,
-                                 epilogue: GEMMEpilogue(bias: nil, activation: activation), threads: threads)
+                        product(m: s.outputs, n: s.pixels, k: s.depth,
+                                a: MatrixView(base: weight + group * s.outputs * s.depth, rowStride: s.depth, colStride: 1),
+                                b: MatrixView(base: scratch.a, rowStride: s.pixels, colStride: 1),
+                                c: c, ldc: s.pixels, accumulate: bias != nil, activation: activation, threads: threads,
+                                bfloat16: bfloat16)
                     }
                 }
             }
@@ -64,7 +65,8 @@ extension GEMMDriver {
     /// ``KernelSet/convolutionInputGradient(gradient:weight:geometry:groups:outChannels:input:)``): each image's
     /// windows' gradient, the weight transposed times the output's gradient, folded back onto the image.
     static func convolutionInputGradient(gradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                         shape s: ConvolutionShape, input: UnsafeMutablePointer<Float>) {
+                                         shape s: ConvolutionShape, input: UnsafeMutablePointer<Float>,
+                                         bfloat16: (any BFloat16Products.Type)?) {
         let g = s.geometry, outChannels = s.groups * s.outputs, imageSize = g.channels * g.height * g.width
         forEachImage(of: s) { images, threads in
             PackingBuffers.withBuffers { scratch in
@@ -72,11 +74,11 @@ extension GEMMDriver {
                 for n in images {
                     (input + n * imageSize).update(repeating: 0, count: imageSize)
                     for group in 0..<s.groups {
-                        multiply(m: s.depth, n: s.pixels, k: s.outputs,
-                                 a: MatrixView(base: weight + group * s.outputs * s.depth, rowStride: 1, colStride: s.depth),
-                                 b: MatrixView(base: gradient + (n * outChannels + group * s.outputs) * s.pixels,
-                                               rowStride: s.pixels, colStride: 1),
-                                 c: scratch.a, ldc: s.pixels, accumulate: false, threads: threads)
+                        product(m: s.depth, n: s.pixels, k: s.outputs,
+                                a: MatrixView(base: weight + group * s.outputs * s.depth, rowStride: 1, colStride: s.depth),
+                                b: MatrixView(base: gradient + (n * outChannels + group * s.outputs) * s.pixels,
+                                              rowStride: s.pixels, colStride: 1),
+                                c: scratch.a, ldc: s.pixels, accumulate: false, threads: threads, bfloat16: bfloat16)
                         foldScratchTaps(scratch.a, geometry: g, image: n, channels: s.channelRange(group), input: input)
                     }
                 }
@@ -91,7 +93,8 @@ extension GEMMDriver {
     /// own run of images in its scratch, and the runs are added in order (and transposed into `weight`), so the
     /// result depends on the thread count but on nothing else.
     static func convolutionWeightGradient(input: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
-                                          shape s: ConvolutionShape, weight: UnsafeMutablePointer<Float>) {
+                                          shape s: ConvolutionShape, weight: UnsafeMutablePointer<Float>,
+                                          bfloat16: (any BFloat16Products.Type)?) {
         let g = s.geometry, outChannels = s.groups * s.outputs, weightSize = outChannels * s.depth
         let parts = imageParts(s)
         // Sums the images `images` into `scratch.b`, `[groups, C/groups·kh·kw, O/groups]`.
@@ -101,12 +104,12 @@ extension GEMMDriver {
             for n in images {
                 for group in 0..<s.groups {
                     unfoldTaps(input, geometry: g, image: n, channels: s.channelRange(group), columns: scratch.a)
-                    multiply(m: s.depth, n: s.outputs, k: s.pixels,
-                             a: MatrixView(base: scratch.a, rowStride: s.pixels, colStride: 1),
-                             b: MatrixView(base: gradient + (n * outChannels + group * s.outputs) * s.pixels,
-                                           rowStride: 1, colStride: s.pixels),
-                             c: scratch.b + group * s.depth * s.outputs, ldc: s.outputs,
-                             accumulate: n > images.lowerBound, threads: threads)
+                    product(m: s.depth, n: s.outputs, k: s.pixels,
+                            a: MatrixView(base: scratch.a, rowStride: s.pixels, colStride: 1),
+                            b: MatrixView(base: gradient + (n * outChannels + group * s.outputs) * s.pixels,
+                                          rowStride: 1, colStride: s.pixels),
+                            c: scratch.b + group * s.depth * s.outputs, ldc: s.outputs,
+                            accumulate: n > images.lowerBound, threads: threads, bfloat16: bfloat16)
                 }
             }
         }
@@ -141,6 +144,37 @@ extension GEMMDriver {
                 sumImages(0..<g.batch, parts == 1 ? Parallelism.threadCount : 1, scratch)
                 sums[0] = UnsafePointer(scratch.b)
                 addRuns(0..<weightSize, 1)
+            }
+        }
+    }
+
+    /// C (+)= A·B, then `activation`, for one of the convolution's products: on this level's GEMM (the activation
+    /// in its epilogue), or on `bfloat16`'s products, which read the operands as bfloat16 (the activation then a pass
+    /// over C, while it is still in cache).
+    @inline(__always)
+    private static func product(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView, c: UnsafeMutablePointer<Float>,
+                                ldc: Int, accumulate: Bool, activation: Activation = .identity, threads: Int,
+                                bfloat16: (any BFloat16Products.Type)?) {
+        let epilogue = GEMMEpilogue(bias: nil, activation: activation)
+        guard let bfloat16 else {
+            multiply(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                     threads: threads)
+            return
+        }
+        bfloat16.gemm(m: m, n: n, k: k, a: BFloat16MatrixView(a), b: BFloat16MatrixView(b), c: c, ldc: ldc,
+                      accumulate: accumulate, threads: threads)
+        guard activation != .identity else { return }
+        for i in 0..<m {
+            let row = c + i * ldc
+            var j = 0
+            while j + 16 <= n {
+                let raw = UnsafeMutableRawPointer(row + j)
+                raw.storeBytes(of: epilogue.activated(raw.loadUnaligned(as: SIMD16<Float>.self)), as: SIMD16<Float>.self)
+                j += 16
+            }
+            while j < n {
+                row[j] = epilogue.activated(row[j])
+                j += 1
             }
         }
     }

@@ -24,6 +24,8 @@ package enum LevelKernels: KernelSet {
         LevelGEMM.plan(m: m, n: n, k: k, a: a, b: b, threads: threads)
     }
 
+    package static var roundedBFloat16Products: any BFloat16Products.Type { RoundedProducts.self }
+
     @inline(never)
     package static func unary(_ op: UnaryOp, _ dtype: DType, shape: [Int], out: UnsafeMutableRawPointer,
                               outStrides: [Int], a: UnsafeRawPointer, aStrides: [Int]) {
@@ -107,27 +109,29 @@ package enum LevelKernels: KernelSet {
     @inline(never)
     package static func convolution(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                     bias: UnsafePointer<Float>?, activation: Activation, geometry: WindowGeometry, groups: Int,
-                                    outChannels: Int, out: UnsafeMutablePointer<Float>) {
+                                    outChannels: Int, out: UnsafeMutablePointer<Float>,
+                                    bfloat16: (any BFloat16Products.Type)?) {
         LevelGEMM.convolution(input: input, weight: weight, bias: bias, activation: activation,
-                              shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels), out: out)
+                              shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels), out: out,
+                              bfloat16: bfloat16)
     }
 
     @inline(never)
     package static func convolutionInputGradient(gradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                  geometry: WindowGeometry, groups: Int, outChannels: Int,
-                                                 input: UnsafeMutablePointer<Float>) {
+                                                 input: UnsafeMutablePointer<Float>, bfloat16: (any BFloat16Products.Type)?) {
         LevelGEMM.convolutionInputGradient(gradient: gradient, weight: weight,
                                            shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels),
-                                           input: input)
+                                           input: input, bfloat16: bfloat16)
     }
 
     @inline(never)
     package static func convolutionWeightGradient(input: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
                                                   geometry: WindowGeometry, groups: Int, outChannels: Int,
-                                                  weight: UnsafeMutablePointer<Float>) {
+                                                  weight: UnsafeMutablePointer<Float>, bfloat16: (any BFloat16Products.Type)?) {
         LevelGEMM.convolutionWeightGradient(input: input, gradient: gradient,
                                             shape: ConvolutionShape(geometry, groups: groups, outChannels: outChannels),
-                                            weight: weight)
+                                            weight: weight, bfloat16: bfloat16)
     }
 
     @inline(never)

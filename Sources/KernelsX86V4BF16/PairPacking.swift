@@ -1,6 +1,7 @@
 // x86-64-v4 with AVX512-BF16: packing operands into pairs of bfloat16 along the depth. Not built elsewhere.
 import KernelSupport
 #if arch(x86_64)
+import BFloat16Intrinsics
 
 /// How packing reads one stored element type as bfloat16 bits (in the low 16 of 32).
 protocol PairSource {
@@ -23,9 +24,20 @@ enum RoundedFloat32: PairSource {
     @inline(__always) static func bits16(_ p: UnsafeRawPointer) -> SIMD16<UInt32> {
         bfloat16Bits(p.loadUnaligned(as: SIMD16<UInt32>.self))
     }
+    /// Each pair of floats rounded in its 32-bit lanes, then read as one 64-bit lane and its two halves' bfloat16
+    /// bits moved next to each other, the lane narrowed one by one (one `vpmovqd`). (Through SIMD32's
+    /// `evenHalf`/`oddHalf` LLVM moved lanes one at a time through the stack: packing took 90 % of a training step.)
     @inline(__always) static func words(_ p: UnsafeRawPointer) -> SIMD16<UInt32> {
-        let bits = bfloat16Bits(p.loadUnaligned(as: SIMD32<UInt32>.self))
-        return bits.evenHalf | bits.oddHalf &<< 16
+        let low = bfloat16Bits(p.loadUnaligned(as: SIMD16<UInt32>.self))
+        let high = bfloat16Bits(p.loadUnaligned(fromByteOffset: 64, as: SIMD16<UInt32>.self))
+        let pairs = (unsafeBitCast(low, to: SIMD8<UInt64>.self), unsafeBitCast(high, to: SIMD8<UInt64>.self))
+        let joined = (pairs.0 & 0xFFFF | (pairs.0 &>> 16) & 0xFFFF_0000, pairs.1 & 0xFFFF | (pairs.1 &>> 16) & 0xFFFF_0000)
+        var result = SIMD16<UInt32>()
+        for lane in 0..<8 {
+            result[lane] = UInt32(truncatingIfNeeded: joined.0[lane])
+            result[lane &+ 8] = UInt32(truncatingIfNeeded: joined.1[lane])
+        }
+        return result
     }
 }
 
@@ -62,12 +74,13 @@ enum PairPacking<S: PairSource> {
         return hasSecond ? low | S.bits(first + distance &* S.size) << 16 : low
     }
 
-    /// Calls `store(p, word)` with the pair words of `pairs` depth pairs from pair `pair`, their elements
-    /// contiguous from `first`: 16 words at a time while 32 elements lie within the depth `k`.
+    /// Calls `store(p, word)` with the pair words of depth pairs `from..<pairs` counted from pair `pair`, their
+    /// elements contiguous from `first`: 16 words at a time while 32 elements lie within the depth `k`.
     @inline(__always)
-    static func forEachWord(along first: UnsafeRawPointer, pair: Int, pairs: Int, k: Int, _ store: (Int, UInt32) -> Void) {
+    static func forEachWord(along first: UnsafeRawPointer, pair: Int, pairs: Int, k: Int, from: Int = 0,
+                            _ store: (Int, UInt32) -> Void) {
         let start = 2 * pair
-        var p = 0
+        var p = from
         while p + 16 <= pairs && start + 2 * p + 32 <= k {
             let w = S.words(first + 2 * p * S.size)
             for l in 0..<16 { store(p + l, w[l]) }
@@ -79,17 +92,47 @@ enum PairPacking<S: PairSource> {
         }
     }
 
+    /// For each whole chunk of 16 pairs (from pair 0 of the block, within the depth `k`) of `count` ≤ 16 runs of
+    /// contiguous depth, run r from `first(r)`: the runs' words transposed, `store(p, q, vector)` with the vector of
+    /// pair p + q (lane r: run r's word; lanes past `count` zero). Returns the pairs done, a multiple of 16.
+    @inline(__always)
+    static func forEachTransposedChunk(runs count: Int, first: (Int) -> UnsafeRawPointer, pair: Int, pairs: Int, k: Int,
+                                       _ store: (Int, Int, SIMD16<UInt32>) -> Void) -> Int {
+        let whole = Swift.min(pairs / 16, Swift.max(0, k - 2 * pair) / 32) * 16
+        guard whole > 0 else { return 0 }
+        withUnsafeTemporaryAllocation(of: SIMD16<UInt32>.self, capacity: 32) { block in
+            let (rows, columns) = (block.baseAddress!, block.baseAddress! + 16)
+            block.initialize(repeating: SIMD16())
+            for p in stride(from: 0, to: whole, by: 16) {
+                for r in 0..<count { rows[r] = S.words(first(r) + 2 * p * S.size) }
+                swiftgrad_transpose_16x16(UnsafeRawPointer(rows).assumingMemoryBound(to: UInt32.self),
+                                          UnsafeMutableRawPointer(columns).assumingMemoryBound(to: UInt32.self))
+                for q in 0..<16 { store(p, q, columns[q]) }
+            }
+        }
+        return whole
+    }
+
     static func packA(_ a: BFloat16MatrixView, row: Int, pair: Int, rows: Int, pairs: Int, k: Int,
-                      into out: UnsafeMutableRawPointer) {
-        let (rs, cs, size, mr) = (a.rowStride, a.colStride, S.size, PairProducts.mr)
+                      into out: UnsafeMutableRawPointer, wordStride mr: Int) {
+        let (rs, cs, size) = (a.rowStride, a.colStride, S.size)
         let start = 2 * pair
         if cs == 1 {
+            // A panel's rows 16 pairs at a time, transposed: each pair's words for the panel in one 8-word store,
+            // whose last two words the next pair's store (or the tail's words) overwrite; past the panel's last
+            // pair they land in the buffer's slack.
+            let done = mr != PairProducts.mr ? 0
+                : forEachTransposedChunk(runs: rows, first: { a.base + ((row + $0) * rs + start) * size }, pair: pair,
+                                         pairs: pairs, k: k) { p, q, vector in
+                    out.storeBytes(of: vector.lowHalf, toByteOffset: (p + q) * mr * 4, as: SIMD8<UInt32>.self)
+                }
             for i in 0..<rows {
-                forEachWord(along: a.base + ((row + i) * rs + start) * size, pair: pair, pairs: pairs, k: k) { p, w in
+                forEachWord(along: a.base + ((row + i) * rs + start) * size, pair: pair, pairs: pairs, k: k,
+                            from: done) { p, w in
                     out.storeBytes(of: w, toByteOffset: (p * mr + i) * 4, as: UInt32.self)
                 }
             }
-        } else if rs == 1 {
+        } else if rs == 1 && mr == PairProducts.mr {
             // Eight words per depth pair, of which the next pair's store overwrites the last two (the buffer
             // keeps slack past the last).
             for p in 0..<pairs {
@@ -124,8 +167,20 @@ enum PairPacking<S: PairSource> {
                 }
             }
         } else if rs == 1 {
+            // Sixteen columns at a time: 16 pairs of each, a vector per column, transposed into a vector of the 16
+            // columns per pair (one store each, where storing each column's words went word by word to 16 lines).
+            let blocked = valid / 16 * 16
+            var wholePairs = 0
+            for j in stride(from: 0, to: blocked, by: 16) {
+                wholePairs = forEachTransposedChunk(runs: 16, first: { b.base + ((column + j + $0) * cs + start) * size },
+                                                    pair: pair, pairs: pairs, k: k) { p, q, vector in
+                    out.storeBytes(of: vector, toByteOffset: ((p + q) * width + j) * 4, as: SIMD16<UInt32>.self)
+                }
+            }
             for j in 0..<valid {
-                forEachWord(along: b.base + ((column + j) * cs + start) * size, pair: pair, pairs: pairs, k: k) { p, w in
+                let from = j < blocked ? wholePairs : 0
+                forEachWord(along: b.base + ((column + j) * cs + start) * size, pair: pair, pairs: pairs, k: k,
+                            from: from) { p, w in
                     out.storeBytes(of: w, toByteOffset: (p * width + j) * 4, as: UInt32.self)
                 }
             }

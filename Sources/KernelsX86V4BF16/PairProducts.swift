@@ -17,8 +17,12 @@ package enum PairProducts: BFloat16Products {
     static let blockPairs = 256
     static let wholePairs = 384
     static let nc = 768
-    /// Products of fewer flops stay on the calling thread, as in the float32 GEMM.
+    /// Products of fewer flops stay on the calling thread, as in the float32 GEMM, unless B has `parallelBElements`
+    /// or more (a few rows against a weight: reading B is the cost, and two cores read it at once).
     static let parallelFlops = 2 * 96 * 96 * 96
+    static let parallelBElements = 1 << 16
+    /// Products of at most this many rows against a B whose depth is contiguous run as dot products (`PairDotTile`).
+    static let dotRows = 4
 
     package static func gemm(m: Int, n: Int, k: Int, a: BFloat16MatrixView, b: BFloat16MatrixView,
                              c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int) {
@@ -32,7 +36,7 @@ package enum PairProducts: BFloat16Products {
         let alongRows = m >= n
         let (extent, unit) = alongRows ? (m, mr) : (n, nr)
         let units = (extent + unit - 1) / unit
-        let flopParts = 2 * m * n * k / parallelFlops
+        let flopParts = k * n >= parallelBElements ? threads : 2 * m * n * k / parallelFlops
         let parts = Swift.max(1, Swift.min(threads, Parallelism.pool().threadCount, units, flopParts))
         guard parts > 1 else {
             single(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
@@ -60,6 +64,10 @@ package enum PairProducts: BFloat16Products {
     /// each panel of A packed and multiplied against every strip of it.
     static func single(m: Int, n: Int, k: Int, a: BFloat16MatrixView, b: BFloat16MatrixView,
                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        if m <= dotRows && b.rowStride == 1 {
+            dotProducts(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+            return
+        }
         let pairs = (k + 1) / 2
         let depthBlocks = pairs <= wholePairs ? 1 : (pairs + blockPairs - 1) / blockPairs
         let depthStep = (pairs + depthBlocks - 1) / depthBlocks
@@ -91,6 +99,42 @@ package enum PairProducts: BFloat16Products {
         }
     }
 
+    /// Few rows of A against B read in place along its depth, four columns at a time: A's rows packed once as pair
+    /// words (zero past the depth, to whole vectors), B's columns never packed; what token-by-token generation and
+    /// single sentences run, where reading the weight once is the whole cost.
+    static func dotProducts(m: Int, n: Int, k: Int, a: BFloat16MatrixView, b: BFloat16MatrixView,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let rowWords = (k + 31) / 32 * 16
+        PackingBuffers.withBuffers { buffers in
+            buffers.reserve(a: m * rowWords, b: 0)
+            let words = UnsafeMutableRawPointer(buffers.a)
+            for i in 0..<m {
+                let row = words + i * rowWords * 4
+                row.initializeMemory(as: UInt32.self, repeating: 0, count: rowWords)
+                packA(a, row: i, pair: 0, rows: 1, pairs: (k + 1) / 2, k: k, into: row, wordStride: 1)
+            }
+            for j in stride(from: 0, to: n, by: 4) {
+                let cols = Swift.min(4, n - j)
+                switch b.elements {
+                case .float32: dotTile(m, RoundedFloat32.self, words, rowWords, b.from(row: 0, column: j), cols, k, c + j, ldc, accumulate)
+                case .bfloat16: dotTile(m, StoredBFloat16.self, words, rowWords, b.from(row: 0, column: j), cols, k, c + j, ldc, accumulate)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func dotTile<S: PairSource>(_ rows: Int, _: S.Type, _ words: UnsafeRawPointer, _ rowWords: Int,
+                                       _ b: BFloat16MatrixView, _ cols: Int, _ k: Int, _ c: UnsafeMutablePointer<Float>,
+                                       _ ldc: Int, _ accumulate: Bool) {
+        switch rows {
+        case 1: PairDotTile<1, S>.multiply(a: words, aRow: rowWords, b: b.base, bColumn: b.colStride, cols: cols, k: k, c: c, ldc: ldc, accumulate: accumulate)
+        case 2: PairDotTile<2, S>.multiply(a: words, aRow: rowWords, b: b.base, bColumn: b.colStride, cols: cols, k: k, c: c, ldc: ldc, accumulate: accumulate)
+        case 3: PairDotTile<3, S>.multiply(a: words, aRow: rowWords, b: b.base, bColumn: b.colStride, cols: cols, k: k, c: c, ldc: ldc, accumulate: accumulate)
+        default: PairDotTile<4, S>.multiply(a: words, aRow: rowWords, b: b.base, bColumn: b.colStride, cols: cols, k: k, c: c, ldc: ldc, accumulate: accumulate)
+        }
+    }
+
     /// The register tile of exactly `rows` rows and `vectors` vectors.
     static func multiplyTile(rows: Int, vectors: Int, pairs: Int, a: UnsafeRawPointer, b: UnsafeRawPointer,
                              c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, accumulate: Bool) {
@@ -116,12 +160,15 @@ package enum PairProducts: BFloat16Products {
         }
     }
 
-    /// Packs `pairs` depth pairs from pair `pair` of `rows` rows of A from `row`: word (p, i) at `out[p·mr + i]`.
+    /// Packs `pairs` depth pairs from pair `pair` of `rows` rows of A from `row`: word (p, i) at
+    /// `out[p·wordStride + i]` (`wordStride` `mr` for the tiles' panels, 1 for one row's words in a row).
     static func packA(_ a: BFloat16MatrixView, row: Int, pair: Int, rows: Int, pairs: Int, k: Int,
-                      into out: UnsafeMutableRawPointer) {
+                      into out: UnsafeMutableRawPointer, wordStride: Int = mr) {
         switch a.elements {
-        case .float32: PairPacking<RoundedFloat32>.packA(a, row: row, pair: pair, rows: rows, pairs: pairs, k: k, into: out)
-        case .bfloat16: PairPacking<StoredBFloat16>.packA(a, row: row, pair: pair, rows: rows, pairs: pairs, k: k, into: out)
+        case .float32:
+            PairPacking<RoundedFloat32>.packA(a, row: row, pair: pair, rows: rows, pairs: pairs, k: k, into: out, wordStride: wordStride)
+        case .bfloat16:
+            PairPacking<StoredBFloat16>.packA(a, row: row, pair: pair, rows: rows, pairs: pairs, k: k, into: out, wordStride: wordStride)
         }
     }
 

@@ -218,6 +218,22 @@ open class Module: CustomStringConvertible {
     /// Every parameter, in the order of ``namedParameters()``.
     public func parameters() -> [Tensor] { namedParameters().map(\.1) }
 
+    /// Converts the parameters that `shouldConvert` picks (by default every weight matrix: linear, embedding,
+    /// attention and convolution weights; not biases and normalisation scales) to `dtype`, in place: the same
+    /// tensors, holding their values in half the memory for bfloat16. For inference: a linear layer with a
+    /// bfloat16 weight runs a bfloat16 product (float32 sums and output, see `matmul`), an embedding gives its
+    /// rows as stored. As MLX's `Module.set(dtype:)`; PyTorch's `model.to(torch.bfloat16)` converts everything.
+    ///
+    /// ```swift
+    /// model.convertParameters(to: .bfloat16)     // weights in bfloat16; biases and norms stay float32
+    /// ```
+    public func convertParameters(to dtype: DType, where shouldConvert: (String, Tensor) -> Bool = { $1.rank >= 2 }) {
+        require(dtype.isFloatingPoint, "convertParameters: \(dtype) is not a floating-point dtype")
+        for (name, tensor) in namedParameters() where tensor.dtype != dtype && shouldConvert(name, tensor) {
+            tensor.convertStorage(to: dtype)
+        }
+    }
+
     /// Total number of scalars in the parameters.
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
 

@@ -15,18 +15,18 @@ public enum Autocast {
 }
 
 /// Runs `body` with mixed precision, as `with torch.autocast("cpu", dtype=torch.bfloat16):`. Inside, matrix
-/// products (`matmul`, `linear`, `einsum`'s products) of float32 operands read them as bfloat16 (rounded to
+/// products (`matmul`, `linear`, `einsum`'s products, `conv2d`'s) of float32 operands read them as bfloat16 (rounded to
 /// nearest even as they are read, without copies) and sum in float32: on `VDPBF16PS`, twice the float32
-/// multiply-adds per cycle, where the kernel family is ``KernelFamily/avx512bf16``, and elsewhere as float32
+/// multiply-adds per cycle, where the kernel family is `KernelFamily.avx512bf16`, and elsewhere as float32
 /// products of the rounded operands (the same numbers up to the sums' order). Their results are float32, and
 /// so is everything else: elementwise ops, reductions, softmax, normalisation, losses, and the parameters and
 /// the optimizer's state (the master weights). bfloat16 has float32's range, so no loss scaling is needed.
 ///
 /// The backward pass of a product recorded inside the scope runs in bfloat16 too, wherever `backward()` is
 /// called (call it outside the scope, as PyTorch advises); gradients arrive as float32. Outside the scope
-/// nothing changes, bit for bit. Convolutions and the fused attention stay float32 inside it for now.
+/// nothing changes, bit for bit. The fused attention stays float32 inside it for now.
 ///
-/// The scope is this task's (and its child tasks'), as ``Parallelism/withThreadCount(_:_:)`` is.
+/// The scope is this task's (and its child tasks'), as `Parallelism.withThreadCount(_:_:)` is.
 ///
 /// ```swift
 /// let loss = withAutocast { crossEntropy(logits: model(x), targets: y) }
@@ -39,6 +39,7 @@ public enum Autocast {
 ///     needs loss scaling).
 ///   - enabled: false runs `body` without mixed precision, also inside an enclosing scope (PyTorch's
 ///     `enabled=False`).
+///   - body: the code that runs in the scope; its result is returned.
 public func withAutocast<Result>(_ dtype: DType = .bfloat16, enabled: Bool = true,
                                  _ body: () throws -> Result) rethrows -> Result {
     require(dtype == .bfloat16, "withAutocast: products run in bfloat16 only, got \(dtype)")

@@ -24,17 +24,16 @@ package enum Kernels {
 }
 
 extension Kernels {
-    /// The bfloat16 products of the family in use: on a bfloat16 instruction where the family has one, else nil
-    /// (operands rounded to bfloat16 and multiplied by the float32 GEMM).
-    package static var bfloat16Products: (any BFloat16Products.Type)? { bfloat16Products(for: KernelSettings.family) }
+    /// The bfloat16 products of the family in use: on a bfloat16 instruction where the family has one, else the
+    /// operands rounded to bfloat16 and multiplied by the family's float32 GEMM.
+    package static var bfloat16Products: any BFloat16Products.Type { bfloat16Products(for: KernelSettings.family) }
 
-    /// The bfloat16 products of `family`, nil where it has no bfloat16 instruction.
-    package static func bfloat16Products(for family: KernelFamily) -> (any BFloat16Products.Type)? {
+    /// The bfloat16 products of `family`.
+    package static func bfloat16Products(for family: KernelFamily) -> any BFloat16Products.Type {
         #if arch(x86_64)
-        return family.hasBFloat16Products ? PairProducts.self : nil
-        #else
-        return nil
+        if family.hasBFloat16Products { return PairProducts.self }
         #endif
+        return kernels(for: family).roundedBFloat16Products
     }
 }
 
@@ -61,7 +60,7 @@ extension KernelFamily {
 
     /// The most GFLOPS this family's bfloat16 dot-product instruction reaches on `threads` cores at once (as
     /// ``peakGFLOPS(threads:)`` measures its float32 multiply-adds), or nil where the family has none
-    /// (``hasBFloat16Products``): then bfloat16 products run at the float32 peak.
+    /// (`hasBFloat16Products`): then bfloat16 products run at the float32 peak.
     public func bfloat16PeakGFLOPS(threads: Int = 1) -> Double? {
         #if DEBUG
         bfloat16PeakGFLOPS(threads: threads, steps: 1 << 12)
@@ -73,7 +72,7 @@ extension KernelFamily {
     func bfloat16PeakGFLOPS(threads: Int, steps: Int) -> Double? {
         require(isBuilt && isSupportedByCPU,
                 "bfloat16PeakGFLOPS: '\(self)' needs \(level), which this CPU lacks")
-        return Kernels.bfloat16Products(for: self)?.peakGFLOPS(threads: threads, steps: steps)
+        return hasBFloat16Products ? Kernels.bfloat16Products(for: self).peakGFLOPS(threads: threads, steps: steps) : nil
     }
 }
 

@@ -82,7 +82,8 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
     if input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32 {
         let fused = activation.inEpilogue(recording: recordsGradient(input, weight, bias))
         let output = imageByImageConvolution(input, weight, bias: bias, geometry: geometry, groups: groups,
-                                             activation: fused)
+                                             activation: fused,
+                                             bfloat16: Autocast.dtype == .bfloat16 ? Kernels.bfloat16Products : nil)
         return fused == activation ? output : output.activated(activation)
     }
     let (og, depth) = (o / groups, cg * kh * kw)
@@ -101,9 +102,11 @@ public func conv2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, strid
 /// weight transposed times the output's, folded back onto the image; the weight's, the output's gradient times the
 /// windows, summed over images; the bias's, the output's gradient summed over N, H and W. The product applies
 /// `activation` as it stores each tile; for ReLU, the output's gradient is masked by its sign first (GELU comes
-/// here only with no gradient to record).
+/// here only with no gradient to record). With `bfloat16` (autocast), every product of the forward and backward
+/// passes reads its operands as bfloat16.
 private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Tensor?, geometry: WindowGeometry,
-                                     groups: Int, activation: Activation) -> Tensor {
+                                     groups: Int, activation: Activation,
+                                     bfloat16: (any BFloat16Products.Type)?) -> Tensor {
     let (x, w, b) = (input.contiguous(), weight.contiguous(), bias?.contiguous())
     let outChannels = w.shape[0]
     let out = Tensor(uninitializedShape: [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth],
@@ -114,7 +117,8 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
     ProductTimer.time(products(.convolution)) {
         Kernels.active.convolution(input: x.pointer(Float.self), weight: w.pointer(Float.self),
                                    bias: b.map { UnsafePointer($0.pointer(Float.self)) }, activation: activation, geometry: geometry,
-                                   groups: groups, outChannels: outChannels, out: out.pointer(Float.self))
+                                   groups: groups, outChannels: outChannels, out: out.pointer(Float.self),
+                                   bfloat16: bfloat16)
     }
     let (needsInput, needsWeight) = (input.requiresGrad, weight.requiresGrad)
     // An alias without a graph for the ReLU's mask: the recorded output itself would make a cycle through its pullback.
@@ -128,7 +132,7 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
             ProductTimer.time(products(.convolutionInputGradient)) {
                 Kernels.active.convolutionInputGradient(gradient: gradient.pointer(Float.self), weight: w.pointer(Float.self),
                                                         geometry: geometry, groups: groups, outChannels: outChannels,
-                                                        input: inputGradient.pointer(Float.self))
+                                                        input: inputGradient.pointer(Float.self), bfloat16: bfloat16)
             }
             gradients[0] = inputGradient
         }
@@ -137,7 +141,7 @@ private func imageByImageConvolution(_ input: Tensor, _ weight: Tensor, bias: Te
             ProductTimer.time(products(.convolutionWeightGradient)) {
                 Kernels.active.convolutionWeightGradient(input: x.pointer(Float.self), gradient: gradient.pointer(Float.self),
                                                          geometry: geometry, groups: groups, outChannels: outChannels,
-                                                         weight: weightGradient.pointer(Float.self))
+                                                         weight: weightGradient.pointer(Float.self), bfloat16: bfloat16)
             }
             gradients[1] = weightGradient
         }

@@ -87,6 +87,15 @@ extension Tensor {
     /// a contiguous storage of the same dtype and shape (a parameter and a tensor loaded from a file); returns
     /// whether it did, leaving the tensor unchanged when not. The tensor object stays the same, so whatever holds
     /// it (a module, an optimizer, a tied layer) sees the new values.
+    /// Makes this whole, contiguous tensor hold its values in `dtype` (converted as ``to(_:)`` converts, in a
+    /// storage of its own), staying the same tensor object: a module's parameter converted in place, as PyTorch's
+    /// `param.data = param.data.to(dtype)`.
+    package func convertStorage(to dtype: DType) {
+        require(isContiguous && offset == 0 && storage.count == count,
+                "convertStorage: needs a whole contiguous tensor, got a view of shape \(Shapes.text(shape))")
+        storage = to(dtype).storage
+    }
+
     package func shareStorage(of source: Tensor) -> Bool {
         guard source.dtype == dtype, source.shape == shape, offset == 0, source.offset == 0, isContiguous,
               source.isContiguous, storage.count == count, source.storage.count == count else { return false }

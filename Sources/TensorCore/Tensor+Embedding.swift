@@ -5,7 +5,7 @@ import Foundation
 /// The gradient is a scatter-add: each row of `weight` receives the sum of the output gradients of every position
 /// that picked it (so repeated ids add up); the row `paddingIndex` receives none, as PyTorch's `padding_idx`.
 /// Indices are whole numbers in `0..<weight.shape[0]` held in any dtype; any other value stops with a message
-/// naming it.
+/// naming it. A bfloat16 or float16 weight (held that way for inference) gives its rows as float32, exactly.
 ///
 /// **Shapes:** indices `[...]`, weight `[count, dimension]` → `[..., dimension]`.
 public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = nil) -> Tensor {
@@ -18,6 +18,7 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
     for (position, row) in rows.enumerated() {
         (out.rawPointer + position * rowBytes).copyMemory(from: table.rawPointer + row * rowBytes, byteCount: rowBytes)
     }
+    if weight.dtype.isFloatingPoint && !weight.dtype.isArithmetic { return out.to(.float32) }
     return out.recorded("embedding", weight) { g in
         let gradient = g.contiguous()
         let weightGradient = Tensor.zeros([count, dimension], dtype: gradient.dtype)

@@ -19,7 +19,7 @@ extension Tensor {
 /// A bfloat16 operand makes a mixed-precision product: both operands are read as bfloat16 (a float32 one
 /// rounded to nearest even as it is read, without a copy), products are summed in float32, and the result is
 /// float32 (PyTorch's autocast gives bfloat16; float32 keeps the sums' precision). It runs on `VDPBF16PS` where
-/// the kernel family has it (``KernelFamily/avx512bf16``), and elsewhere as the float32 product of the rounded
+/// the kernel family has it (`KernelFamily.avx512bf16`), and elsewhere as the float32 product of the rounded
 /// operands: the same numbers up to the float32 rounding of the sums' order. Gradients flow to both operands as
 /// float32, each computed by a product of the same kind. Inside ``withAutocast(_:enabled:_:)``, float32 operands
 /// make the same mixed-precision product.
@@ -162,25 +162,8 @@ extension Tensor {
 
 /// C = A·B read as bfloat16 with float32 sums, C contiguous with row stride `ldc`: on the family's bfloat16
 /// instruction, or as the float32 product of copies of A and B rounded to bfloat16.
-package func multiplyBFloat16(m: Int, n: Int, k: Int, a: BFloat16MatrixView, b: BFloat16MatrixView,
+private func multiplyBFloat16(m: Int, n: Int, k: Int, a: BFloat16MatrixView, b: BFloat16MatrixView,
                               c: UnsafeMutablePointer<Float>, ldc: Int) {
-    if let products = Kernels.bfloat16Products {
-        products.gemm(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: false, threads: Parallelism.threadCount)
-        return
-    }
-    let roundedA = UnsafeMutablePointer<Float>.allocate(capacity: m * k + 64)
-    let roundedB = UnsafeMutablePointer<Float>.allocate(capacity: k * n + 64)
-    defer {
-        roundedA.deallocate()
-        roundedB.deallocate()
-    }
-    for i in 0..<m {
-        for p in 0..<k { roundedA[i * k + p] = Float(bitPattern: a.bits(i, p) << 16) }
-    }
-    for p in 0..<k {
-        for j in 0..<n { roundedB[p * n + j] = Float(bitPattern: b.bits(p, j) << 16) }
-    }
-    Kernels.active.gemm(m: m, n: n, k: k, a: MatrixView(base: roundedA, rowStride: k, colStride: 1),
-                        b: MatrixView(base: roundedB, rowStride: n, colStride: 1), c: c, ldc: ldc, accumulate: false,
-                        epilogue: .none, threads: Parallelism.threadCount)
+    Kernels.bfloat16Products.gemm(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: false,
+                                  threads: Parallelism.threadCount)
 }

@@ -77,6 +77,8 @@ public final class Learner {
     public let baseLearningRate: Float
     /// The callbacks, in the order they run.
     public let callbacks: [Callback]
+    /// What the forward passes (training and validation) compute in: float32, or bfloat16 mixed precision.
+    public let precision: Precision
 
     /// The epoch in progress, from 0; after the fit, the number of epochs done.
     public internal(set) var epoch = 0
@@ -127,10 +129,11 @@ public final class Learner {
 
     /// A learner of `model` on `data`, minimising `loss` with `optimizer` (built over `model.parameters()`, its
     /// rate the schedule's base), the rate following `schedule`, and `callbacks` (run in ascending
-    /// ``Callback/order``, ties in this order).
+    /// ``Callback/order``, ties in this order), its forward passes in `precision`.
     public init(model: Module, data: DataLoaders, loss: Loss = .crossEntropy, optimizer: Optimizer,
-                schedule: ScheduleKind = .constant, callbacks: [Callback] = []) {
+                schedule: ScheduleKind = .constant, callbacks: [Callback] = [], precision: Precision = .float32) {
         self.model = model
+        self.precision = precision
         self.data = data
         self.lossFunction = loss
         self.optimizer = optimizer
@@ -190,7 +193,7 @@ public final class Learner {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        return withoutGradient { model(inputs) }
+        return withoutGradient { precision.run { model(inputs) } }
     }
 
     private func checkData(validating: Bool) throws {
@@ -258,9 +261,9 @@ public final class Learner {
     }
 
     /// The forward pass and the loss of the current batch, with their events; returns the loss as the callbacks
-    /// left it.
+    /// left it. The forward pass runs in ``precision`` (the callbacks and the loss in float32).
     private func forwardAndLoss() throws -> Tensor {
-        let output = model(inputs)
+        let output = precision.run { model(inputs) }
         predictions = output
         try event("afterForward") { try $0.afterForward(self) }
         loss = lossFunction(predictions ?? output, targets)

@@ -39,7 +39,7 @@ struct BenchGEMM: ParsableCommand {
     var kernel: String?
 
     @Option(help: "Operands: f32, or bf16 (bfloat16 operands, float32 sums; --sizes or a file of shapes).")
-    var dtype: BenchDType = .f32
+    var dtype: DTypeChoice = .f32
 
     @OptionGroup var options: BenchOptions
 
@@ -193,9 +193,4 @@ struct GEMMShape {
             throw ValidationError("'\(text)' is not a size N or a shape MxKxN")
         }
     }
-}
-
-/// The operands' dtype of `bench gemm`.
-enum BenchDType: String, ExpressibleByArgument, CaseIterable {
-    case f32, bf16
 }

@@ -40,6 +40,8 @@ struct BenchGPT: ParsableCommand {
     @Option(help: "The preset's context length, replaced (attention's memory against T: 256, 1024, 4096).")
     var context: Int?
 
+    @OptionGroup var weights: WeightsOption
+
     @OptionGroup var threadsOption: ThreadsOption
 
     @OptionGroup var options: BenchOptions
@@ -94,8 +96,10 @@ struct BenchGPT: ParsableCommand {
             }
         }
         if wanted.contains("generate") {
+            weights.apply(to: model)
             // Bytes read per token: every weight once but the position table, of which one row.
-            let weightBytes = 4 * (model.parameterCount - (config.contextLength - 1) * config.embedding)
+            let positionBytes = model.body.positionEmbedding.weight.dtype.byteSize * (config.contextLength - 1) * config.embedding
+            let weightBytes = model.parameters().map { $0.count * $0.dtype.byteSize }.reduce(0, +) - positionBytes
             let bandwidth = readBandwidth()
             let bound = bandwidth / Double(weightBytes)
             report.add(row: ["read bandwidth (sum of 1 GB)", String(format: "%.1f GB/s", bandwidth / 1e9), "", "", "",

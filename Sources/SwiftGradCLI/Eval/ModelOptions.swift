@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SwiftGrad
 
-/// `--model`, `--data` and `--dataset`: a saved classifier and the test set to run it on.
+/// `--model`, `--data`, `--dataset` and `--weights`: a saved classifier and the test set to run it on.
 struct ModelOptions: ParsableArguments {
     @Option(help: "The model file (.safetensors): SwiftGrad's, or PyTorch's nn.Sequential of Linear and ReLU (or the --arch cnn network).")
     var model: String
@@ -15,6 +15,8 @@ struct ModelOptions: ParsableArguments {
 
     @Option(help: "Class names: fashion-mnist, mnist or kmnist (default: the model's metadata, else fashion-mnist).")
     var dataset: String?
+
+    @OptionGroup var weights: WeightsOption
 
     /// The model, its normalisation, the test set and the class names, after checking that the model takes the
     /// test images' pixels. A model trained on another dataset than the default source's Fashion-MNIST (its
@@ -31,6 +33,7 @@ struct ModelOptions: ParsableArguments {
         if spec.architecture == .mlp, spec.sizes.first != test.imageSize {
             throw CheckpointError(path: model, problem: "takes \(spec.sizes.first ?? 0) inputs but the images have \(test.imageSize) pixels")
         }
+        weights.apply(to: network)
         let names = classNames(dataset: dataset ?? savedDataset ?? "fashion-mnist", classes: spec.classes)
         return (network, spec, normalization, test, names, source)
     }

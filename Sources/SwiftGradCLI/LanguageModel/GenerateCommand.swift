@@ -37,6 +37,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Compute the whole prefix at every token instead of caching keys and values.")
     var noCache = false
 
+    @OptionGroup var weights: WeightsOption
+
     @OptionGroup var threadsOption: ThreadsOption
 
     func validate() throws {
@@ -53,6 +55,7 @@ struct GenerateCommand: ParsableCommand {
             return try generatePretrained(url)
         }
         let (gpt, vocabulary) = try LanguageModelFile.load(url)
+        weights.apply(to: gpt)
         let text = prompt ?? (vocabulary.symbols.contains("\n") ? "\n" : vocabulary.symbols[0])
         let ids: [Int]
         do {
@@ -77,6 +80,7 @@ struct GenerateCommand: ParsableCommand {
     /// Text from a Hugging Face GPT-2-family folder, streamed as its bytes make whole characters.
     private func generatePretrained(_ folder: URL) throws {
         let generator = try TextGenerator(folder: folder)
+        weights.apply(to: generator.model)
         let text = prompt ?? "\n"
         let count = generator.tokenizer.encode(text).count
         guard count <= generator.model.configuration.contextLength else {

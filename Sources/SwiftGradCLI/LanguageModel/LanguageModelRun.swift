@@ -49,7 +49,7 @@ final class LanguageModelRun {
         ]
         let loss = Loss("cross-entropy") { crossEntropy(logits: $0, targets: $1, classAxis: -1) }
         learner = Learner(model: model, data: data, loss: loss, optimizer: optimizer, schedule: settings.schedule,
-                          callbacks: callbacks)
+                          callbacks: callbacks, precision: settings.precision ?? .float32)
     }
 
     /// Trains the remaining steps. Throws ``TrainingStopped`` when interrupted or when the loss stops being finite.

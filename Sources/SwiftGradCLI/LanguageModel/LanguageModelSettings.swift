@@ -20,6 +20,8 @@ struct LanguageModelSettings: Codable, Equatable {
     var weightDecay: Float
     var schedule: ScheduleKind
     var seed: UInt64
+    /// What the forward passes compute in (nil: float32, as runs saved before there was a choice).
+    var precision: Precision?
 
     /// Optimizer steps in all.
     var steps: Int { validations * stepsPerValidation }
@@ -41,12 +43,14 @@ struct LanguageModelSettings: Codable, Equatable {
         weightDecay = options.weightDecay ?? TrainDefaults.weightDecay(optimizer)
         schedule = options.schedule.flatMap(ScheduleKind.init(rawValue:)) ?? TrainDefaults.schedule
         seed = options.seed ?? TrainDefaults.seed
+        precision = options.precision ?? .float32
     }
 
     /// One line for the report.
     var description: String {
         "\(optimizer.displayName) lr \(learningRate) weight decay \(weightDecay), \(schedule.rawValue) schedule, "
             + "\(steps) steps of batches of \(batchSize), validated every \(stepsPerValidation) steps, seed \(seed)"
+            + (precision == .bfloat16 ? ", bfloat16 mixed precision" : "")
     }
 
     /// Throws, naming the option, when an option given to `--resume` disagrees with these settings.
@@ -69,6 +73,7 @@ struct LanguageModelSettings: Codable, Equatable {
         try agree("--weight-decay", options.weightDecay, weightDecay)
         try agree("--schedule", options.schedule, schedule.rawValue)
         try agree("--seed", options.seed, seed)
+        try agree("--precision", options.precision?.rawValue, (precision ?? .float32).rawValue)
         if options.epochs != nil { throw ValidationError("--epochs cannot be given with --resume of a gpt run (its length is in steps)") }
     }
 }

@@ -121,6 +121,9 @@ extension ClassifierSpec {
 
 extension ClassifierArchitecture: ExpressibleByArgument {}
 
+/// `--precision f32|bf16`.
+extension Precision: ExpressibleByArgument {}
+
 /// The class names of a dataset, for reports.
 func classNames(dataset: String, classes: Int) -> [String] {
     dataset == "fashion-mnist" ? MNIST.fashionClassNames : (0..<classes).map(String.init)

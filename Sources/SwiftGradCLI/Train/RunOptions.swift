@@ -58,6 +58,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Train on the first N training images only.")
     var limit: Int?
 
+    @Option(help: "f32, or bf16: mixed precision, the forward passes' products on bfloat16 operands (float32 sums, parameters and optimizer state; on VDPBF16PS where the CPU has AVX512-BF16). (default: f32)")
+    var precision: Precision?
+
 
     /// Checks each option given; `resuming` (train's `--resume`) leaves out the checks that the saved run's
     /// settings answer instead.

@@ -34,6 +34,8 @@ struct RunSettings: Codable, Equatable {
     var schedule: ScheduleKind
     /// Seed of the initial weights and of each epoch's shuffle.
     var seed: UInt64
+    /// What the forward passes compute in (nil: float32, as runs saved before there was a choice).
+    var precision: Precision?
 
     /// The model these settings train on images of `imageSize`.
     func model(imageSize: Size2D) -> ClassifierSpec {
@@ -58,6 +60,7 @@ struct RunSettings: Codable, Equatable {
         let optimizerText = "\(optimizer.displayName) lr \(learningRate)\(momentumText) weight decay \(weightDecay)"
         var parts = [optimizerText, "\(schedule.rawValue) schedule", "\(epochs) epochs of batches of \(batchSize)"]
         if let augmentation, augmentation.isEnabled { parts.append("augmented (\(augmentation.text))") }
+        if precision == .bfloat16 { parts.append("bfloat16 mixed precision") }
         return (parts + ["seed \(seed)"]).joined(separator: ", ")
     }
 }
@@ -96,7 +99,7 @@ extension RunOptions {
             learningRate: lr ?? TrainDefaults.learningRate(optimizer),
             momentum: optimizer == .sgd ? momentum ?? TrainDefaults.momentum : 0,
             weightDecay: weightDecay ?? TrainDefaults.weightDecay(optimizer), schedule: schedule.flatMap(ScheduleKind.init(rawValue:)) ?? TrainDefaults.schedule,
-            seed: seed ?? TrainDefaults.seed)
+            seed: seed ?? TrainDefaults.seed, precision: precision ?? .float32)
     }
 
     /// Throws, naming the option, when an option given to `--resume` disagrees with the saved run's settings.
@@ -118,6 +121,7 @@ extension RunOptions {
         try agree("--weight-decay", weightDecay, saved.weightDecay)
         try agree("--schedule", schedule, saved.schedule.rawValue)
         try agree("--seed", seed, saved.seed)
+        try agree("--precision", precision?.rawValue, (saved.precision ?? .float32).rawValue)
     }
 
     private func agree<Value: Equatable & CustomStringConvertible>(_ flag: String, _ given: Value?, _ saved: Value) throws {

@@ -54,7 +54,7 @@ final class TrainingRun {
                           TrainingCurves(url: folder.curves, validationName: "test")]
         }
         learner = Learner(model: model, data: data, loss: .crossEntropy, optimizer: optimizer, schedule: settings.schedule,
-                          callbacks: callbacks)
+                          callbacks: callbacks, precision: settings.precision ?? .float32)
     }
 
     /// Continues the run saved in `folder` with its own `settings`, after checking that the data is the run's: as

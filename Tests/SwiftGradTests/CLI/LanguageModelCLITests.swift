@@ -14,6 +14,23 @@ import Testing
                          "--heads", "2", "--embedding", "16", "--context", "16", "--batch-size", "8", "--lr", "0.01"])
     }
 
+    /// `--precision bf16` on the language model: reported, and the loss falls as in float32.
+    @Test func bfloat16MixedPrecisionTrains() throws {
+        let (folder, options) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runCLI(options + ["--steps", "40", "--eval-interval", "20", "--precision", "bf16",
+                                           "--out", folder.appendingPathComponent("run").path])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.stdout.contains(", bfloat16 mixed precision"))
+        let losses = result.stdout.split(separator: "\n").filter { $0.contains("validation loss") }
+            .compactMap { $0.split(separator: " ").drop { $0 != "loss" }.dropFirst().first.flatMap { Double($0) } }
+        #expect(losses.count >= 2 && losses.last! < losses.first!, "\(result.stdout)")
+        let generated = try runCLI(["generate", "--model", folder.appendingPathComponent("run").path, "--tokens", "30",
+                                    "--weights", "bf16", "--prompt", "the "])
+        #expect(generated.status == 0, "\(generated.errors)")
+        #expect(generated.stdout.hasPrefix("the ") && generated.stdout.count >= 34)
+    }
+
     @Test func trainsReportsWritesItsFolderAndGenerates() throws {
         let (folder, options) = try Self.setUp()
         let out = folder.appendingPathComponent("run").path

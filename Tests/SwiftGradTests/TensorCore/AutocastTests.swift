@@ -47,6 +47,30 @@ import Testing
         #expect(x.grad!.dtype == .float32 && w.grad!.dtype == .float32)
     }
 
+    /// A convolution inside: its products (forward, input and weight gradients) on bfloat16 operands, as the float32
+    /// convolution of operands and an upstream gradient rounded beforehand (within float32 sums' order).
+    @Test func convolutionsInsideRunTheirProductsOnBFloat16Operands() {
+        let g = RandomGenerator(seed: 6)
+        let x = Tensor.randn([3, 4, 9, 8], generator: g).requiringGrad(), w = Tensor.randn([6, 4, 3, 3], generator: g).requiringGrad()
+        let b = Tensor.randn([6], generator: g)
+        let upstream = Tensor.randn([3, 6, 9, 8], generator: g)
+        for family in [KernelSettings.family, .portable] {
+            KernelSettings.withFamily(family) {
+                x.grad = nil
+                w.grad = nil
+                let y = withAutocast { conv2d(x, w, bias: b, padding: 1, activation: .relu) }
+                (y * upstream).sum().backward()
+                let (xr, wr) = withoutGradient { (x.to(.bfloat16).to(.float32).requiringGrad(), w.to(.bfloat16).to(.float32).requiringGrad()) }
+                let yr = conv2d(xr, wr, bias: b, padding: 1, activation: .relu)
+                (yr * upstream.to(.bfloat16).to(.float32)).sum().backward()
+                assertClose(y, yr, relative: 1e-5, absolute: 1e-5, "output on \(family)")
+                assertClose(x.grad!, xr.grad!, relative: 1e-5, absolute: 1e-5, "input gradient on \(family)")
+                assertClose(w.grad!, wr.grad!, relative: 1e-5, absolute: 1e-4, "weight gradient on \(family)")
+                #expect(y.scalars != conv2d(x, w, bias: b, padding: 1, activation: .relu).scalars)
+            }
+        }
+    }
+
     @Test func theScopeIsTheTasksOwn() async {
         await withTaskGroup(of: DType?.self) { group in
             for task in 0..<6 {

@@ -12,6 +12,8 @@ import Testing
         (6, 49, 64, "nn"), (12, 64, 65, "nt"), (3, 65, 100, "tn"), (19, 10, 784, "nt"), (8, 130, 800, "nn"),
         (2, 770, 40, "nt"), (33, 40, 769, "tn"), (4, 20, 37, "sn"), (9, 33, 18, "ns"), (200, 50, 100, "nn"),
         (1, 300, 96, "nt"), (300, 1, 96, "nn"), (0, 4, 5, "nn"), (4, 0, 5, "nn"),
+        // Few rows against a weight's rows (B = Wᵀ): dot products, whole vectors of pairs and a partial one.
+        (3, 10, 784, "nt"), (4, 9, 31, "tt"), (1, 5, 64, "nt"), (2, 7, 1, "nt"), (4, 130, 65, "st"),
     ]
 
     /// A `rows` × `cols` matrix of normal values in `layout`, with its float64 values.
