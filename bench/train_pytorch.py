@@ -4,9 +4,10 @@ loop as `swiftgrad train`.
 
 Usage: python3 bench/train_pytorch.py --hidden 50 --batch-size 64 --lr 0.5 [--arch mlp|cnn] [--channels 32,64]
            [--optimizer sgd|adamw] [--momentum 0] [--weight-decay 0] [--epochs 2] [--threads 1]
-           [--data /usr/share/datasets/fashion-mnist] [--json]
+           [--precision f32|bf16] [--data /usr/share/datasets/fashion-mnist] [--json]
 Data is loaded into memory first (pixels / 255, then (x - 0.28604) / 0.35302), then a plain loop over shuffled
-batches (no DataLoader workers) runs SGD (or AdamW) with cross-entropy. Prints seconds per epoch of the training loop only
+batches (no DataLoader workers) runs SGD (or AdamW) with cross-entropy; with --precision bf16 the forward pass and the
+loss run under torch.autocast("cpu", dtype=torch.bfloat16), as `swiftgrad train --precision bf16` does. Prints seconds per epoch of the training loop only
 and the test accuracy; with --json, {"results": [...]} with one entry per epoch and the peak memory.
 """
 import argparse
@@ -42,6 +43,7 @@ def main():
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--precision", choices=["f32", "bf16"], default="f32")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -81,7 +83,8 @@ def main():
         for i in range(0, len(x), args.batch_size):
             idx = order[i:i + args.batch_size]
             opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+                loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
             loss.backward()
             opt.step()
         seconds = time.perf_counter() - start

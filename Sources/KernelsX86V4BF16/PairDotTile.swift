@@ -40,10 +40,17 @@ enum PairDotTile<let R: Int, S: PairSource> {
         }
         for i in 0..<R {
             for j in 0..<cols {
-                let sum = acc[i][j].sum()
+                let sum = laneSum(acc[i][j])
                 c[i &* ldc &+ j] = accumulate ? c[i &* ldc &+ j] + sum : sum
             }
         }
     }
+}
+/// The sum of `v`'s lanes, by halves. (`SIMD.sum()` stays a call to a generic specialisation: a weak symbol that code
+/// of other levels could bind to this level's copy.)
+@inline(__always)
+func laneSum(_ v: SIMD16<Float>) -> Float {
+    let eight = v.lowHalf + v.highHalf, four = eight.lowHalf + eight.highHalf, two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
 }
 #endif

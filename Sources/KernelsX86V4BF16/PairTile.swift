@@ -64,7 +64,7 @@ enum PairPeakProbe {
         }
         var total = SIMD16<Float>()
         for j in 0..<24 { total += acc[j] }
-        return total.sum()
+        return laneSum(total)
     }
 }
 #endif
