@@ -2,10 +2,12 @@
 """PyTorch's side of `bench/compare_gpt.sh`: what `swiftgrad bench gpt` times, with nanoGPT's model
 (scripts/make_transformer_fixtures.py's GPT: F.scaled_dot_product_attention, tied lm_head) and torch.optim.AdamW.
 
-Usage: python3 bench/gpt_pytorch.py [--preset cpu|baby] [--threads 1] [--tokens 200] [--parts step,attention,generate] [--json]
+Usage: python3 bench/gpt_pytorch.py [--preset cpu|baby] [--threads 1] [--tokens 200] [--parts step,attention,generate]
+           [--precision f32|bf16] [--json]
 The step is zero_grad, forward, cross-entropy, backward and AdamW's step on random tokens; attention is
 scaled_dot_product_attention at [batch, heads, context, 64], causal; generation samples tokens one at a time from the
 whole (cropped) prefix, without a cache, as nanoGPT's generate does. Peak memory is the process's (ru_maxrss).
+With --precision bf16 the step's forward pass and loss run under torch.autocast("cpu", dtype=torch.bfloat16).
 """
 import argparse
 import os
@@ -32,6 +34,7 @@ def main():
     p.add_argument("--parts", default="step,attention,generate")
     p.add_argument("--batch", type=int, help="the preset's batch, replaced")
     p.add_argument("--context", type=int, help="the preset's context length, replaced")
+    p.add_argument("--precision", choices=["f32", "bf16"], default="f32")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -46,7 +49,9 @@ def main():
 
         def step():
             opt.zero_grad(set_to_none=True)
-            F.cross_entropy(model(x).view(-1, 113), y.view(-1)).backward()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+                loss = F.cross_entropy(model(x).view(-1, 113), y.view(-1))
+            loss.backward()
             opt.step()
         results.append({"name": "step", "median_seconds": median_time(step, budget=3),
                         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024})

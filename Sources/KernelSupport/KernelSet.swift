@@ -354,6 +354,9 @@ package struct AttentionProblem {
     package var queryLayout: MatrixLayout, keyLayout: MatrixLayout, valueLayout: MatrixLayout
     /// The additive mask's first element, or nil, and how it lies.
     package var mask: UnsafeRawPointer?, maskLayout: MatrixLayout?
+    /// The bfloat16 products that the blocks' products run on, under autocast (float32 operands read as bfloat16);
+    /// nil for the float32 GEMM.
+    package var bfloat16: (any BFloat16Products.Type)?
 
     package init(batchShape: [Int], queries: Int, keys: Int, depth: Int, valueDepth: Int, scale: Double, causal: Bool,
                  dropout: Double, seed: UInt64, queryLayout: MatrixLayout, keyLayout: MatrixLayout,

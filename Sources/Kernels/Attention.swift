@@ -16,18 +16,22 @@ private let queryBlock = 48
 private let keyBlock = 64
 
 /// C (+)= A·B for the blocks of one attention, each matrix given by its strides: the level's GEMM (one thread) for
-/// floats; for doubles (gradient checks) the reference loop nest.
+/// floats, or `bfloat16`'s products (autocast); for doubles (gradient checks) the reference loop nest.
 @inline(__always)
 private func blockProduct<T: KernelScalar>(
     m: Int, n: Int, k: Int, a: UnsafePointer<T>, aRow: Int, aCol: Int, b: UnsafePointer<T>, bRow: Int, bCol: Int,
-    c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
+    c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool, bfloat16: (any BFloat16Products.Type)?
 ) {
     if T.self == Float.self && m > 0 && n > 0 && k > 0 {
-        LevelGEMM.multiply(m: m, n: n, k: k,
-                           a: MatrixView(base: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), rowStride: aRow, colStride: aCol),
-                           b: MatrixView(base: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), rowStride: bRow, colStride: bCol),
-                           c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc,
-                           accumulate: accumulate, threads: 1)
+        let left = MatrixView(base: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), rowStride: aRow, colStride: aCol)
+        let right = MatrixView(base: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), rowStride: bRow, colStride: bCol)
+        let product = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
+        if let bfloat16 {
+            bfloat16.gemm(m: m, n: n, k: k, a: BFloat16MatrixView(left), b: BFloat16MatrixView(right), c: product,
+                          ldc: ldc, accumulate: accumulate, threads: 1)
+        } else {
+            LevelGEMM.multiply(m: m, n: n, k: k, a: left, b: right, c: product, ldc: ldc, accumulate: accumulate, threads: 1)
+        }
         return
     }
     referenceGEMM(m: m, n: n, k: k, a: a, aRow: aRow, aCol: aCol, b: b, bRow: bRow, bCol: bCol, c: c, ldc: ldc,
@@ -180,7 +184,7 @@ struct AttentionKernel: ScalarKernel {
             let cols = Swift.min(keyBlock, keyEnd &- firstKey)
             blockProduct(m: rows, n: cols, k: p.depth, a: queries, aRow: ql.rowStride, aCol: ql.columnStride,
                          b: keys + firstKey &* kl.rowStride, bRow: kl.columnStride, bCol: kl.rowStride, c: scores,
-                         ldc: keyBlock, accumulate: false)
+                         ldc: keyBlock, accumulate: false, bfloat16: p.bfloat16)
             p.scoreBlock(scores, ld: keyBlock, batch: b, firstQuery: firstQuery, rows: rows, firstKey: firstKey, cols: cols)
             for i in 0..<rows {
                 let row = scores + i &* keyBlock
@@ -204,7 +208,7 @@ struct AttentionKernel: ScalarKernel {
                 }
             }
             blockProduct(m: rows, n: dv, k: cols, a: scores, aRow: keyBlock, aCol: 1, b: values + firstKey &* vl.rowStride,
-                         bRow: vl.rowStride, bCol: vl.columnStride, c: accumulator, ldc: dv, accumulate: true)
+                         bRow: vl.rowStride, bCol: vl.columnStride, c: accumulator, ldc: dv, accumulate: true, bfloat16: p.bfloat16)
         }
         let output = out.typed(T.self) + (b &* p.queries &+ firstQuery) &* dv
         let lse = logSumExp.typed(T.self) + (b &* p.queries &+ firstQuery)
@@ -281,7 +285,7 @@ struct AttentionBackwardKernel: ScalarKernel {
                 let (qBlock, kBlock) = (queries + firstQuery &* ql.rowStride, keys + firstKey &* kl.rowStride)
                 let (vBlock, dOBlock) = (values + firstKey &* vl.rowStride, dOut + firstQuery &* dv)
                 blockProduct(m: rows, n: cols, k: d, a: qBlock, aRow: ql.rowStride, aCol: ql.columnStride, b: kBlock,
-                             bRow: kl.columnStride, bCol: kl.rowStride, c: weights, ldc: keyBlock, accumulate: false)
+                             bRow: kl.columnStride, bCol: kl.rowStride, c: weights, ldc: keyBlock, accumulate: false, bfloat16: p.bfloat16)
                 p.scoreBlock(weights, ld: keyBlock, batch: b, firstQuery: firstQuery, rows: rows, firstKey: firstKey,
                              cols: cols)
                 for i in 0..<rows {
@@ -299,9 +303,9 @@ struct AttentionBackwardKernel: ScalarKernel {
                 }
                 let applied = p.dropout > 0 ? dropped : weights
                 blockProduct(m: cols, n: dv, k: rows, a: applied, aRow: 1, aCol: keyBlock, b: dOBlock, bRow: dv, bCol: 1,
-                             c: dV + firstKey &* dv, ldc: dv, accumulate: true)
+                             c: dV + firstKey &* dv, ldc: dv, accumulate: true, bfloat16: p.bfloat16)
                 blockProduct(m: rows, n: cols, k: dv, a: dOBlock, aRow: dv, aCol: 1, b: vBlock, bRow: vl.columnStride,
-                             bCol: vl.rowStride, c: scoreGradient, ldc: keyBlock, accumulate: false)
+                             bCol: vl.rowStride, c: scoreGradient, ldc: keyBlock, accumulate: false, bfloat16: p.bfloat16)
                 for i in 0..<rows {
                     let (row, gradientRow, dot) = (weights + i &* keyBlock, scoreGradient + i &* keyBlock, rowDots[firstQuery &+ i])
                     if p.dropout > 0 {
@@ -315,9 +319,9 @@ struct AttentionBackwardKernel: ScalarKernel {
                     }
                 }
                 blockProduct(m: rows, n: d, k: cols, a: scoreGradient, aRow: keyBlock, aCol: 1, b: kBlock,
-                             bRow: kl.rowStride, bCol: kl.columnStride, c: dQ + firstQuery &* d, ldc: d, accumulate: true)
+                             bRow: kl.rowStride, bCol: kl.columnStride, c: dQ + firstQuery &* d, ldc: d, accumulate: true, bfloat16: p.bfloat16)
                 blockProduct(m: cols, n: d, k: rows, a: scoreGradient, aRow: 1, aCol: keyBlock, b: qBlock,
-                             bRow: ql.rowStride, bCol: ql.columnStride, c: dK + firstKey &* d, ldc: d, accumulate: true)
+                             bRow: ql.rowStride, bCol: ql.columnStride, c: dK + firstKey &* d, ldc: d, accumulate: true, bfloat16: p.bfloat16)
             }
         }
     }

@@ -15,16 +15,17 @@ public enum Autocast {
 }
 
 /// Runs `body` with mixed precision, as `with torch.autocast("cpu", dtype=torch.bfloat16):`. Inside, matrix
-/// products (`matmul`, `linear`, `einsum`'s products, `conv2d`'s) of float32 operands read them as bfloat16 (rounded to
-/// nearest even as they are read, without copies) and sum in float32: on `VDPBF16PS`, twice the float32
-/// multiply-adds per cycle, where the kernel family is `KernelFamily.avx512bf16`, and elsewhere as float32
-/// products of the rounded operands (the same numbers up to the sums' order). Their results are float32, and
+/// products (`matmul`, `linear`, `einsum`'s products, `conv2d`'s, `scaledDotProductAttention`'s) of float32
+/// operands read them as bfloat16 (rounded to nearest even as they are read, without copies) and sum in
+/// float32: on `VDPBF16PS`, twice the float32 multiply-adds per cycle, where the kernel family is
+/// `KernelFamily.avx512bf16`, and elsewhere as float32 products of the rounded operands (the same numbers up to
+/// the sums' order). Their results are float32, and
 /// so is everything else: elementwise ops, reductions, softmax, normalisation, losses, and the parameters and
 /// the optimizer's state (the master weights). bfloat16 has float32's range, so no loss scaling is needed.
 ///
 /// The backward pass of a product recorded inside the scope runs in bfloat16 too, wherever `backward()` is
 /// called (call it outside the scope, as PyTorch advises); gradients arrive as float32. Outside the scope
-/// nothing changes, bit for bit. The fused attention stays float32 inside it for now.
+/// nothing changes, bit for bit.
 ///
 /// The scope is this task's (and its child tasks'), as `Parallelism.withThreadCount(_:_:)` is.
 ///

@@ -9,7 +9,9 @@
 /// from each query's saved log-sum-exp). A query that sees no key (every key masked with −∞, or none before it)
 /// gets an output of 0 and passes no gradient, as PyTorch's fused kernels (and `_safe_softmax`) give. Query, key and
 /// value are read through their strides, so views (heads split out of one wider product, a slice of a buffer) cost
-/// no copy.
+/// no copy. Inside ``withAutocast(_:enabled:_:)`` the blocks' products (scores, weighted values, and the backward
+/// pass's) read float32 operands as bfloat16, the weights included, as PyTorch's attention on bfloat16 tensors
+/// does; the softmax stays float32.
 ///
 /// ```swift
 /// let q = Tensor.randn(2, 4, 16, 8), k = Tensor.randn(2, 4, 16, 8), v = Tensor.randn(2, 4, 16, 8)
@@ -53,6 +55,7 @@ public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: T
                                    causal: isCausal, dropout: Double(dropout), seed: 0,
                                    queryLayout: MatrixLayout(strides: q.strides), keyLayout: MatrixLayout(strides: k.strides),
                                    valueLayout: MatrixLayout(strides: v.strides), mask: nil, maskLayout: nil)
+    if Autocast.dtype == .bfloat16 && query.dtype == .float32 { problem.bfloat16 = Kernels.bfloat16Products }
     var maskTensor: Tensor?
     if let given = mask {
         let zero = Tensor(scalar: 0, dtype: query.dtype), masked = Tensor(scalar: -.infinity, dtype: query.dtype)

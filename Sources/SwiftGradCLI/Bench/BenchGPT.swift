@@ -40,6 +40,9 @@ struct BenchGPT: ParsableCommand {
     @Option(help: "The preset's context length, replaced (attention's memory against T: 256, 1024, 4096).")
     var context: Int?
 
+    @Option(help: "f32, or bf16: the training step's forward pass in mixed precision (as train --precision bf16).")
+    var precision: Precision = .float32
+
     @OptionGroup var weights: WeightsOption
 
     @OptionGroup var threadsOption: ThreadsOption
@@ -68,7 +71,8 @@ struct BenchGPT: ParsableCommand {
         let model = GPT(config, generator: generator)
         let (t, c, layers) = (Double(config.contextLength), Double(config.embedding), Double(config.layers))
         if wanted.contains("step") {
-            let step = BenchModelStep.gptStep(model, batch: batch, generator: generator)
+            let fullStep = BenchModelStep.gptStep(model, batch: batch, generator: generator)
+            let step = { precision.run(fullStep) }
             let seconds = Measure.median(minRuns: 5, budget: 3, step)
             let product = ProductTimer.measuring(step)
             // 6 flops per weight per token (forward 2, backward 4) and causal attention's 2·2·T²·C/2 per layer, ×3.

@@ -3,7 +3,8 @@ import Testing
 @testable import TensorCore
 
 /// `Module.convertParameters(to:)`: weights held in bfloat16 for inference, the same numbers as float32 weights
-/// under autocast (both read weights and activations as bfloat16 in every product).
+/// under autocast where both read weights and activations as bfloat16 in every product (an MLP); a GPT's attention,
+/// whose products have no weight, stays float32 with bfloat16 weights but not under autocast.
 @Suite struct BFloat16WeightTests {
     @Test func anMLPWithBFloat16WeightsIsTheFloat32OneUnderAutocast() {
         let g = RandomGenerator(seed: 8)
@@ -17,7 +18,7 @@ import Testing
         #expect(model(x).scalars == expected.scalars && model(one).scalars == expectedOne.scalars)
     }
 
-    @Test func aGPTWithBFloat16WeightsGeneratesAsUnderAutocast() {
+    @Test func aGPTWithBFloat16WeightsIsWithinBFloat16ErrorOfAutocastAndGenerates() {
         let configuration = GPTConfiguration(vocabularySize: 11, contextLength: 16, layers: 2, heads: 2, embedding: 32)
         let model = GPT(configuration, generator: RandomGenerator(seed: 9))
         model.eval()
@@ -32,7 +33,9 @@ import Testing
         model.convertParameters(to: .bfloat16)
         let converted = withoutGradient { model(tokens) }
         #expect(converted.dtype == .float32)
-        assertClose(converted, logits, relative: 1e-5, absolute: 1e-5, "against autocast")
+        // Only the attention differs (float32 here, bfloat16 blocks under autocast): 2⁻⁸ per rounded operand.
+        assertClose(converted, logits, relative: 0.02, absolute: 0.02, "against autocast")
+        #expect(converted.scalars != logits.scalars)
         // Against float32 weights: within what bfloat16 operands imply for these sizes.
         assertClose(converted, floatLogits, relative: 0.05, absolute: 0.05, "against float32")
         #expect(model.generate(after: [1, 2, 3], count: 5, sampling: Sampling(temperature: 1, topK: 1)).count >= 5)

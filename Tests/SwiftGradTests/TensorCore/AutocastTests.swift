@@ -71,6 +71,38 @@ import Testing
         }
     }
 
+    /// The fused attention inside: its block products read bfloat16 operands (queries, keys, values and the
+    /// softmax's weights), so it is within bfloat16's error of float64 attention on the same inputs (2⁻⁸ per rounded
+    /// operand: 2 % here) but not float32's bits; its gradients likewise.
+    @Test func attentionInsideRunsItsBlocksOnBFloat16Operands() {
+        let g = RandomGenerator(seed: 7)
+        let shape = [2, 3, 70, 16]
+        let (q, k, v) = (Tensor.randn(shape, generator: g).requiringGrad(), Tensor.randn(shape, generator: g).requiringGrad(),
+                         Tensor.randn(shape, generator: g).requiringGrad())
+        let upstream = Tensor.randn(shape, generator: g)
+        let reference = { (q: Tensor, k: Tensor, v: Tensor) -> Tensor in
+            let scores = matmul(q, k.transposed(-1, -2)) * (1 / Double(16).squareRoot())
+            let causal = Tensor.ones([70, 70], dtype: .float64).triu(diagonal: 1)
+            return matmul(scores.softmax(axis: -1, masking: causal), v)
+        }
+        let (q64, k64, v64) = (q.to(.float64).detached().requiringGrad(), k.to(.float64).detached().requiringGrad(),
+                               v.to(.float64).detached().requiringGrad())
+        let expected = reference(q64, k64, v64)
+        (expected * upstream.to(.float64)).sum().backward()
+        for family in [KernelSettings.family, .portable] {
+            KernelSettings.withFamily(family) {
+                (q.grad, k.grad, v.grad) = (nil, nil, nil)
+                let y = withAutocast { scaledDotProductAttention(q, k, v, isCausal: true) }
+                (y * upstream).sum().backward()
+                assertClose(y.to(.float64), expected, relative: 0.02, absolute: 0.02, "output on \(family)")
+                #expect(y.scalars != scaledDotProductAttention(q, k, v, isCausal: true).scalars)
+                for (grad, reference) in [(q.grad!, q64.grad!), (k.grad!, k64.grad!), (v.grad!, v64.grad!)] {
+                    assertClose(grad.to(.float64), reference, relative: 0.03, absolute: 0.03, "gradient on \(family)")
+                }
+            }
+        }
+    }
+
     @Test func theScopeIsTheTasksOwn() async {
         await withTaskGroup(of: DType?.self) { group in
             for task in 0..<6 {
