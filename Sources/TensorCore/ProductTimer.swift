@@ -26,8 +26,13 @@ package struct ProductShape: Hashable, Sendable {
 
     /// One product of `a` (m×k) and `b` (k×n), each transposed where it is stored column by column.
     init(_ kind: Kind, m: Int, k: Int, n: Int, a: MatrixView, b: MatrixView) {
-        self.init(kind, m: m, k: k, n: n, transposedA: a.rowStride == 1 && a.colStride != 1,
-                  transposedB: b.rowStride == 1 && b.colStride != 1)
+        self.init(kind, m: m, k: k, n: n, aStrides: (a.rowStride, a.colStride), bStrides: (b.rowStride, b.colStride))
+    }
+
+    /// A product of operands with these (row, column) strides: stored transposed where the rows are contiguous.
+    init(_ kind: Kind, m: Int, k: Int, n: Int, aStrides: (row: Int, column: Int), bStrides: (row: Int, column: Int)) {
+        self.init(kind, m: m, k: k, n: n, transposedA: aStrides.row == 1 && aStrides.column != 1,
+                  transposedB: bStrides.row == 1 && bStrides.column != 1)
     }
 
     /// The products of one image-by-image convolution call: the forward pass multiplies the weight

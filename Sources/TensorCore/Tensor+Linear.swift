@@ -22,16 +22,18 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, activat
         require(bias.shape == [outFeatures],
                 "linear: bias must be [\(outFeatures)] for weight \(Shapes.text(weight.shape)), got \(Shapes.text(bias.shape))")
     }
-    // Other dtypes, and bfloat16 products (a bfloat16 operand, or autocast), take the product and then the bias and
-    // the activation as ops of their own.
-    guard input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32
-            && Autocast.dtype == nil else {
-        let product = input.matmul(weight.transposed()), biased = bias.map { product + $0 } ?? product
-        return biased.activated(activation)
-    }
-    let fused = activation.inEpilogue(recording: recordsGradient(input, weight, bias))
     let rows = input.shape.dropLast().reduce(1, *)
     let outShape = Array(input.shape.dropLast()) + [outFeatures]
+    // Other dtypes, and bfloat16 products (a bfloat16 operand, or autocast), take the product and then the bias and
+    // the activation as ops of their own. The input's leading axes are one axis of rows first: as a batched
+    // product, the weight was multiplied by each batch entry's rows apart and its gradient summed over them.
+    guard input.dtype == .float32 && weight.dtype == .float32 && (bias?.dtype ?? .float32) == .float32
+            && Autocast.dtype == nil else {
+        let rowsFirst = input.rank == 2 ? input : input.reshaped(to: [rows, inFeatures])
+        let product = rowsFirst.matmul(weight.transposed()), biased = bias.map { product + $0 } ?? product
+        return biased.activated(activation).reshaped(to: outShape)
+    }
+    let fused = activation.inEpilogue(recording: recordsGradient(input, weight, bias))
     // The input and the weight are read through their strides (a transposed weight, `x · w` with w [in, out] as
     // the lesson stores it, is not copied); only an input of another rank is made a contiguous matrix.
     let x = (input.rank == 2 ? input : input.reshaped(to: [rows, inFeatures]).contiguous()).detached()

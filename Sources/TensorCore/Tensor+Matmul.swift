@@ -115,7 +115,9 @@ private func multiplyMatrices(
     if bfloat16 {
         let left = a.bfloat16View(offset: aOffset, rowStride: aRow, colStride: aCol)
         let right = b.bfloat16View(offset: bOffset, rowStride: bRow, colStride: bCol)
-        multiplyBFloat16(m: m, n: n, k: k, a: left, b: right, c: out.pointer(Float.self) + at, ldc: n)
+        ProductTimer.time(ProductShape(.matmul, m: m, k: k, n: n, aStrides: (aRow, aCol), bStrides: (bRow, bCol))) {
+            multiplyBFloat16(m: m, n: n, k: k, a: left, b: right, c: out.pointer(Float.self) + at, ldc: n)
+        }
         return
     }
     switch a.dtype {

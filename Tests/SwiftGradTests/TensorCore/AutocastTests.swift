@@ -32,6 +32,11 @@ import Testing
             let expected = (matmul(x.to(.bfloat16), w.to(.bfloat16).transposed()) + b).activated(activation)
             #expect(Self.bits(inside) == Self.bits(expected), "\(activation)")
         }
+        // Leading axes are rows of one product (a batched product's weight gradient would be summed over them).
+        let batched = Tensor.randn([2, 9, 20], generator: g)
+        let rows = withAutocast { linear(batched.reshaped(to: [18, 20]), weight: w, bias: b) }
+        let inside = withAutocast { linear(batched, weight: w, bias: b) }
+        #expect(inside.shape == [2, 9, 7] && Self.bits(inside) == Self.bits(rows))
     }
 
     @Test func gradientsOfProductsRecordedInsideAreBFloat16ProductsWhereverBackwardRuns() {

@@ -275,6 +275,12 @@ typealias AVX512Driver = KernelsX86V4.LevelGEMM
         let convolution = ProductTimer.measuring { conv2d(image, filters, padding: 1).sum().backward() }
         #expect(Set(convolution.shapes.keys.map { "\($0.kind.rawValue) \($0.sizeText) ×\($0.count)" })
                 == ["conv2d 4x27x36 ×2", "conv2d input gradient 27Tx4x36 ×2", "conv2d weight gradient 27x36x4T ×2"])
+        // Under autocast a linear layer is a bfloat16 product, then its bias: timed all the same.
+        let mixed = ProductTimer.measuring {
+            withAutocast { (TensorCore.linear(x, weight: weight) * upstream).sum() }.backward()
+        }
+        #expect(Dictionary(uniqueKeysWithValues: mixed.shapes.map { ($0.key.sizeText, $0.value.calls) })
+                == ["6x5x3T": 1, "6x3x5": 1, "3Tx6x5": 1])
     }
 }
 
