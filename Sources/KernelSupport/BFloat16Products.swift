@@ -25,11 +25,6 @@ package struct BFloat16MatrixView {
         return BFloat16MatrixView(base: base + offset, elements: elements, rowStride: rowStride, colStride: colStride)
     }
 
-    /// The same elements with rows and columns swapped.
-    package var transposed: BFloat16MatrixView {
-        BFloat16MatrixView(base: base, elements: elements, rowStride: colStride, colStride: rowStride)
-    }
-
     /// The bfloat16 bits of element (i, j), in the low half.
     @inlinable @inline(__always)
     package func bits(_ i: Int, _ j: Int) -> UInt32 {

@@ -43,11 +43,14 @@ extension KernelFamily {
     /// of it. On a CPU that lowers its clock for wide vectors, this is the lowered clock's rate. (A debug build's
     /// figure means nothing: its unoptimised probe runs 4096 steps instead of a million, seconds rather than
     /// minutes, so that the benchmarks' command-line tests stay short.)
-    public func peakGFLOPS(threads: Int = 1) -> Double {
+    public func peakGFLOPS(threads: Int = 1) -> Double { peakGFLOPS(threads: threads, steps: Self.probeSteps) }
+
+    /// Steps per run of a peak probe: a million, 4096 in a debug build.
+    private static var probeSteps: Int {
         #if DEBUG
-        peakGFLOPS(threads: threads, steps: 1 << 12)
+        1 << 12
         #else
-        peakGFLOPS(threads: threads, steps: 1 << 20)
+        1 << 20
         #endif
     }
 
@@ -62,11 +65,7 @@ extension KernelFamily {
     /// ``peakGFLOPS(threads:)`` measures its float32 multiply-adds), or nil where the family has none
     /// (`hasBFloat16Products`): then bfloat16 products run at the float32 peak.
     public func bfloat16PeakGFLOPS(threads: Int = 1) -> Double? {
-        #if DEBUG
-        bfloat16PeakGFLOPS(threads: threads, steps: 1 << 12)
-        #else
-        bfloat16PeakGFLOPS(threads: threads, steps: 1 << 20)
-        #endif
+        bfloat16PeakGFLOPS(threads: threads, steps: Self.probeSteps)
     }
 
     func bfloat16PeakGFLOPS(threads: Int, steps: Int) -> Double? {

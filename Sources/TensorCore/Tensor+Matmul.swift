@@ -115,8 +115,10 @@ private func multiplyMatrices(
     if bfloat16 {
         let left = a.bfloat16View(offset: aOffset, rowStride: aRow, colStride: aCol)
         let right = b.bfloat16View(offset: bOffset, rowStride: bRow, colStride: bCol)
+        // On the family's bfloat16 instruction, or as the float32 product of A and B rounded to bfloat16.
         ProductTimer.time(ProductShape(.matmul, m: m, k: k, n: n, aStrides: (aRow, aCol), bStrides: (bRow, bCol))) {
-            multiplyBFloat16(m: m, n: n, k: k, a: left, b: right, c: out.pointer(Float.self) + at, ldc: n)
+            Kernels.bfloat16Products.gemm(m: m, n: n, k: k, a: left, b: right, c: out.pointer(Float.self) + at, ldc: n,
+                                          accumulate: false, threads: Parallelism.threadCount)
         }
         return
     }
@@ -160,12 +162,4 @@ extension Tensor {
         BFloat16MatrixView(base: UnsafeRawPointer(rawPointer) + offset * dtype.byteSize,
                            elements: dtype == .bfloat16 ? .bfloat16 : .float32, rowStride: rowStride, colStride: colStride)
     }
-}
-
-/// C = A·B read as bfloat16 with float32 sums, C contiguous with row stride `ldc`: on the family's bfloat16
-/// instruction, or as the float32 product of copies of A and B rounded to bfloat16.
-private func multiplyBFloat16(m: Int, n: Int, k: Int, a: BFloat16MatrixView, b: BFloat16MatrixView,
-                              c: UnsafeMutablePointer<Float>, ldc: Int) {
-    Kernels.bfloat16Products.gemm(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: false,
-                                  threads: Parallelism.threadCount)
 }

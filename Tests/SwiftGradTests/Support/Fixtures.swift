@@ -8,10 +8,14 @@ struct Fixture {
     let root: [String: Any]
 
     init(_ name: String) throws {
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources"),
-                               "fixture \(name).json is missing from the test resources")
-        let data = try Data(contentsOf: url)
+        let data = try Data(contentsOf: try Fixture.url(name, "json"))
         root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// The test resource `name.ext` (a fixture's JSON, or a file PyTorch or NumPy wrote beside it).
+    static func url(_ name: String, _ ext: String) throws -> URL {
+        try #require(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources"),
+                     "\(name).\(ext) is missing from the test resources")
     }
 
     /// The tensor stored under `key` (a `{"shape", "data"}` object), as float64 so no digit is lost.

@@ -7,13 +7,7 @@ import Testing
 /// Integer and bool tensors against what PyTorch computes (`Resources/dtypes.json`, written with the files it
 /// reads by `scripts/make_dtype_fixtures.py`). Integer results are compared exactly.
 @Suite struct DTypeTests {
-    static func fixture() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: resource("dtypes", "json"))) as? [String: Any])
-    }
-
-    static func resource(_ name: String, _ ext: String) -> URL {
-        Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources")!
-    }
+    static func fixture() throws -> [String: Any] { try Fixture("dtypes").root }
 
     /// The fixture's tensor `key`, in the dtype PyTorch gave it.
     static func expected(_ key: String) throws -> Tensor {
@@ -37,7 +31,7 @@ import Testing
         try expectEqual(floats.to(.int64), "floats_to_int64")
         try expectEqual(floats.to(.int32), "floats_to_int32")
         try expectEqual(floats.to(.bool), "floats_to_bool")
-        let ids = try SafeTensors.read(Self.resource("dtypes", "safetensors"))["ids"]!
+        let ids = try SafeTensors.read(try Fixture.url("dtypes", "safetensors"))["ids"]!
         try expectEqual(ids.to(.bool), "ids_to_bool")
         try expectEqual(ids.to(.float64), "ids_to_float64")
         // Past PyTorch's (undefined) behaviour: NaN gives 0, out-of-range values saturate; int64 → int32 wraps.
@@ -52,10 +46,10 @@ import Testing
         try expectEqual(a - b, "a_minus_b")
         try expectEqual(a * b, "a_times_b")
         try expectEqual(a / b, "a_over_b")
-        let small = try SafeTensors.read(Self.resource("dtypes", "safetensors"))["small"]!
+        let small = try SafeTensors.read(try Fixture.url("dtypes", "safetensors"))["small"]!
         try expectEqual(small + Tensor(scalar: 1, dtype: .int32), "small_plus_one")
         let floats = try Self.expected("floats")
-        let mask = try SafeTensors.read(Self.resource("dtypes", "safetensors"))["mask"]![0]
+        let mask = try SafeTensors.read(try Fixture.url("dtypes", "safetensors"))["mask"]![0]
         try expectEqual(floats[..<3] * mask, "floats_times_mask")
         #expect((Tensor([1.5, 2]) + Tensor(shape: [2], integers: [1, 2])).dtype == .float32)
         #expect((Tensor([1.5, 2], dtype: .float64) * mask[..<2]).dtype == .float64)
@@ -81,7 +75,7 @@ import Testing
     }
 
     @Test func reductionsIndicesAndSelectionsWorkOnIntegers() throws {
-        let mask = try SafeTensors.read(Self.resource("dtypes", "safetensors"))["mask"]!
+        let mask = try SafeTensors.read(try Fixture.url("dtypes", "safetensors"))["mask"]!
         #expect(mask.dtype == .bool)
         try expectEqual(mask.sum(), "mask_sum")
         try expectEqual(mask.sum(axis: 1), "mask_sum_axis1")
@@ -94,7 +88,7 @@ import Testing
         try expectEqual(source.gather(axis: 1, indices: index), "gather_axis1")
         try expectEqual(source.gather(axis: 0, indices: Tensor(shape: [1, 4], integers: [2, 0, 1, 2])), "gather_axis0")
         // Views, copies and joins keep the dtype and the exact values.
-        let ids = try SafeTensors.read(Self.resource("dtypes", "safetensors"))["ids"]!
+        let ids = try SafeTensors.read(try Fixture.url("dtypes", "safetensors"))["ids"]!
         #expect(ids.transposed().contiguous().integers == [3, 1 << 40, -1, 0, 7, -(1 << 35)])
         #expect(Tensor.concatenated([ids, ids[..<1]]).integers.suffix(3) == [3, -1, 7])
         #expect(ids[.all, 1...].padded([(0, 0), (1, 0)], value: 9).integers == [9, -1, 7, 9, 0, -(1 << 35)])
@@ -124,15 +118,15 @@ import Testing
         let root = try Self.fixture()
         #expect(Tensor(shape: [3], integers: [1, 20, 300]).description == root["print_ids"] as? String)
         #expect(try Self.expected("b").description == (root["print_small"] as? String)?.replacingOccurrences(of: "torch.", with: ""))
-        let mask = try SafeTensors.read(Self.resource("dtypes", "safetensors"))["mask"]!
+        let mask = try SafeTensors.read(try Fixture.url("dtypes", "safetensors"))["mask"]!
         #expect(mask.description == root["print_mask"] as? String)
     }
 
     @Test func filesFromPyTorchAndNumPyKeepTheirDTypes() throws {
-        let tensors = try SafeTensors.read(Self.resource("dtypes", "safetensors"))
+        let tensors = try SafeTensors.read(try Fixture.url("dtypes", "safetensors"))
         #expect(tensors["ids"]!.dtype == .int64 && tensors["small"]!.dtype == .int32 && tensors["half"]!.dtype == .float16)
         #expect(tensors["half"]!.scalars == [1.5, -0.25, 65504])
-        let npy = try ["int64", "int32", "bool", "uint8"].map { try NPY.read(Self.resource("dtypes_\($0)", "npy")) }
+        let npy = try ["int64", "int32", "bool", "uint8"].map { try NPY.read(try Fixture.url("dtypes_\($0)", "npy")) }
         #expect(npy[0].dtype == .int64 && npy[0].integers == tensors["ids"]!.integers)
         #expect(npy[1].dtype == .int32 && npy[1].integers == tensors["small"]!.integers)
         #expect(npy[2].dtype == .bool && npy[2].integers == tensors["mask"]!.integers)

@@ -7,13 +7,7 @@ import Testing
 /// bfloat16 and float16 against PyTorch (`Resources/half_precision.*`, written by
 /// `scripts/make_half_fixtures.py`): conversion bits, printing and files. Conversions are compared bit for bit.
 @Suite struct HalfPrecisionTests {
-    static func fixture() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: resource("half_precision", "json"))) as? [String: Any])
-    }
-
-    static func resource(_ name: String, _ ext: String) -> URL {
-        Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources")!
-    }
+    static func fixture() throws -> [String: Any] { try Fixture("half_precision").root }
 
     static func floats(bits: [Int]) -> Tensor {
         Tensor(bits.map { Float(bitPattern: UInt32($0)) })
@@ -77,7 +71,7 @@ import Testing
 
     @Test func safetensorsFromPyTorchKeepTheirDTypesAndRoundTrip() throws {
         let root = try Self.fixture()
-        let tensors = try SafeTensors.read(Self.resource("half_precision", "safetensors"))
+        let tensors = try SafeTensors.read(try Fixture.url("half_precision", "safetensors"))
         let (brain, half) = (try #require(tensors["brain"]), try #require(tensors["half"]))
         #expect(brain.dtype == .bfloat16 && half.dtype == .float16 && brain.shape == [2, 3])
         #expect(brain.to(.float32).scalars == (root["brain_float32"] as? [Double])?.map { Float($0) })
@@ -91,8 +85,8 @@ import Testing
     }
 
     @Test func npyHoldsFloat16AndStoresBFloat16AsFloat32() throws {
-        let half = try NPY.read(Self.resource("half_precision", "npy"))
-        let reference = try SafeTensors.read(Self.resource("half_precision", "safetensors"))["half"]!
+        let half = try NPY.read(try Fixture.url("half_precision", "npy"))
+        let reference = try SafeTensors.read(try Fixture.url("half_precision", "safetensors"))["half"]!
         #expect(half.dtype == .float16 && Self.bits(half) == Self.bits(reference))
         #expect(try NPY.decode(NPY.encode(half)).dtype == .float16)
         let brain = Tensor([1.5, 3.0e5]).to(.bfloat16)
